@@ -1,0 +1,4 @@
+/**
+ * The bundled open-loop load generator and the demo/benchmark backends it drives.
+ */
+package io.gatehouse.loadgen;

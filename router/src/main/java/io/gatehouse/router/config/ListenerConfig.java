@@ -1,0 +1,70 @@
+package io.gatehouse.router.config;
+
+import java.util.List;
+
+/**
+ * One listener: an address, what it peeks for, who may connect, and its routes.
+ *
+ * @param name               unique; defaults to the address text.
+ * @param address            where it binds.
+ * @param protocol           what the peek accepts.
+ * @param relay              how bytes move once routed.
+ * @param allow              source CIDRs let in; empty = all.
+ * @param deny               source CIDRs kept out; deny wins over allow.
+ * @param routes             in file order; lookup is most-specific-name first, not file order.
+ * @param defaultRoute       hostname of the route used when there is no name or no match; {@code null}
+ *                           rejects (TLS alert unrecognized_name, HTTP 421).
+ * @param serverFirstRoute   hostname of the route used when the client says nothing for
+ *                           {@code serverFirstDelayMs} (server-first protocols); {@code null} = none.
+ * @param serverFirstDelayMs how long to wait for the client's first byte before serverFirstRoute.
+ * @param peekTimeoutMs      the whole peek's deadline (default 5000).
+ * @param peekMaxBytes       the most bytes buffered by the peek (default 16384, hard cap 65536).
+ * @param proxyProtocolFrom  sources trusted to send a PROXY v1/v2 header first; empty = PROXY not accepted.
+ */
+public record ListenerConfig(
+    String name,
+    HostPort address,
+    Protocol protocol,
+    RelayMode relay,
+    List<Cidr> allow,
+    List<Cidr> deny,
+    List<RouteConfig> routes,
+    String defaultRoute,
+    String serverFirstRoute,
+    long serverFirstDelayMs,
+    long peekTimeoutMs,
+    int peekMaxBytes,
+    List<Cidr> proxyProtocolFrom)
+{
+    public static final long DEFAULT_PEEK_TIMEOUT_MS = 5_000;
+    public static final int DEFAULT_PEEK_MAX_BYTES = 16 * 1024;
+    public static final int PEEK_MAX_BYTES_CAP = 64 * 1024;
+
+    public ListenerConfig
+    {
+        allow = List.copyOf(allow);
+        deny = List.copyOf(deny);
+        routes = List.copyOf(routes);
+        proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
+    }
+
+    /** What a listener peeks for. */
+    public enum Protocol
+    {
+        /** TLS, HTTP/1.x or h2c, told apart by the first bytes. */
+        AUTO,
+        /** TLS ClientHello only. */
+        TLS,
+        /** HTTP/1.x Host or h2c :authority only. */
+        HTTP
+    }
+
+    /** How routed bytes move between the two sockets. */
+    public enum RelayMode
+    {
+        /** The buffer read from one side is written to the other (no copy in user space). */
+        COPY,
+        /** splice(2) through a pipe, kernel to kernel (epoll only). */
+        SPLICE
+    }
+}
