@@ -6,20 +6,6 @@ package io.gatehouse.router.relay;
  */
 public interface RelayObserver
 {
-    /** Does nothing; for callers that count elsewhere. */
-    RelayObserver NONE = new RelayObserver()
-    {
-        @Override
-        public void onBytes(final long clientToBackend, final long backendToClient)
-        {
-        }
-
-        @Override
-        public void onClosed(final String reason)
-        {
-        }
-    };
-
     /**
      * Bytes delivered since the last call (a relay may call this once, at close, with the totals).
      *

@@ -61,6 +61,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private ScheduledFuture<?> idleTimer;
     private String firstEof;
     private String closeReason;
+    private volatile int idleChecks;
 
     SpliceConnection(
         final Channel client,
@@ -91,6 +92,17 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     boolean isRunning()
     {
         return phase == RUNNING;
+    }
+
+    /** Times the idle timer ran (tests wait on it instead of on the wall clock). */
+    int idleChecks()
+    {
+        return idleChecks;
+    }
+
+    int directionState(final boolean clientToBackendWay)
+    {
+        return clientToBackendWay ? clientToBackend.state() : backendToClient.state();
     }
 
     void begin()
@@ -289,6 +301,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             return;
         }
+        idleChecks++;
         final long idleNs = clock.nanoTime() - lastActivityNs;
         if (idleNs - idleTimeoutNs >= 0)
         {
