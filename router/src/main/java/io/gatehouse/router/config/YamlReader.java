@@ -551,7 +551,12 @@ public final class YamlReader
             while (true)
             {
                 skipFlowSpace(cursor);
-                if (cursor[0] < text.length() && text.charAt(cursor[0]) == ']')
+                if (cursor[0] >= text.length())
+                {
+                    throw error(text.length(), "unexpected end of file inside the list opened at line " + (line + 1)
+                        + ", column " + column);
+                }
+                if (text.charAt(cursor[0]) == ']')
                 {
                     cursor[0]++;
                     return new YamlNode.Sequence(items, line + 1, column);
@@ -584,7 +589,12 @@ public final class YamlReader
             while (true)
             {
                 skipFlowSpace(cursor);
-                if (cursor[0] < text.length() && text.charAt(cursor[0]) == '}')
+                if (cursor[0] >= text.length())
+                {
+                    throw error(text.length(), "unexpected end of file inside the mapping opened at line " + (line + 1)
+                        + ", column " + column);
+                }
+                if (text.charAt(cursor[0]) == '}')
                 {
                     cursor[0]++;
                     return new YamlNode.Mapping(entries, line + 1, column);
