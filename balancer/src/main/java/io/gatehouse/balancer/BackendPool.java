@@ -290,7 +290,7 @@ public final class BackendPool
             case ROUND_ROBIN:
                 return RotationTable.build(set, healthy, rotation);
             case LEAST_CONN_P2C:
-                return new TwoChoicesTable(set, active);
+                return TwoChoicesTable.build(set, healthy, active);
             default:
                 throw new IllegalStateException("unknown algorithm " + algorithm);
         }
