@@ -129,9 +129,9 @@ public record InheritedSockets(Status status, List<InheritedSocket> sockets, Str
         {
             return new InheritedSocket(fd, name, null, false);
         }
-        final Socket socket = new Socket(fd);
         try
         {
+            final Socket socket = new Socket(fd);
             final int domain = socket.getIntOpt(SOL_SOCKET, SO_DOMAIN);
             final boolean inet = domain == AF_INET || domain == AF_INET6;
             final boolean stream = socket.getIntOpt(SOL_SOCKET, SO_TYPE) == SOCK_STREAM;
