@@ -152,34 +152,25 @@ public record InheritedSockets(Status status, List<InheritedSocket> sockets, Str
     }
 
     /**
-     * The passed TCP listeners for a configured listener: those whose {@code FileDescriptorName=} is the
-     * listener's name, or else those bound to exactly its address (a literal; a DNS name never matches).
+     * The passed TCP listeners that serve a configured listener. A listener whose address is a literal
+     * takes the sockets bound to exactly that address and port (one {@code gatehouse.socket} may hold
+     * several VIP:ports under one {@code FileDescriptorName=}, so the name cannot decide). A listener
+     * whose host is a DNS name takes the sockets whose {@code FileDescriptorName=} is the listener's name.
      * Several are returned when systemd was given several sockets for one address.
      */
     public List<InheritedSocket> forListener(final String listenerName, final HostPort address)
     {
-        final List<InheritedSocket> byName = new ArrayList<>();
-        for (final InheritedSocket socket : sockets)
-        {
-            if (socket.tcpListener() && socket.name().equals(listenerName))
-            {
-                byName.add(socket);
-            }
-        }
-        if (!byName.isEmpty())
-        {
-            return byName;
-        }
         final Optional<InetSocketAddress> wanted = literal(address);
-        final List<InheritedSocket> byAddress = new ArrayList<>();
+        final List<InheritedSocket> matching = new ArrayList<>();
         for (final InheritedSocket socket : sockets)
         {
-            if (socket.tcpListener() && wanted.isPresent() && wanted.get().equals(socket.local()))
+            final boolean matches = wanted.isPresent() ? wanted.get().equals(socket.local()) : socket.name().equals(listenerName);
+            if (socket.tcpListener() && matches)
             {
-                byAddress.add(socket);
+                matching.add(socket);
             }
         }
-        return byAddress;
+        return matching;
     }
 
     private static Optional<InetSocketAddress> literal(final HostPort address)

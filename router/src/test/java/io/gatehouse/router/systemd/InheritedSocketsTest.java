@@ -100,21 +100,31 @@ class InheritedSocketsTest
     }
 
     @Test
-    void shouldMatchListenerByNameBeforeAddress()
+    void shouldMatchListenerWithLiteralAddressByAddressWhateverTheName()
     {
-        final InheritedSockets sockets = parse(Map.of("LISTEN_PID", "777", "LISTEN_FDS", "3", "LISTEN_FDNAMES", "public:admin:private"));
-        assertEquals(List.of(3), fds(sockets.forListener("public", new HostPort("10.0.0.1", 1))));
+        final InheritedSockets sockets = parse(Map.of("LISTEN_PID", "777", "LISTEN_FDS", "3", "LISTEN_FDNAMES", "gatehouse:gatehouse:gatehouse"));
+        assertEquals(List.of(3), fds(sockets.forListener("gatehouse", new HostPort("127.0.0.1", 8446))));
         assertEquals(List.of(5), fds(sockets.forListener("other", new HostPort("::1", 8447))));
-        assertEquals(List.of(3), fds(sockets.forListener("other", new HostPort("127.0.0.1", 8446))));
-        assertEquals(List.of(), fds(sockets.forListener("admin", new HostPort("127.0.0.1", 9901))));
-        assertEquals(List.of(), fds(sockets.forListener("other", new HostPort("localhost", 8446))));
-        assertEquals(List.of(), fds(sockets.forListener("other", new HostPort("127.0.0.1", 8447))));
+        assertEquals(List.of(5), fds(sockets.forListener("other", new HostPort("0:0:0:0:0:0:0:1", 8447))));
+        assertEquals(List.of(), fds(sockets.forListener("gatehouse", new HostPort("127.0.0.1", 8447))));
+        assertEquals(List.of(), fds(sockets.forListener("gatehouse", new HostPort("10.0.0.1", 8446))));
     }
 
     @Test
-    void shouldReturnEverySocketGivenForOneListener()
+    void shouldMatchListenerWithDnsNameByDescriptorName()
     {
-        final InheritedSockets sockets = parse(Map.of("LISTEN_PID", "777", "LISTEN_FDS", "3", "LISTEN_FDNAMES", "public:public:public"));
+        final InheritedSockets sockets = parse(Map.of("LISTEN_PID", "777", "LISTEN_FDS", "3", "LISTEN_FDNAMES", "public:admin:private"));
+        assertEquals(List.of(3), fds(sockets.forListener("public", new HostPort("vip.example.test", 8446))));
+        assertEquals(List.of(5), fds(sockets.forListener("private", new HostPort("localhost", 1))));
+        assertEquals(List.of(), fds(sockets.forListener("admin", new HostPort("localhost", 9901))), "fd 4 is no TCP listener");
+        assertEquals(List.of(), fds(sockets.forListener("other", new HostPort("localhost", 8446))));
+    }
+
+    @Test
+    void shouldReturnEverySocketGivenForOneAddress()
+    {
+        final InheritedSockets sockets = InheritedSockets.parse(
+            Map.of("LISTEN_PID", "777", "LISTEN_FDS", "3"), PID, (fd, name) -> new InheritedSocket(fd, name, PUBLIC, fd != 4));
         assertEquals(List.of(3, 5), fds(sockets.forListener("public", new HostPort("127.0.0.1", 8446))));
     }
 
