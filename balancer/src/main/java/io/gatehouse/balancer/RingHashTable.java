@@ -120,6 +120,27 @@ final class RingHashTable extends BackendTable
         return owners[low == length ? 0 : low];
     }
 
+    /** Each point owns the arc from the previous point (exclusive) up to itself. */
+    @Override
+    double[] shares(final int size)
+    {
+        final double[] shares = new double[size];
+        final int length = points.length;
+        for (int i = 0; i < length; i++)
+        {
+            final long start = i == 0 ? points[length - 1] & ~RANK_MASK : points[i - 1] & ~RANK_MASK;
+            final long end = points[i] & ~RANK_MASK;
+            final double arc = length == 1 ? 0x1p64 : unsigned(end - start);
+            shares[owners[i]] += arc / 0x1p64;
+        }
+        return shares;
+    }
+
+    private static double unsigned(final long value)
+    {
+        return value >= 0 ? value : value + 0x1p64;
+    }
+
     int ringSize()
     {
         return points.length;

@@ -72,6 +72,19 @@ final class TwoChoicesTable extends BackendTable
         return loadA * set.weight[b] <= loadB * set.weight[a] ? a : b;
     }
 
+    /** The candidates' shares; which candidate wins depends on load. */
+    @Override
+    double[] shares(final int size)
+    {
+        final double[] shares = new double[size];
+        final double total = cumulative.length == 0 ? 1 : cumulative[cumulative.length - 1];
+        for (int i = 0; i < members.length; i++)
+        {
+            shares[members[i]] = set.weight[members[i]] / total;
+        }
+        return shares;
+    }
+
     private int position(final long hash)
     {
         final long[] cumulative = this.cumulative;
