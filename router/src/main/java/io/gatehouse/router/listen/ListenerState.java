@@ -21,6 +21,8 @@ public final class ListenerState
     private final long peekTimeoutNs;
     private final long serverFirstDelayNs;
     private final long idleTimeoutNs;
+    private final boolean acceptTls;
+    private final boolean acceptHttp;
 
     public ListenerState(final ListenerConfig config, final RouteTable routes, final int workerCount, final long idleTimeoutMs)
     {
@@ -33,8 +35,8 @@ public final class ListenerState
             config.peekTimeoutMs() <= 0 ? ListenerConfig.DEFAULT_PEEK_TIMEOUT_MS : config.peekTimeoutMs());
         this.serverFirstDelayNs = TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.serverFirstDelayMs()));
         this.idleTimeoutNs = idleTimeoutMs <= 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
-        final boolean acceptTls = config.protocol() != ListenerConfig.Protocol.HTTP;
-        final boolean acceptHttp = config.protocol() != ListenerConfig.Protocol.TLS;
+        this.acceptTls = config.protocol() != ListenerConfig.Protocol.HTTP;
+        this.acceptHttp = config.protocol() != ListenerConfig.Protocol.TLS;
         this.parsers = new FirstFlightParser[workerCount];
         for (int i = 0; i < workerCount; i++)
         {
@@ -57,7 +59,16 @@ public final class ListenerState
         return routes;
     }
 
-    /** The parser of event loop {@code workerIndex}; only that loop may use it. */
+    /** A parser of its own for a connection whose first flight takes many reads (allocates). */
+    public FirstFlightParser newParser()
+    {
+        return new FirstFlightParser(peekMaxBytes, acceptTls, acceptHttp);
+    }
+
+    /**
+     * The shared parser of event loop {@code workerIndex}; only that loop may use it, and since several
+     * connections interleave on a loop, it must be {@code reset()} before each use.
+     */
     public FirstFlightParser parser(final int workerIndex)
     {
         return parsers[workerIndex];

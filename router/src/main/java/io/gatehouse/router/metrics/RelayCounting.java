@@ -22,23 +22,26 @@ public final class RelayCounting implements RelayObserver
     }
 
     @Override
-    public void onBytesToBackend(final long bytes)
+    public void onBytes(final long clientToBackend, final long backendToClient)
     {
-        counters.add(Counter.BYTES_CLIENT_TO_BACKEND, bytes);
+        counters.add(Counter.BYTES_CLIENT_TO_BACKEND, clientToBackend);
+        counters.add(Counter.BYTES_BACKEND_TO_CLIENT, backendToClient);
     }
 
     @Override
-    public void onBytesToClient(final long bytes)
+    public void onClosed(final String reason)
     {
-        counters.add(Counter.BYTES_BACKEND_TO_CLIENT, bytes);
-    }
-
-    @Override
-    public void onRelayClosed(final boolean reset)
-    {
-        if (reset)
+        switch (reason)
         {
-            counters.increment(Counter.RELAY_RESET);
+            case "reset":
+            case "error":
+                counters.increment(Counter.RELAY_RESET);
+                break;
+            case "idle":
+                counters.increment(Counter.RELAY_IDLE_TIMEOUT);
+                break;
+            default:
+                break;
         }
         route.pool().onConnectionClosed(backendIndex);
     }

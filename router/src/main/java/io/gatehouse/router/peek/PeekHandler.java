@@ -55,6 +55,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class PeekHandler extends TimedConnection implements ConnectOutcome
 {
     private static final int INITIAL_COLLECT_BYTES = 2048;
+    /** Reads parsed from scratch by the loop's shared parser before the connection gets a parser of its own. */
+    private static final int SHARED_PARSER_READS = 4;
     private static final int STAGE_PEEKING = 0;
     private static final int STAGE_CONNECTING = 1;
     private static final int STAGE_DONE = 2;
@@ -76,6 +78,9 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private int recordMinor = 1;
     private Route route;
     private BackendConnector connector;
+    private FirstFlightParser parser;
+    private FirstFlightParser ownParser;
+    private int parses;
 
     public PeekHandler(
         final Worker worker,
@@ -270,7 +275,19 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         {
             view.wrap(buffer.nioBuffer(readerIndex, length));
         }
-        final FirstFlightParser parser = state.parser(worker.index());
+        if (ownParser == null && ++parses > SHARED_PARSER_READS)
+        {
+            ownParser = state.newParser();
+        }
+        if (ownParser != null)
+        {
+            parser = ownParser;
+        }
+        else
+        {
+            parser = state.parser(worker.index());
+            parser.reset();
+        }
         PeekStatus status = parser.parse(view, 0, length);
         if (status == PeekStatus.NEED_MORE_DATA && readable >= state.peekMaxBytes())
         {
@@ -299,7 +316,6 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
 
     private void decide(final PeekStatus status)
     {
-        final FirstFlightParser parser = state.parser(worker.index());
         final Route defaultRoute = state.routes().defaultRoute();
         switch (status)
         {

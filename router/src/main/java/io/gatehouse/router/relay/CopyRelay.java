@@ -47,7 +47,7 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
     private boolean backendInputDone;
     private int finToClient = FIN_NONE;
     private boolean closed;
-    private boolean reset;
+    private String closeReason;
     private long bytes;
     private long bytesAtLastCheck;
     private long quietSinceNs;
@@ -91,7 +91,7 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
         }
         if (!client.isActive() || !backend.isActive())
         {
-            relay.closeBoth();
+            relay.closeBoth("closed");
             return relay;
         }
         backend.read();
@@ -120,7 +120,7 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
         }
         final int length = ((ByteBuf)msg).readableBytes();
         bytes += length;
-        observer.onBytesToBackend(length);
+        observer.onBytes(length, 0);
         backend.write(msg, backend.voidPromise());
     }
 
@@ -165,14 +165,17 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
     @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
+        if (closeReason == null)
+        {
+            closeReason = "client_eof";
+        }
         onSideClosed(backend);
     }
 
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        reset = true;
-        closeBoth();
+        closeBoth(isReset(cause) ? "reset" : "error");
     }
 
     @Override
@@ -198,15 +201,14 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
         }
         else if (nowNs - quietSinceNs - idleTimeoutNs >= 0)
         {
-            worker.counters().increment(io.gatehouse.router.metrics.Counter.RELAY_IDLE_TIMEOUT);
-            closeBoth();
+            closeBoth("idle");
         }
     }
 
     @Override
     public void onForcedClose()
     {
-        closeBoth();
+        closeBoth("shutdown");
     }
 
     private void onClientInputShutdown()
@@ -243,8 +245,7 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
         final int state = toBackend ? backendSide.finToBackend : finToClient;
         if (!future.isSuccess())
         {
-            reset = true;
-            closeBoth();
+            closeBoth(isReset(future.cause()) ? "reset" : "error");
             return;
         }
         final Channel target = toBackend ? backend : client;
@@ -259,7 +260,7 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
             setFin(toBackend, FIN_DONE);
             if (backendSide.finToBackend == FIN_DONE && finToClient == FIN_DONE)
             {
-                closeBoth();
+                closeBoth("client_eof");
             }
         }
     }
@@ -289,10 +290,19 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
         }
     }
 
-    private void closeBoth()
+    private void closeBoth(final String reason)
     {
+        if (closeReason == null)
+        {
+            closeReason = reason;
+        }
         client.close();
         backend.close();
+    }
+
+    private static boolean isReset(final Throwable cause)
+    {
+        return cause instanceof java.io.IOException;
     }
 
     private void onBothClosed()
@@ -301,7 +311,7 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
         {
             closed = true;
             worker.relaying().remove(this);
-            observer.onRelayClosed(reset);
+            observer.onClosed(closeReason != null ? closeReason : "closed");
         }
     }
 
@@ -320,7 +330,7 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
             }
             final int length = ((ByteBuf)msg).readableBytes();
             bytes += length;
-            observer.onBytesToClient(length);
+            observer.onBytes(0, length);
             client.write(msg, client.voidPromise());
         }
 
@@ -365,14 +375,17 @@ public final class CopyRelay extends TimedConnection implements ChannelFutureLis
         @Override
         public void channelInactive(final ChannelHandlerContext ctx)
         {
+            if (closeReason == null)
+            {
+                closeReason = "backend_eof";
+            }
             onSideClosed(client);
         }
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
         {
-            reset = true;
-            closeBoth();
+            closeBoth(isReset(cause) ? "reset" : "error");
         }
 
         /** The writes before the backend's FIN reached the client (or failed): shut the client's output. */

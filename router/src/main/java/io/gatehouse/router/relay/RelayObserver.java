@@ -1,17 +1,24 @@
 package io.gatehouse.router.relay;
 
 /**
- * What a relay reports: bytes moved each way and its end. Called on the event loop that owns both
- * channels; implementations must not block or allocate.
+ * What a relay reports about one connection. Called on the connection's event loop; implementations
+ * must not block.
  */
 public interface RelayObserver
 {
-    /** {@code bytes} more were written towards the backend. */
-    void onBytesToBackend(long bytes);
+    /**
+     * Bytes delivered since the last call (a relay may call this once, at close, with the totals).
+     *
+     * @param clientToBackend bytes written to the backend.
+     * @param backendToClient bytes written to the client.
+     */
+    void onBytes(long clientToBackend, long backendToClient);
 
-    /** {@code bytes} more were written towards the client. */
-    void onBytesToClient(long bytes);
-
-    /** Both channels are closed; {@code reset} when an error (RST, broken pipe) ended the relay. Called once. */
-    void onRelayClosed(boolean reset);
+    /**
+     * The connection is closed and every resource it held is released. Called once.
+     *
+     * @param reason why: {@code client_eof}, {@code backend_eof}, {@code reset}, {@code idle},
+     *               {@code closed}, {@code shutdown} or {@code error}.
+     */
+    void onClosed(String reason);
 }

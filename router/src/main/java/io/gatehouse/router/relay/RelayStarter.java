@@ -38,13 +38,25 @@ public final class RelayStarter
         final ByteBuf first = concat(backend, proxyHeader, peeked);
         if (first != null)
         {
-            observer.onBytesToBackend(first.readableBytes());
+            observer.onBytes(first.readableBytes(), 0);
         }
-        if (state.relaySplice() && worker.transport() != Transport.EPOLL && !spliceFallbackLogged)
+        if (state.relaySplice())
         {
-            spliceFallbackLogged = true;
-            LOG.log(System.Logger.Level.WARNING,
-                "listener " + state.name() + ": relay splice needs the epoll transport; using copy on " + worker.transport());
+            if (worker.transport() == Transport.EPOLL && SpliceRelay.isAvailable())
+            {
+                if (first != null)
+                {
+                    backend.writeAndFlush(first, backend.voidPromise());
+                }
+                SpliceRelay.start(client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(), observer);
+                return;
+            }
+            if (!spliceFallbackLogged)
+            {
+                spliceFallbackLogged = true;
+                LOG.log(System.Logger.Level.WARNING, "listener " + state.name() + ": relay splice needs the epoll transport"
+                    + " with splice(2); using copy on " + worker.transport().name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
         CopyRelay.start(worker, client, backend, first, observer, state.idleTimeoutNs(), clientInputDone);
     }
