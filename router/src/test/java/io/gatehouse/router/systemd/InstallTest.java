@@ -1,0 +1,133 @@
+package io.gatehouse.router.systemd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** systemd/install and systemd/uninstall staged under DESTDIR, and the installed launcher run from there. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class InstallTest
+{
+    private static final long COMMAND_TIMEOUT_MS = 60_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldInstallUpgradeAndUninstallUnderDestdir() throws Exception
+    {
+        final Path jars = jarsOfThisBuild(dir.resolve("jars"));
+        final Path stage = dir.resolve("stage");
+        final Map<String, String> env = Map.of("DESTDIR", stage.toString(), "JAVA_HOME", System.getProperty("java.home"));
+        final Path install = SourceTree.systemd("install");
+        final Path uninstall = SourceTree.systemd("uninstall");
+
+        final Command installed = Command.run(List.of("bash", install.toString(), "--jars", jars.toString()), null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, installed.exitCode(), installed.output());
+        final Path launcher = stage.resolve("opt/gatehouse/bin/gatehouse");
+        final Path config = stage.resolve("etc/gatehouse/gatehouse.yaml");
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(launcher)));
+        assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/lib/gatehouse-router.jar")));
+        assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/systemd/README.md")));
+        assertEquals(Files.readString(SourceTree.systemd("gatehouse.service")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.service")));
+        assertEquals(Files.readString(SourceTree.systemd("gatehouse.socket")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.socket")));
+        assertEquals(Files.readString(SourceTree.systemd("99-gatehouse.conf")), Files.readString(stage.resolve("etc/sysctl.d/99-gatehouse.conf")));
+        assertEquals(Files.readString(SourceTree.systemd("gatehouse.yaml")), Files.readString(config));
+        assertEquals(Path.of("/opt/gatehouse/bin/gatehouse"), Files.readSymbolicLink(stage.resolve("usr/local/bin/gatehouse")));
+
+        // The installed layout: lib/*.jar with no pom.xml beside it, no Maven, no build.
+        final Command version = Command.run(List.of(launcher.toString(), "--version"), dir, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, version.exitCode(), version.output());
+        assertTrue(version.output().contains("gatehouse 0.1.0"), version.output());
+        assertFalse(version.output().contains("building"), version.output());
+
+        // Upgrade: the operator's config stays, no jar of the old version lingers.
+        Files.writeString(config, "# edited by the operator\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(stage.resolve("opt/gatehouse/lib/gatehouse-old-0.0.1.jar"), "stale");
+        final Command upgraded = Command.run(List.of("bash", install.toString(), "--jars", jars.toString()), null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, upgraded.exitCode(), upgraded.output());
+        assertTrue(Files.readString(config).endsWith("# edited by the operator\n"));
+        assertFalse(Files.exists(stage.resolve("opt/gatehouse/lib/gatehouse-old-0.0.1.jar")));
+        assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/lib/gatehouse-router.jar")));
+
+        final Command removed = Command.run(List.of("bash", uninstall.toString()), null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, removed.exitCode(), removed.output());
+        assertFalse(Files.exists(stage.resolve("opt/gatehouse")));
+        assertFalse(Files.exists(stage.resolve("etc/systemd/system/gatehouse.service")));
+        assertFalse(Files.exists(stage.resolve("etc/systemd/system/gatehouse.socket")));
+        assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf")));
+        assertFalse(Files.exists(stage.resolve("usr/local/bin/gatehouse"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.exists(config), "uninstall keeps the config without --purge");
+
+        final Command purged = Command.run(List.of("bash", uninstall.toString(), "--purge"), null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, purged.exitCode(), purged.output());
+        assertFalse(Files.exists(stage.resolve("etc/gatehouse")));
+    }
+
+    @Test
+    void shouldRefuseUnknownArgumentsAndJarlessDirectories() throws Exception
+    {
+        final Map<String, String> env = Map.of("DESTDIR", dir.resolve("stage").toString());
+        final Command unknown = Command.run(List.of("bash", SourceTree.systemd("install").toString(), "--frobnicate"), null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(2, unknown.exitCode(), unknown.output());
+        Files.createDirectories(dir.resolve("empty"));
+        final Command empty = Command.run(
+            List.of("bash", SourceTree.systemd("install").toString(), "--jars", dir.resolve("empty").toString()), null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(1, empty.exitCode(), empty.output());
+        assertTrue(empty.output().contains("no jars"), empty.output());
+        assertFalse(Files.exists(dir.resolve("stage/opt")), "nothing installed");
+    }
+
+    /**
+     * What {@code mvn package} would put in router/target and router/target/lib, made from this test's class
+     * path: the jars as they are, the modules' class directories packed into jars.
+     */
+    private static Path jarsOfThisBuild(final Path jars) throws IOException
+    {
+        Files.createDirectories(jars);
+        final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        for (final String entry : classPath.split(File.pathSeparator))
+        {
+            final Path path = Path.of(entry);
+            if (entry.endsWith(".jar") && Files.isRegularFile(path))
+            {
+                Files.copy(path, jars.resolve(path.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            else if (Files.isDirectory(path) && path.getFileName().toString().equals("classes"))
+            {
+                final String module = path.getParent().getParent().getFileName().toString();
+                packJar(path, jars.resolve("gatehouse-" + module + ".jar"));
+            }
+        }
+        return jars;
+    }
+
+    private static void packJar(final Path classes, final Path jar) throws IOException
+    {
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream stream = new JarOutputStream(out); Stream<Path> files = Files.walk(classes))
+        {
+            for (final Path file : (Iterable<Path>)files.filter(Files::isRegularFile)::iterator)
+            {
+                stream.putNextEntry(new JarEntry(classes.relativize(file).toString().replace(File.separatorChar, '/')));
+                Files.copy(file, stream);
+                stream.closeEntry();
+            }
+        }
+    }
+}

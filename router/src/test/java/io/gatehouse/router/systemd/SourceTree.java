@@ -1,0 +1,32 @@
+package io.gatehouse.router.systemd;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Paths in the checkout the tests run from (surefire's working directory is the module's). */
+final class SourceTree
+{
+    private SourceTree()
+    {
+    }
+
+    /** The repository root: the nearest directory upwards holding {@code systemd/gatehouse.service}. */
+    static Path root()
+    {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null)
+        {
+            if (Files.isRegularFile(dir.resolve("systemd/gatehouse.service")))
+            {
+                return dir;
+            }
+            dir = dir.getParent();
+        }
+        throw new IllegalStateException("no systemd/gatehouse.service above " + Path.of("").toAbsolutePath());
+    }
+
+    static Path systemd(final String file)
+    {
+        return root().resolve("systemd").resolve(file);
+    }
+}
