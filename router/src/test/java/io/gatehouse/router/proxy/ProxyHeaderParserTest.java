@@ -460,6 +460,34 @@ class ProxyHeaderParserTest
     }
 
     @Test
+    void shouldReadEveryIpv6TextFormJavaWritesInV1() throws Exception
+    {
+        final java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 2_000; round++)
+        {
+            final byte[] address = new byte[16];
+            for (int word = 0; word < 8; word++)
+            {
+                if (random.nextBoolean())
+                {
+                    address[2 * word] = (byte)random.nextInt(256);
+                    address[2 * word + 1] = (byte)random.nextInt(256);
+                }
+            }
+            final InetAddress parsed = InetAddress.getByAddress(address);
+            final String full = parsed instanceof java.net.Inet6Address ? parsed.getHostAddress() : "::ffff:" + parsed.getHostAddress();
+            for (final String text : new String[] {full, full.toUpperCase(java.util.Locale.ROOT)})
+            {
+                final String line = "PROXY TCP6 " + text + " ::1 1 2\r\n";
+                assertEquals(ProxyHeaderStatus.OK, parse(ascii(line)), line);
+                final byte[] copied = new byte[16];
+                parser.copySourceAddress(copied, 0);
+                assertArrayEquals(address, copied, line);
+            }
+        }
+    }
+
+    @Test
     void shouldHoldTheV1LineToAtMost107Bytes()
     {
         final String ok = "PROXY UNKNOWN " + "x".repeat(91) + "\r\n";
