@@ -18,5 +18,43 @@ public record GatehouseConfig(Path source, List<ListenerConfig> listeners, Admin
     public GatehouseConfig
     {
         listeners = List.copyOf(listeners);
+        runtime = runtime == null ? RuntimeConfig.DEFAULT : runtime;
+    }
+
+    /** The classpath resource {@link #embeddedDefault()} reads. */
+    public static final String EMBEDDED_DEFAULT_RESOURCE = "/io/gatehouse/router/config/demo.yaml";
+
+    /**
+     * The config {@code bin/gatehouse demo} runs: listener {@code 127.0.0.1:8446}, routes
+     * {@code a.demo.test} (backends 127.0.0.1:9441 and :9442, weight 2) and {@code b.demo.test}
+     * (127.0.0.1:9443), admin on {@code 127.0.0.1:9901}. Its text: {@link #embeddedDefaultText()}.
+     */
+    public static GatehouseConfig embeddedDefault()
+    {
+        try
+        {
+            return ConfigLoader.parse(embeddedDefaultText(), Path.of("embedded:demo.yaml"));
+        }
+        catch (final ConfigException ex)
+        {
+            throw new IllegalStateException("the embedded demo config is invalid: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The YAML text of the embedded demo config (to print, or to edit and parse). */
+    public static String embeddedDefaultText()
+    {
+        try (java.io.InputStream in = GatehouseConfig.class.getResourceAsStream(EMBEDDED_DEFAULT_RESOURCE))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("missing resource " + EMBEDDED_DEFAULT_RESOURCE);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.List;
  * @param peekTimeoutMs      the whole peek's deadline (default 5000).
  * @param peekMaxBytes       the most bytes buffered by the peek (default 16384, hard cap 65536).
  * @param proxyProtocolFrom  sources trusted to send a PROXY v1/v2 header first; empty = PROXY not accepted.
+ * @param limits             per-source-address connection and rate limits.
  */
 public record ListenerConfig(
     String name,
@@ -34,7 +35,8 @@ public record ListenerConfig(
     long serverFirstDelayMs,
     long peekTimeoutMs,
     int peekMaxBytes,
-    List<Cidr> proxyProtocolFrom)
+    List<Cidr> proxyProtocolFrom,
+    SourceLimitConfig limits)
 {
     public static final long DEFAULT_PEEK_TIMEOUT_MS = 5_000;
     public static final int DEFAULT_PEEK_MAX_BYTES = 16 * 1024;
@@ -46,6 +48,27 @@ public record ListenerConfig(
         deny = List.copyOf(deny);
         routes = List.copyOf(routes);
         proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
+        limits = limits == null ? SourceLimitConfig.NONE : limits;
+    }
+
+    /** A listener without per-source limits. */
+    public ListenerConfig(
+        final String name,
+        final HostPort address,
+        final Protocol protocol,
+        final RelayMode relay,
+        final List<Cidr> allow,
+        final List<Cidr> deny,
+        final List<RouteConfig> routes,
+        final String defaultRoute,
+        final String serverFirstRoute,
+        final long serverFirstDelayMs,
+        final long peekTimeoutMs,
+        final int peekMaxBytes,
+        final List<Cidr> proxyProtocolFrom)
+    {
+        this(name, address, protocol, relay, allow, deny, routes, defaultRoute, serverFirstRoute, serverFirstDelayMs,
+            peekTimeoutMs, peekMaxBytes, proxyProtocolFrom, SourceLimitConfig.NONE);
     }
 
     /** What a listener peeks for. */

@@ -14,6 +14,9 @@ import java.util.List;
  * @param proxyProtocol    what is written to the backend before the client's bytes.
  * @param connectTimeoutMs per attempt.
  * @param connectAttempts  backends tried in turn before the client is closed (at least 1).
+ * @param allow            source CIDRs let in to this route; empty = all (on top of the listener's).
+ * @param deny             source CIDRs kept out of this route; deny wins.
+ * @param health           active checks, passive ejection and the all-down behaviour.
  */
 public record RouteConfig(
     List<String> hostnames,
@@ -23,7 +26,10 @@ public record RouteConfig(
     HashKey hashKey,
     ProxyProtocolOut proxyProtocol,
     long connectTimeoutMs,
-    int connectAttempts)
+    int connectAttempts,
+    List<Cidr> allow,
+    List<Cidr> deny,
+    HealthCheckConfig health)
 {
     public static final long DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
     public static final int DEFAULT_CONNECT_ATTEMPTS = 3;
@@ -33,6 +39,24 @@ public record RouteConfig(
         hostnames = List.copyOf(hostnames);
         alpn = List.copyOf(alpn);
         backends = List.copyOf(backends);
+        allow = List.copyOf(allow);
+        deny = List.copyOf(deny);
+        health = health == null ? HealthCheckConfig.DEFAULT : health;
+    }
+
+    /** A route open to every source, with the default health settings. */
+    public RouteConfig(
+        final List<String> hostnames,
+        final List<String> alpn,
+        final List<BackendConfig> backends,
+        final Balance balance,
+        final HashKey hashKey,
+        final ProxyProtocolOut proxyProtocol,
+        final long connectTimeoutMs,
+        final int connectAttempts)
+    {
+        this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts,
+            List.of(), List.of(), HealthCheckConfig.DEFAULT);
     }
 
     /** The route's id: its first hostname. */

@@ -8,11 +8,36 @@ package io.gatehouse.router.config;
  * @param drainTimeoutMs how long SIGTERM lets open connections finish.
  * @param idleTimeoutMs  a relayed connection with no bytes either way for this long is closed.
  * @param accessLog      a path, {@code "-"} for stderr, or {@code null} for none.
+ * @param maxConnections open client connections in the whole process; 0 = no limit.
+ * @param watchConfig    whether a change of the config file triggers a reload (as SIGHUP does).
  */
-public record RuntimeConfig(Transport transport, int workers, long drainTimeoutMs, long idleTimeoutMs, String accessLog)
+public record RuntimeConfig(
+    Transport transport,
+    int workers,
+    long drainTimeoutMs,
+    long idleTimeoutMs,
+    String accessLog,
+    int maxConnections,
+    boolean watchConfig)
 {
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+    /** Everything at its default. */
+    public static final RuntimeConfig DEFAULT = new RuntimeConfig(
+        Transport.AUTO, 0, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, null, 0, false);
+
+    /** Without a global connection limit or file watch. */
+    public RuntimeConfig(
+        final Transport transport,
+        final int workers,
+        final long drainTimeoutMs,
+        final long idleTimeoutMs,
+        final String accessLog)
+    {
+        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, 0, false);
+    }
+
 
     /** Netty transport. AUTO: io_uring if available, else epoll, else NIO. */
     public enum Transport

@@ -1,0 +1,304 @@
+package io.gatehouse.balancer;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The backends of one route and how one is picked for a new connection.
+ * <p>
+ * Threads: {@link #pick(long, int)}, {@link #isUp(int)}, {@link #healthyCount()} and the connection
+ * callbacks run on any event loop, concurrently. {@link #markDown(int)} and {@link #markUp(int)} run on a
+ * control thread; they serialise on a lock among themselves, never against a pick.
+ * <p>
+ * Allocation and locking: a pick reads one volatile reference (the published {@link PoolState}) and plain
+ * arrays; it takes no lock, does no CAS and allocates nothing. Round robin adds one atomic add to a shared
+ * counter; power of two choices reads two shared counters, which the connection callbacks move by one
+ * atomic add each.
+ * <p>
+ * Health: {@code markDown} publishes the new health at once (one volatile write) with the old table, then
+ * has the table rebuilt without the down backend on the options' rebuild executor (by default the calling
+ * thread) and publishes it (another volatile write). Between the two, a first choice that lands on the down
+ * backend moves on to the first backend of the rendezvous order for the hash: see {@link #pick(long, int)}.
+ */
+public final class BackendPool
+{
+    /** What {@link #pick(long, int)} returns when no healthy backend is left for the attempt. */
+    public static final int NO_BACKEND = -1;
+
+    private final Algorithm algorithm;
+    private final BalancerOptions options;
+    private final BackendSet set;
+    private final List<Backend> backends;
+    private final AtomicLong rotation = new AtomicLong();
+    private final AtomicLongArray active;
+    private final Object healthLock = new Object();
+    private volatile PoolState state;
+
+    private BackendPool(final Algorithm algorithm, final List<Backend> backends, final BalancerOptions options)
+    {
+        this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+        this.options = Objects.requireNonNull(options, "options");
+        this.backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
+        this.set = new BackendSet(this.backends);
+        this.active = new AtomicLongArray(set.size());
+        final boolean[] up = new boolean[set.size()];
+        Arrays.fill(up, true);
+        final int[] healthy = set.healthyInCanonicalOrder(up);
+        this.state = new PoolState(0, up, healthy, buildTable(healthy), 0);
+    }
+
+    /**
+     * A pool with the default options.
+     *
+     * @param algorithm how to pick.
+     * @param backends  in the route's order; ids unique; may be empty.
+     * @return the pool, every backend up.
+     * @throws IllegalArgumentException on a duplicate id.
+     */
+    public static BackendPool create(final Algorithm algorithm, final List<Backend> backends)
+    {
+        return new BackendPool(algorithm, backends, BalancerOptions.defaults());
+    }
+
+    /**
+     * A pool with chosen options.
+     *
+     * @param algorithm how to pick.
+     * @param backends  in the route's order; ids unique; may be empty.
+     * @param options   table sizes and the rebuild executor.
+     * @return the pool, every backend up.
+     * @throws IllegalArgumentException on a duplicate id.
+     */
+    public static BackendPool create(
+        final Algorithm algorithm, final List<Backend> backends, final BalancerOptions options)
+    {
+        return new BackendPool(algorithm, backends, options);
+    }
+
+    /**
+     * The backend for a connection on one attempt. Attempt 0 is the algorithm's choice: Maglev's slot, the
+     * ring's next point, the rotation's next entry, the lighter of two candidates. Attempts 1, 2, ... give
+     * backends not given by an earlier attempt of the same hash, in a deterministic order: the rendezvous
+     * order of the hash over the healthy backends ({@code Hash.mix(hash, hash(id))}, highest first), leaving
+     * out the first choice. When the first choice is down but its table not yet rebuilt, attempt 0 is the
+     * first of that order and attempt {@code a} its {@code a}-th. For {@link Algorithm#ROUND_ROBIN} and
+     * {@link Algorithm#LEAST_CONN_P2C} attempt 0 depends on shared counters, so attempt {@code a >= 1} is
+     * entry {@code a - 1} of the rendezvous order, which may repeat attempt 0's backend; mark a backend
+     * that failed to connect down to keep it out of every later answer.
+     *
+     * @param hash    the connection's key (see {@link Hash}).
+     * @param attempt 0 for the first try, then 1, 2, ...
+     * @return an index into {@link #backends()}, or {@link #NO_BACKEND} when {@code attempt} is negative or
+     *     at least {@link #healthyCount()}.
+     */
+    public int pick(final long hash, final int attempt)
+    {
+        final PoolState state = this.state;
+        final int[] healthy = state.healthy;
+        if (attempt == 0 && healthy.length > 0)
+        {
+            final int first = state.table.first(hash, state);
+            if (first >= 0 && state.up[first])
+            {
+                return first;
+            }
+            return RendezvousOrder.select(hash, 0, NO_BACKEND, healthy, set);
+        }
+        if (attempt <= 0 || attempt >= healthy.length)
+        {
+            return NO_BACKEND;
+        }
+        if (!algorithm.isConsistent())
+        {
+            return RendezvousOrder.select(hash, attempt - 1, NO_BACKEND, healthy, set);
+        }
+        final int first = state.table.first(hash, state);
+        if (first >= 0 && state.up[first])
+        {
+            return RendezvousOrder.select(hash, attempt - 1, first, healthy, set);
+        }
+        return RendezvousOrder.select(hash, attempt, NO_BACKEND, healthy, set);
+    }
+
+    public Algorithm algorithm()
+    {
+        return algorithm;
+    }
+
+    public BalancerOptions options()
+    {
+        return options;
+    }
+
+    /**
+     * @return how many backends the pool holds, up or down.
+     */
+    public int size()
+    {
+        return set.size();
+    }
+
+    /**
+     * @param index into {@link #backends()}.
+     * @return the backend at that index.
+     */
+    public Backend backend(final int index)
+    {
+        return set.backends[index];
+    }
+
+    /**
+     * @return the backends, in the order given to {@code create}; immutable.
+     */
+    public List<Backend> backends()
+    {
+        return backends;
+    }
+
+    /**
+     * @param index into {@link #backends()}.
+     * @return true unless the backend is marked down.
+     */
+    public boolean isUp(final int index)
+    {
+        return state.up[index];
+    }
+
+    /**
+     * @return how many backends are up.
+     */
+    public int healthyCount()
+    {
+        return state.healthy.length;
+    }
+
+    /**
+     * Takes a backend out of every answer at once and rebuilds the table without it. Control thread.
+     *
+     * @param index into {@link #backends()}.
+     */
+    public void markDown(final int index)
+    {
+        setHealth(index, false);
+    }
+
+    /**
+     * Puts a backend back: it is a candidate for moves at once and gets its own table share once the
+     * rebuild is published. Control thread.
+     *
+     * @param index into {@link #backends()}.
+     */
+    public void markUp(final int index)
+    {
+        setHealth(index, true);
+    }
+
+    /**
+     * Counts a connection opened to a backend (power of two choices reads these). Any thread.
+     *
+     * @param index into {@link #backends()}.
+     */
+    public void onConnectionOpened(final int index)
+    {
+        active.getAndIncrement(index);
+    }
+
+    /**
+     * Counts a connection to a backend closed. Any thread.
+     *
+     * @param index into {@link #backends()}.
+     */
+    public void onConnectionClosed(final int index)
+    {
+        active.getAndDecrement(index);
+    }
+
+    /**
+     * @param index into {@link #backends()}.
+     * @return open connections as counted by the callbacks.
+     */
+    public long activeConnections(final int index)
+    {
+        return active.get(index);
+    }
+
+    /**
+     * @return true when the published table was built for the published health (no rebuild pending).
+     */
+    public boolean isTableCurrent()
+    {
+        final PoolState state = this.state;
+        return state.tableGeneration == state.generation;
+    }
+
+    PoolState state()
+    {
+        return state;
+    }
+
+    private void setHealth(final int index, final boolean up)
+    {
+        Objects.checkIndex(index, set.size());
+        synchronized (healthLock)
+        {
+            final PoolState current = state;
+            if (current.up[index] == up)
+            {
+                return;
+            }
+            final boolean[] nextUp = current.up.clone();
+            nextUp[index] = up;
+            state = new PoolState(
+                current.generation + 1,
+                nextUp,
+                set.healthyInCanonicalOrder(nextUp),
+                current.table,
+                current.tableGeneration);
+        }
+        options.rebuildExecutor().execute(this::rebuild);
+    }
+
+    private void rebuild()
+    {
+        final PoolState target = state;
+        if (target.tableGeneration == target.generation)
+        {
+            return;
+        }
+        final BackendTable table = buildTable(target.healthy);
+        synchronized (healthLock)
+        {
+            final PoolState current = state;
+            if (current.generation == target.generation)
+            {
+                state = new PoolState(current.generation, current.up, current.healthy, table, current.generation);
+            }
+        }
+    }
+
+    private BackendTable buildTable(final int[] healthy)
+    {
+        switch (algorithm)
+        {
+            case MAGLEV:
+                return MaglevTable.build(set, healthy, options.maglevTableSize());
+            case RING_HASH:
+                return RingHashTable.build(set, healthy, options.ringMinSize(), options.ringMaxSize());
+            case ROUND_ROBIN:
+                return RotationTable.build(set, healthy, rotation);
+            case LEAST_CONN_P2C:
+                return TwoChoicesTable.build(set, healthy, active);
+            default:
+                throw new IllegalStateException("unknown algorithm " + algorithm);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "BackendPool{" + algorithm + ", size=" + size() + ", healthy=" + healthyCount() + "}";
+    }
+}

@@ -1,0 +1,145 @@
+package io.gatehouse.balancer;
+
+import java.util.Arrays;
+
+/**
+ * A consistent-hash ring (Karger et al. 1997) with Envoy's {@code ring_hash} bounds: at least
+ * {@code minSize} points, at most {@code maxSize}. Weights are divided by their greatest common divisor;
+ * every unit of weight gets {@code P} points, {@code P} the smallest power of two with
+ * {@code P * W >= minSize} ({@code W} the reduced total), halved while {@code P * W > maxSize} (never below
+ * one point per unit, so a huge total weight may exceed {@code maxSize}). Rounding {@code P} to a power of
+ * two keeps it unchanged when one backend of many comes or goes, so the other backends' points stay put;
+ * scaling each backend's count to reach exactly {@code minSize} (Envoy's rule) changes every count when the
+ * set changes, and moved 1.9 times the ideal share of keys here (50 backends, 16,384 points). Replica {@code j} of a
+ * backend sits at {@code mix(h, j)}, {@code h = Hash.hash(utf8(id))}; list order never matters. A key goes to
+ * the first point at or after its hash, wrapping.
+ * <p>
+ * Points are compared on their top 40 bits; the low 24 bits of each stored entry hold the backend's
+ * canonical rank, so equal points order by id and one sorted {@code long[]} carries both.
+ * <p>
+ * Built on the control thread; immutable; a lookup is a binary search, no allocation.
+ */
+final class RingHashTable extends BackendTable
+{
+    private static final int RANK_BITS = 24;
+    private static final long RANK_MASK = (1L << RANK_BITS) - 1;
+
+    /** Sorted entries, sign bit flipped so that signed order is the points' unsigned order. */
+    private final long[] points;
+    private final int[] owners;
+
+    private RingHashTable(final long[] points, final int[] owners)
+    {
+        this.points = points;
+        this.owners = owners;
+    }
+
+    static RingHashTable build(final BackendSet set, final int[] healthy, final int minSize, final int maxSize)
+    {
+        final int count = healthy.length;
+        if (count == 0)
+        {
+            return new RingHashTable(new long[0], new int[0]);
+        }
+        if (set.size() > RANK_MASK)
+        {
+            throw new IllegalArgumentException("ring hash supports at most " + RANK_MASK + " backends");
+        }
+        long divisor = 0;
+        for (final int index : healthy)
+        {
+            divisor = gcd(divisor, set.weight[index]);
+        }
+        long totalWeight = 0;
+        for (final int index : healthy)
+        {
+            totalWeight += set.weight[index] / divisor;
+        }
+        long pointsPerWeight = Long.highestOneBit(Math.max(1, ceilDiv(minSize, totalWeight)));
+        if (pointsPerWeight * totalWeight < minSize)
+        {
+            pointsPerWeight <<= 1;
+        }
+        while (pointsPerWeight > 1 && pointsPerWeight * totalWeight > maxSize)
+        {
+            pointsPerWeight >>= 1;
+        }
+        final long[] replicas = new long[count];
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            replicas[i] = set.weight[healthy[i]] / divisor * pointsPerWeight;
+            total += replicas[i];
+        }
+
+        final long[] points = new long[Math.toIntExact(total)];
+        int p = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int index = healthy[i];
+            final long h = set.idHash[index];
+            final long rank = set.rank[index];
+            for (long j = 0; j < replicas[i]; j++)
+            {
+                points[p++] = ((Hash.mix(h, j) & ~RANK_MASK) | rank) ^ Long.MIN_VALUE;
+            }
+        }
+        Arrays.sort(points);
+        final int[] owners = new int[points.length];
+        for (int i = 0; i < points.length; i++)
+        {
+            owners[i] = set.byRank[(int)(points[i] & RANK_MASK)];
+        }
+        return new RingHashTable(points, owners);
+    }
+
+    @Override
+    int first(final long hash, final PoolState state)
+    {
+        final long[] points = this.points;
+        final int length = points.length;
+        if (length == 0)
+        {
+            return BackendPool.NO_BACKEND;
+        }
+        final long key = (hash & ~RANK_MASK) ^ Long.MIN_VALUE;
+        int low = 0;
+        int high = length;
+        while (low < high)
+        {
+            final int middle = (low + high) >>> 1;
+            if (points[middle] < key)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        return owners[low == length ? 0 : low];
+    }
+
+    int ringSize()
+    {
+        return points.length;
+    }
+
+    private static long gcd(final long a, final long b)
+    {
+        long x = a;
+        long y = b;
+        while (y != 0)
+        {
+            final long t = x % y;
+            x = y;
+            y = t;
+        }
+        return x;
+    }
+
+    private static long ceilDiv(final long dividend, final long divisor)
+    {
+        return (dividend + divisor - 1) / divisor;
+    }
+}

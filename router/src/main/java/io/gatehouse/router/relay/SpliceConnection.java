@@ -1,0 +1,353 @@
+package io.gatehouse.router.relay;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.Native;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.concurrent.NanoClock;
+
+import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One spliced client/backend pair: takes both sockets over from Netty, runs the two
+ * {@link SpliceDirection}s off epoll readiness, and closes both sockets exactly once.
+ *
+ * <p>Start-up, in order, so that no byte is reordered or lost: auto-read off on both channels; wait
+ * until every write Netty still queues on either channel has reached its socket; deregister both
+ * channels from Netty's epoll; register a {@link SpliceSocketHandle} for each fd on the same loop.
+ * From then on only this class touches the fds, until it deregisters them and closes the channels.
+ *
+ * <p>Event loop thread only (the one loop both channels live on); not thread-safe. Allocates at start
+ * (this object, its handles and directions, a few Netty futures) and one timer task per idle-timeout
+ * period; nothing per byte or per event.
+ */
+final class SpliceConnection implements FutureListener<Object>, Runnable
+{
+    static final String CLIENT_EOF = "client_eof";
+    static final String BACKEND_EOF = "backend_eof";
+    static final String RESET = "reset";
+    static final String IDLE = "idle";
+    static final String CLOSED = "closed";
+    static final String SHUTDOWN = "shutdown";
+    static final String ERROR = "error";
+
+    private static final int FLUSHING = 0;
+    private static final int DEREGISTERING = 1;
+    private static final int REGISTERING = 2;
+    private static final int RUNNING = 3;
+    private static final int FINISHED = 4;
+
+    private final Channel client;
+    private final Channel backend;
+    private final IoEventLoop loop;
+    private final SpliceSocketHandle clientEnd;
+    private final SpliceSocketHandle backendEnd;
+    private final SpliceDirection clientToBackend;
+    private final SpliceDirection backendToClient;
+    private final long idleTimeoutNs;
+    private final NanoClock clock;
+    private final RelayObserver observer;
+    private int phase = FLUSHING;
+    private int pendingSteps;
+    private long lastActivityNs;
+    private long bytesAtLastActivity;
+    private ScheduledFuture<?> idleTimer;
+    private String firstEof;
+    private String closeReason;
+    private volatile int idleChecks;
+
+    SpliceConnection(
+        final Channel client,
+        final Channel backend,
+        final long idleTimeoutNs,
+        final NanoClock clock,
+        final RelayObserver observer)
+    {
+        this.client = client;
+        this.backend = backend;
+        this.loop = (IoEventLoop)client.eventLoop();
+        this.idleTimeoutNs = idleTimeoutNs;
+        this.clock = clock;
+        this.observer = observer;
+        final SplicePipePool pipes = SplicePipePool.current();
+        clientEnd = new SpliceSocketHandle(this, client);
+        backendEnd = new SpliceSocketHandle(this, backend);
+        clientToBackend = new SpliceDirection(clientEnd, backendEnd, pipes);
+        backendToClient = new SpliceDirection(backendEnd, clientEnd, pipes);
+    }
+
+    /** Null while running; then why it closed. */
+    String closeReason()
+    {
+        return closeReason;
+    }
+
+    boolean isRunning()
+    {
+        return phase == RUNNING;
+    }
+
+    /** Times the idle timer ran (tests wait on it instead of on the wall clock). */
+    int idleChecks()
+    {
+        return idleChecks;
+    }
+
+    int directionState(final boolean clientToBackendWay)
+    {
+        return clientToBackendWay ? clientToBackend.state() : backendToClient.state();
+    }
+
+    void begin()
+    {
+        lastActivityNs = clock.nanoTime();
+        client.config().setAutoRead(false);
+        backend.config().setAutoRead(false);
+        if (!client.isActive() || !backend.isActive())
+        {
+            finish(CLOSED, false);
+            return;
+        }
+        client.closeFuture().addListener(this);
+        backend.closeFuture().addListener(this);
+        if (idleTimeoutNs > 0)
+        {
+            idleTimer = loop.schedule(this, idleTimeoutNs, TimeUnit.NANOSECONDS);
+        }
+        pendingSteps = 1;
+        flushQueuedWrites(client);
+        flushQueuedWrites(backend);
+        stepDone();
+    }
+
+    private void flushQueuedWrites(final Channel channel)
+    {
+        final ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        if (queued != null && !queued.isEmpty())
+        {
+            // Completes after every write queued before it: then the socket holds them all, in order.
+            pendingSteps++;
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+        }
+    }
+
+    @Override
+    public void operationComplete(final Future<Object> future)
+    {
+        if (phase == FINISHED)
+        {
+            return;
+        }
+        final Object completed = future;
+        if (completed == client.closeFuture() || completed == backend.closeFuture())
+        {
+            finish(CLOSED, false);
+        }
+        else if (!future.isSuccess())
+        {
+            finish(RESET, true);
+        }
+        else
+        {
+            stepDone();
+        }
+    }
+
+    void onRegistered(final SpliceSocketHandle end)
+    {
+        if (phase == FINISHED)
+        {
+            end.deregister();
+            return;
+        }
+        stepDone();
+    }
+
+    void onStartFailed()
+    {
+        finish(ERROR, true);
+    }
+
+    private void stepDone()
+    {
+        if (--pendingSteps > 0 || phase == FINISHED)
+        {
+            return;
+        }
+        pendingSteps = 1;
+        switch (phase)
+        {
+            case FLUSHING:
+                phase = DEREGISTERING;
+                pendingSteps += 2;
+                client.deregister().addListener(this);
+                backend.deregister().addListener(this);
+                break;
+
+            case DEREGISTERING:
+                if (!clientEnd.isOpen() || !backendEnd.isOpen())
+                {
+                    finish(CLOSED, false);
+                    return;
+                }
+                phase = REGISTERING;
+                pendingSteps += 2;
+                loop.register(clientEnd).addListener(clientEnd);
+                loop.register(backendEnd).addListener(backendEnd);
+                break;
+
+            case REGISTERING:
+                phase = RUNNING;
+                // Level-triggered: bytes or a FIN that arrived during start-up are reported at once.
+                clientEnd.interest(SpliceSocketHandle.READ);
+                backendEnd.interest(SpliceSocketHandle.READ);
+                return;
+
+            default:
+                throw new IllegalStateException("phase " + phase);
+        }
+        stepDone();
+    }
+
+    void onReady(final SpliceSocketHandle end, final int readyOps)
+    {
+        if (phase != RUNNING)
+        {
+            return;
+        }
+        final SpliceDirection from = end == clientEnd ? clientToBackend : backendToClient;
+        final SpliceDirection into = end == clientEnd ? backendToClient : clientToBackend;
+        try
+        {
+            if ((readyOps & Native.EPOLLERR) != 0 || !clientEnd.isOpen() || !backendEnd.isOpen())
+            {
+                finish(RESET, true);
+                return;
+            }
+            if ((readyOps & SpliceSocketHandle.EPOLLHUP) != 0 && !into.isSinkShut())
+            {
+                // Both halves of this socket are shut, but we never shut its output: it was reset.
+                finish(RESET, true);
+                return;
+            }
+            if ((readyOps & (Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0)
+            {
+                from.onSourceHungUp();
+            }
+            if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
+                from.wantsSourceReadable())
+            {
+                from.pump();
+            }
+            if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
+            {
+                into.pump();
+            }
+        }
+        catch (final IOException | NotYetConnectedException ex)
+        {
+            finish(RESET, true);
+            return;
+        }
+        catch (final RuntimeException ex)
+        {
+            finish(ERROR, true);
+            throw ex;
+        }
+
+        if (firstEof == null)
+        {
+            firstEof = clientToBackend.hasSourceEnded() ? CLIENT_EOF :
+                backendToClient.hasSourceEnded() ? BACKEND_EOF : null;
+        }
+        if (clientToBackend.isDone() && backendToClient.isDone())
+        {
+            finish(firstEof, false);
+            return;
+        }
+        final long bytes = clientToBackend.bytesWritten() + backendToClient.bytesWritten();
+        if (bytes != bytesAtLastActivity)
+        {
+            bytesAtLastActivity = bytes;
+            lastActivityNs = clock.nanoTime();
+        }
+        clientEnd.interest(interestOf(clientToBackend, backendToClient));
+        backendEnd.interest(interestOf(backendToClient, clientToBackend));
+    }
+
+    private static EpollIoOps interestOf(final SpliceDirection from, final SpliceDirection into)
+    {
+        final boolean read = from.wantsSourceReadable();
+        final boolean write = into.wantsSinkWritable();
+        if (read)
+        {
+            return write ? SpliceSocketHandle.READ_WRITE : SpliceSocketHandle.READ;
+        }
+        return write ? SpliceSocketHandle.WRITE : SpliceSocketHandle.QUIET;
+    }
+
+    /** Idle timer. */
+    @Override
+    public void run()
+    {
+        if (phase == FINISHED)
+        {
+            return;
+        }
+        idleChecks++;
+        final long idleNs = clock.nanoTime() - lastActivityNs;
+        if (idleNs - idleTimeoutNs >= 0)
+        {
+            finish(IDLE, false);
+        }
+        else
+        {
+            idleTimer = loop.schedule(this, idleTimeoutNs - idleNs, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void onLoopClosing()
+    {
+        finish(SHUTDOWN, false);
+    }
+
+    private void finish(final String reason, final boolean reset)
+    {
+        if (phase == FINISHED)
+        {
+            return;
+        }
+        phase = FINISHED;
+        closeReason = reason;
+        if (idleTimer != null)
+        {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+        clientEnd.deregister();
+        backendEnd.deregister();
+        if (reset)
+        {
+            clientToBackend.discardPipe();
+            backendToClient.discardPipe();
+            clientEnd.resetOnClose();
+            backendEnd.resetOnClose();
+        }
+        else
+        {
+            clientToBackend.releasePipe();
+            backendToClient.releasePipe();
+        }
+        client.close();
+        backend.close();
+        observer.onBytes(clientToBackend.bytesWritten(), backendToClient.bytesWritten());
+        observer.onClosed(reason);
+    }
+}

@@ -1,0 +1,192 @@
+package io.gatehouse.router.relay;
+
+import io.netty.channel.epoll.Native;
+
+import java.io.IOException;
+
+/**
+ * One way of a spliced connection: source socket -> pipe -> sink socket, and the proof it loses
+ * nothing.
+ *
+ * <p>The rules that make it lossless:
+ * <ul>
+ *   <li>It splices from the source only into an EMPTY pipe. An empty pipe always has room, so a
+ *       splice that moves 0 bytes means "nothing to read now" or "end of stream", never "pipe full".</li>
+ *   <li>It reads nothing more from the source until the sink has taken every byte in the pipe
+ *       (backpressure: at most one pipe of bytes, 64 KiB by default, is in flight per direction).</li>
+ *   <li>0 bytes is taken as end of stream only after epoll said the source hung up (EPOLLRDHUP or
+ *       EPOLLHUP): TCP queues every byte before the FIN, so from then on 0 bytes cannot mean "later".
+ *       Before that, 0 bytes means wait for EPOLLIN|EPOLLRDHUP, which level-triggered epoll reports
+ *       again if the FIN is already there.</li>
+ *   <li>The FIN goes to the sink (shutdown SHUT_WR) only when the source is at end of stream AND the
+ *       pipe is empty, i.e. after every byte read from the source was written to the sink.</li>
+ * </ul>
+ *
+ * <p>Event loop thread only; not thread-safe; allocates nothing (pipes come from the pool).
+ */
+final class SpliceDirection
+{
+    /** Pipe empty, waiting for the source to be readable (or to hang up). */
+    static final int WAIT_SOURCE = 0;
+    /** Pipe holds bytes the sink could not take yet: waiting for the sink to be writable. */
+    static final int WAIT_SINK = 1;
+    /** Stopped after its budget with the source still readable: pump again on the next EPOLLIN. */
+    static final int YIELDED = 2;
+    /** End of stream seen, every byte written, FIN sent to the sink. */
+    static final int DONE = 3;
+
+    /** Most bytes asked of one splice from the source; the kernel caps it at the pipe's room. */
+    static final int SPLICE_IN_MAX_BYTES = 1 << 20;
+    /** Most source reads in one pump before giving other connections on the loop a turn. */
+    static final int MAX_READS_PER_PUMP = 16;
+
+    private final SpliceSocketHandle source;
+    private final SpliceSocketHandle sink;
+    private final SplicePipePool pipes;
+    private SplicePipe pipe;
+    private int pipeBytes;
+    private boolean sourceHungUp;
+    private boolean sourceEnded;
+    private int state = WAIT_SOURCE;
+    private long bytesWritten;
+
+    SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SplicePipePool pipes)
+    {
+        this.source = source;
+        this.sink = sink;
+        this.pipes = pipes;
+    }
+
+    int state()
+    {
+        return state;
+    }
+
+    boolean isDone()
+    {
+        return state == DONE;
+    }
+
+    boolean wantsSourceReadable()
+    {
+        return state == WAIT_SOURCE || state == YIELDED;
+    }
+
+    boolean wantsSinkWritable()
+    {
+        return state == WAIT_SINK;
+    }
+
+    boolean hasSourceEnded()
+    {
+        return sourceEnded;
+    }
+
+    /** True once the FIN was forwarded to the sink. */
+    boolean isSinkShut()
+    {
+        return state == DONE;
+    }
+
+    long bytesWritten()
+    {
+        return bytesWritten;
+    }
+
+    /** Epoll reported EPOLLRDHUP or EPOLLHUP on the source: every byte it will send is queued. */
+    void onSourceHungUp()
+    {
+        sourceHungUp = true;
+    }
+
+    /**
+     * Moves bytes until the source has none, the sink takes no more, or the budget is spent.
+     *
+     * @return the new state.
+     * @throws IOException on a socket error (reset, broken pipe): the connection must be aborted.
+     */
+    int pump() throws IOException
+    {
+        if (state == DONE)
+        {
+            return DONE;
+        }
+        int reads = 0;
+        while (true)
+        {
+            if (pipeBytes > 0)
+            {
+                final int written = Native.splice(pipe.readFd(), -1, sink.fdInt(), -1, pipeBytes);
+                pipeBytes -= written;
+                bytesWritten += written;
+                if (pipeBytes > 0)
+                {
+                    return state = WAIT_SINK;
+                }
+            }
+            else if (sourceEnded)
+            {
+                releasePipe();
+                sink.shutdownOutput();
+                return state = DONE;
+            }
+            else if (reads == MAX_READS_PER_PUMP)
+            {
+                return state = YIELDED;
+            }
+            else
+            {
+                if (pipe == null)
+                {
+                    pipe = pipes.acquire();
+                }
+                reads++;
+                final int read = Native.splice(source.fdInt(), -1, pipe.writeFd(), -1, SPLICE_IN_MAX_BYTES);
+                if (read > 0)
+                {
+                    pipeBytes = read;
+                }
+                else if (sourceHungUp)
+                {
+                    sourceEnded = true;
+                }
+                else
+                {
+                    releasePipe();
+                    return state = WAIT_SOURCE;
+                }
+            }
+        }
+    }
+
+    /** Gives the pipe back: to the pool when it is empty, closed (bytes dropped) otherwise. */
+    void releasePipe()
+    {
+        final SplicePipe held = pipe;
+        if (held != null)
+        {
+            pipe = null;
+            if (pipeBytes == 0)
+            {
+                pipes.release(held);
+            }
+            else
+            {
+                pipeBytes = 0;
+                held.close();
+            }
+        }
+    }
+
+    /** After an error mid-splice the pipe's content is unknown: never pool it. */
+    void discardPipe()
+    {
+        final SplicePipe held = pipe;
+        if (held != null)
+        {
+            pipe = null;
+            pipeBytes = 0;
+            held.close();
+        }
+    }
+}

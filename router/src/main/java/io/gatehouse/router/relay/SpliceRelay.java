@@ -1,0 +1,134 @@
+package io.gatehouse.router.relay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannel;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The {@code relay: splice} mode: moves a connection's bytes both ways kernel to kernel with splice(2)
+ * through pipes, never through the JVM heap or a Netty buffer.
+ *
+ * <p>Not Netty's {@code spliceTo} (deprecated, loses bytes still queued when a side half-closes or
+ * closes, holds 4 fds per connection): both sockets are deregistered from Netty and driven by this
+ * package's own splice loop on the same epoll event loop, with pipes pooled per loop and held only
+ * while bytes are in flight. See {@link SpliceDirection} for why nothing is lost.
+ *
+ * <p>{@link #start} must be called on the event loop both channels are registered with.
+ */
+public final class SpliceRelay
+{
+    private static final boolean AVAILABLE = probe();
+
+    private SpliceRelay()
+    {
+    }
+
+    /**
+     * Takes over both channels and relays until both directions have ended, either side resets, or
+     * nothing moved for {@code idleTimeoutNs}; then closes both and calls
+     * {@link RelayObserver#onBytes} and {@link RelayObserver#onClosed} once each.
+     *
+     * <p>Both must be connected epoll socket channels on the SAME event loop, and this must be called
+     * on that loop. Bytes the caller already wrote (the peeked first flight) go out first: the relay
+     * waits for Netty's queue to drain before it splices. Auto-read is turned off; from here on the
+     * channels' pipelines see no reads (they see channelUnregistered, and the channels' close futures
+     * complete when the relay ends). A FIN from one side becomes a shutdown of the other side's output
+     * only after every byte read from it was written; an RST (or a socket error) closes both with an
+     * RST; a side that cannot take more stops the other side's reads (at most one pipe, 64 KiB by
+     * default, in flight per direction).
+     *
+     * @param client        the accepted client channel.
+     * @param backend       the connected backend channel.
+     * @param idleTimeoutNs close both after this long without a byte moved; 0 or less: never.
+     * @param observer      told the totals and why it closed.
+     * @throws IllegalArgumentException if the channels are not epoll channels on one loop.
+     * @throws IllegalStateException    if not called on that loop or splice is not available.
+     */
+    public static void start(
+        final Channel client,
+        final Channel backend,
+        final long idleTimeoutNs,
+        final RelayObserver observer)
+    {
+        open(client, backend, idleTimeoutNs, SystemNanoClock.INSTANCE, observer);
+    }
+
+    /**
+     * @return true when the epoll native transport is loaded and splice(2) through a pipe works here.
+     */
+    public static boolean isAvailable()
+    {
+        return AVAILABLE;
+    }
+
+    static SpliceConnection open(
+        final Channel client,
+        final Channel backend,
+        final long idleTimeoutNs,
+        final NanoClock clock,
+        final RelayObserver observer)
+    {
+        if (!AVAILABLE)
+        {
+            throw new IllegalStateException("splice relay not available (needs the epoll native transport)");
+        }
+        if (!(client instanceof UnixChannel) || !(backend instanceof UnixChannel) ||
+            !(client.eventLoop() instanceof IoEventLoop) ||
+            !((IoEventLoop)client.eventLoop()).isCompatible(EpollIoHandle.class))
+        {
+            throw new IllegalArgumentException("splice relay needs epoll socket channels");
+        }
+        if (client.eventLoop() != backend.eventLoop())
+        {
+            throw new IllegalArgumentException("client and backend must share one event loop");
+        }
+        if (!client.eventLoop().inEventLoop())
+        {
+            throw new IllegalStateException("call SpliceRelay.start on the channels' event loop");
+        }
+        final SpliceConnection connection = new SpliceConnection(client, backend, idleTimeoutNs, clock, observer);
+        connection.begin();
+        return connection;
+    }
+
+    private static boolean probe()
+    {
+        try
+        {
+            if (!Epoll.isAvailable())
+            {
+                return false;
+            }
+            final FileDescriptor[] from = FileDescriptor.pipe();
+            final FileDescriptor[] to = FileDescriptor.pipe();
+            try
+            {
+                final ByteBuffer one = ByteBuffer.allocateDirect(1).put(0, (byte)42);
+                if (from[1].write(one, 0, 1) != 1)
+                {
+                    return false;
+                }
+                return Native.splice(from[0].intValue(), -1, to[1].intValue(), -1, 1) == 1;
+            }
+            finally
+            {
+                from[0].close();
+                from[1].close();
+                to[0].close();
+                to[1].close();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.gatehouse.router.relay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
+
+import java.io.IOException;
+
+/**
+ * One socket of a spliced connection, registered with the event loop's epoll in place of its Netty
+ * channel (which is deregistered for the relay's lifetime but still owns, and finally closes, the fd).
+ *
+ * <p>Event loop thread only; not thread-safe; allocates nothing after construction. Interest changes
+ * cost an epoll_ctl only when the set actually changes.
+ */
+final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegistration>
+{
+    /** Linux EPOLLHUP (not exported by Netty's {@code Native}); reported whatever the interest set. */
+    static final int EPOLLHUP = 0x10;
+
+    static final EpollIoOps READ = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLRDHUP);
+    static final EpollIoOps WRITE = EpollIoOps.EPOLLOUT;
+    static final EpollIoOps READ_WRITE = READ.with(EpollIoOps.EPOLLOUT);
+    /**
+     * Interested in nothing, yet still registered: edge-triggered so that EPOLLERR/EPOLLHUP (always
+     * reported) come once rather than on every wait. Never NONE: Netty removes the fd from epoll on
+     * NONE but keeps its registration as added, so a later interest would fail with ENOENT.
+     */
+    static final EpollIoOps QUIET = EpollIoOps.EPOLLET;
+
+    private final SpliceConnection connection;
+    private final Channel channel;
+    private final Socket socket;
+    private IoRegistration registration;
+    private EpollIoOps interest;
+
+    SpliceSocketHandle(final SpliceConnection connection, final Channel channel)
+    {
+        this.connection = connection;
+        this.channel = channel;
+        this.socket = (Socket)((UnixChannel)channel).fd();
+    }
+
+    Channel channel()
+    {
+        return channel;
+    }
+
+    int fdInt()
+    {
+        return socket.intValue();
+    }
+
+    boolean isOpen()
+    {
+        return socket.isOpen();
+    }
+
+    boolean isRegistered()
+    {
+        return registration != null;
+    }
+
+    @Override
+    public FileDescriptor fd()
+    {
+        return socket;
+    }
+
+    @Override
+    public void handle(final IoRegistration registration, final IoEvent event)
+    {
+        connection.onReady(this, ((EpollIoEvent)event).ops().value());
+    }
+
+    /** The event loop is shutting down and closes every registration. */
+    @Override
+    public void close()
+    {
+        connection.onLoopClosing();
+    }
+
+    @Override
+    public void operationComplete(final Future<IoRegistration> future)
+    {
+        if (future.isSuccess())
+        {
+            registration = future.getNow();
+            connection.onRegistered(this);
+        }
+        else
+        {
+            connection.onStartFailed();
+        }
+    }
+
+    void interest(final EpollIoOps ops)
+    {
+        if (ops != interest)
+        {
+            interest = ops;
+            registration.submit(ops);
+        }
+    }
+
+    void shutdownOutput() throws IOException
+    {
+        socket.shutdown(false, true);
+    }
+
+    /** Arms an RST for the coming close (SO_LINGER 0), so the peer learns the stream was cut. */
+    void resetOnClose()
+    {
+        try
+        {
+            socket.setSoLinger(0);
+        }
+        catch (final IOException ignore)
+        {
+            // Already closed or reset: a plain close is all that is left to do.
+        }
+    }
+
+    /** Removes the fd from epoll (synchronously: we are on the loop). */
+    void deregister()
+    {
+        final IoRegistration held = registration;
+        if (held != null)
+        {
+            registration = null;
+            held.cancel();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.gatehouse.router.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class PrometheusWriterTest
+{
+    @Test
+    void shouldGroupSamplesOfOneFamilyUnderOneHeader()
+    {
+        final PrometheusWriter writer = new PrometheusWriter();
+        writer.counter("gatehouse_connections_accepted_total", "Client connections accepted.").sample(3, "listener", "a");
+        writer.gauge("gatehouse_connections_active", "Open connections.").sample(1);
+        writer.counter("gatehouse_connections_accepted_total", "Client connections accepted.").sample(4, "listener", "b");
+        assertEquals("""
+            # HELP gatehouse_connections_accepted_total Client connections accepted.
+            # TYPE gatehouse_connections_accepted_total counter
+            gatehouse_connections_accepted_total{listener="a"} 3
+            gatehouse_connections_accepted_total{listener="b"} 4
+            # HELP gatehouse_connections_active Open connections.
+            # TYPE gatehouse_connections_active gauge
+            gatehouse_connections_active 1
+            """, writer.text());
+    }
+
+    @Test
+    void shouldEscapeLabelValuesAndHelpPerTheTextFormat()
+    {
+        final PrometheusWriter writer = new PrometheusWriter();
+        writer.gauge("g", "a \\ help\nline").sample(0.25, "name", "q\"uo\\te\nx", "empty", null);
+        assertEquals("""
+            # HELP g a \\\\ help\\nline
+            # TYPE g gauge
+            g{name="q\\"uo\\\\te\\nx",empty=""} 0.25
+            """, writer.text());
+    }
+
+    @Test
+    void shouldWriteCumulativeHistogramBucketsSumAndCount()
+    {
+        final PrometheusWriter writer = new PrometheusWriter();
+        writer.histogram("gatehouse_connect_seconds", "Backend connect time.")
+            .histogram(new double[] {0.001, 0.01}, new long[] {7, 9}, 0.021, 10, "route", "a.test");
+        assertEquals("""
+            # HELP gatehouse_connect_seconds Backend connect time.
+            # TYPE gatehouse_connect_seconds histogram
+            gatehouse_connect_seconds_bucket{route="a.test",le="0.001"} 7
+            gatehouse_connect_seconds_bucket{route="a.test",le="0.01"} 9
+            gatehouse_connect_seconds_bucket{route="a.test",le="+Inf"} 10
+            gatehouse_connect_seconds_sum{route="a.test"} 0.021
+            gatehouse_connect_seconds_count{route="a.test"} 10
+            """, writer.text());
+    }
+
+    @Test
+    void shouldFormatSpecialValues()
+    {
+        assertEquals("NaN", PrometheusWriter.formatValue(Double.NaN));
+        assertEquals("+Inf", PrometheusWriter.formatValue(Double.POSITIVE_INFINITY));
+        assertEquals("-Inf", PrometheusWriter.formatValue(Double.NEGATIVE_INFINITY));
+        assertEquals("12345678901", PrometheusWriter.formatValue(12_345_678_901L));
+        assertEquals("1.5", PrometheusWriter.formatValue(1.5));
+    }
+
+    @Test
+    void shouldRefuseWhatTheFormatCannotCarry()
+    {
+        final PrometheusWriter writer = new PrometheusWriter();
+        assertThrows(IllegalArgumentException.class, () -> writer.counter("bad-name", "x"));
+        assertThrows(IllegalArgumentException.class, () -> writer.counter("c", "x").sample(1, "bad-label", "v"));
+        assertThrows(IllegalArgumentException.class, () -> writer.counter("c", "x").sample(1, "odd"));
+        assertThrows(IllegalArgumentException.class, () -> writer.gauge("c", "x"));
+        assertThrows(IllegalStateException.class, () -> writer.counter("c", "x").histogram(new double[0], new long[0], 0, 0));
+        assertThrows(IllegalArgumentException.class,
+            () -> writer.histogram("h", "x").histogram(new double[] {2, 1}, new long[] {1, 2}, 0, 2));
+        assertThrows(IllegalArgumentException.class,
+            () -> writer.histogram("h", "x").histogram(new double[] {1, 2}, new long[] {3, 2}, 0, 3));
+    }
+}

@@ -1,0 +1,392 @@
+package io.gatehouse.router.relay;
+
+import io.gatehouse.router.relay.SpliceTestBed.Pair;
+import io.gatehouse.router.relay.SpliceTestBed.Relayed;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.gatehouse.router.relay.SpliceTestBed.assertStream;
+import static io.gatehouse.router.relay.SpliceTestBed.await;
+import static io.gatehouse.router.relay.SpliceTestBed.readToEnd;
+import static io.gatehouse.router.relay.SpliceTestBed.writeStream;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The splice relay's contract on loopback: every byte and the EOF arrive, half-closes are forwarded
+ * only after the bytes before them, resets propagate, backpressure bounds what is in flight, idle
+ * connections close, and no fd or buffer outlives a connection.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class SpliceRelayTest
+{
+    /** 16 MiB per stream, as the issue asks. */
+    private static final long STREAM_BYTES = 16L << 20;
+    /**
+     * Rounds per direction x ending. The issue asks for 200; on the 2-core CI box 8 rounds of 16 MiB x 4
+     * cases (512 MiB) fit the suite budget. {@code -Dgatehouse.splice.rounds=200} runs the full count.
+     */
+    private static final int ROUNDS = Integer.getInteger("gatehouse.splice.rounds", 8);
+
+    private static SpliceTestBed bed;
+    private static ExecutorService peers;
+
+    @BeforeAll
+    static void startBed() throws Exception
+    {
+        assumeTrue(SpliceRelay.isAvailable(), "epoll splice not available here");
+        bed = new SpliceTestBed();
+        peers = Executors.newCachedThreadPool();
+    }
+
+    @AfterAll
+    static void stopBed() throws Exception
+    {
+        if (bed != null)
+        {
+            bed.close();
+            peers.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} then {1}")
+    @CsvSource({"clientToBackend, fin", "clientToBackend, close", "backendToClient, fin", "backendToClient, close"})
+    void shouldDeliverEveryByteAndTheEndOfStream(final String direction, final String ending) throws Exception
+    {
+        final long allocationsBefore = bed.allocations.get();
+        for (int round = 0; round < ROUNDS; round++)
+        {
+            try (Pair pair = bed.connect())
+            {
+                final Relayed relayed = bed.nextRelayed();
+                final boolean forward = direction.equals("clientToBackend");
+                final Socket writer = forward ? pair.client() : pair.backend();
+                final Socket reader = forward ? pair.backend() : pair.client();
+                final int seed = round;
+                final Future<Long> sent = peers.submit(() ->
+                {
+                    final long crc = writeStream(writer.getOutputStream(), STREAM_BYTES, seed);
+                    if (ending.equals("fin"))
+                    {
+                        writer.shutdownOutput();
+                    }
+                    else
+                    {
+                        writer.close();
+                    }
+                    return crc;
+                });
+                final long[] received = readToEnd(reader.getInputStream());
+                assertStream(STREAM_BYTES, sent.get(30, TimeUnit.SECONDS), received);
+
+                // The other direction ends too, so the relay completes normally.
+                reader.shutdownOutput();
+                if (ending.equals("fin"))
+                {
+                    assertEquals(-1, writer.getInputStream().read(), "EOF forwarded to the writer");
+                }
+                final String reason = relayed.awaitClosed();
+                assertEquals(forward ? "client_eof" : "backend_eof", reason);
+                assertEquals(STREAM_BYTES, forward ? relayed.clientToBackend : relayed.backendToClient);
+            }
+        }
+        assertEquals(allocationsBefore, bed.allocations.get(), "buffers allocated by the splice path");
+    }
+
+    @Test
+    void shouldForwardClientFinOnlyAfterItsBytesWhileBackendKeepsAnswering() throws Exception
+    {
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final long requestCrc = writeStream(pair.client().getOutputStream(), 3 << 20, 1);
+            pair.client().shutdownOutput();
+
+            assertStream(3 << 20, requestCrc, readToEnd(pair.backend().getInputStream()));
+            final Future<Long> answer = peers.submit(() ->
+            {
+                final long crc = writeStream(pair.backend().getOutputStream(), 5 << 20, 2);
+                pair.backend().shutdownOutput();
+                return crc;
+            });
+            assertStream(5 << 20, answer.get(30, TimeUnit.SECONDS), readToEnd(pair.client().getInputStream()));
+            assertEquals("client_eof", relayed.awaitClosed());
+        }
+    }
+
+    @Test
+    void shouldForwardBackendFinOnlyAfterItsBytesWhileClientKeepsSending() throws Exception
+    {
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final long greetingCrc = writeStream(pair.backend().getOutputStream(), 2 << 20, 3);
+            pair.backend().shutdownOutput();
+
+            assertStream(2 << 20, greetingCrc, readToEnd(pair.client().getInputStream()));
+            final Future<Long> upload = peers.submit(() ->
+            {
+                final long crc = writeStream(pair.client().getOutputStream(), 6 << 20, 4);
+                pair.client().shutdownOutput();
+                return crc;
+            });
+            assertStream(6 << 20, upload.get(30, TimeUnit.SECONDS), readToEnd(pair.backend().getInputStream()));
+            assertEquals("backend_eof", relayed.awaitClosed());
+        }
+    }
+
+    @Test
+    void shouldSendTheFirstFlightBeforeAnySplicedByte() throws Exception
+    {
+        // Large enough that Netty still queues part of it when the relay starts.
+        final byte[] first = new byte[12 << 20];
+        System.arraycopy(SpliceTestBed.NOISE, 0, first, 0, SpliceTestBed.NOISE.length);
+        first[first.length - 1] = 7;
+        bed.firstFlight = first;
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final Future<Long> sent = peers.submit(() ->
+            {
+                final long crc = writeStream(pair.client().getOutputStream(), 1 << 20, 5);
+                pair.client().shutdownOutput();
+                return crc;
+            });
+            final InputStream in = pair.backend().getInputStream();
+            assertArrayEquals(first, in.readNBytes(first.length), "first flight, unchanged and first");
+            assertStream(1 << 20, sent.get(30, TimeUnit.SECONDS), readToEnd(in));
+            pair.backend().shutdownOutput();
+            assertEquals("client_eof", relayed.awaitClosed());
+        }
+        finally
+        {
+            bed.firstFlight = null;
+        }
+    }
+
+    @ParameterizedTest(name = "reset by {0}")
+    @CsvSource({"backend", "client"})
+    void shouldResetTheOtherSideWhenOneSideResetsMidStream(final String resetter) throws Exception
+    {
+        final long fdsBefore = SpliceTestBed.openFds();
+        final int idleBefore = bed.idlePipes();
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final boolean backendResets = resetter.equals("backend");
+            final Socket resetting = backendResets ? pair.backend() : pair.client();
+            final Socket other = backendResets ? pair.client() : pair.backend();
+            final Future<?> stream = peers.submit(() ->
+            {
+                try
+                {
+                    writeStream(resetting.getOutputStream(), 4 << 20, 6);
+                }
+                catch (final IOException expected)
+                {
+                    // the writer may see its own reset
+                }
+                return null;
+            });
+            final InputStream in = other.getInputStream();
+            final byte[] some = in.readNBytes(1 << 20);
+            assertEquals(1 << 20, some.length);
+            resetting.setSoLinger(true, 0);
+            resetting.close();
+            stream.get(30, TimeUnit.SECONDS);
+
+            assertThrows(IOException.class, () -> readToEnd(in), "a reset must not look like a clean end");
+            assertEquals("reset", relayed.awaitClosed());
+        }
+        await("fds back to baseline", 10_000, () -> fdsAreBack(fdsBefore, idleBefore));
+    }
+
+    @ParameterizedTest(name = "slow {0}")
+    @CsvSource({"backend", "client"})
+    void shouldStopReadingWhileTheOtherSideTakesNothing(final String slowReader) throws Exception
+    {
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final boolean slowBackend = slowReader.equals("backend");
+            final Socket writer = slowBackend ? pair.client() : pair.backend();
+            final Socket reader = slowBackend ? pair.backend() : pair.client();
+            final AtomicLong written = new AtomicLong();
+            final long limit = 512L << 20;
+            final Future<Long> sent = peers.submit(() ->
+            {
+                final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                final byte[] chunk = new byte[1 << 14];
+                int offset = 0;
+                while (written.get() < limit)
+                {
+                    System.arraycopy(SpliceTestBed.NOISE, offset, chunk, 0, chunk.length);
+                    writer.getOutputStream().write(chunk);
+                    crc.update(chunk);
+                    written.addAndGet(chunk.length);
+                    offset = (offset + 31) % 4099;
+                }
+                writer.shutdownOutput();
+                return crc.getValue();
+            });
+
+            // Wait until the writer is stuck: nothing reads, so the kernel buffers and one pipe fill up.
+            final long[] last = {-1, 0};
+            await("the writer to stall", 30_000, () ->
+            {
+                final long now = written.get();
+                if (now == last[0])
+                {
+                    return ++last[1] >= 40;
+                }
+                last[0] = now;
+                last[1] = 0;
+                return false;
+            });
+            final long stalledAt = written.get();
+            final SpliceConnection connection = relayed.connection.get();
+            final int state = bed.onLoop(() -> slowBackend ?
+                connectionState(connection, true) : connectionState(connection, false));
+            assertEquals(SpliceDirection.WAIT_SINK, state, "the relay stopped reading the fast side");
+            assertTrue(stalledAt < 64L << 20, "in flight while nobody reads: " + stalledAt + " bytes");
+
+            // Then the slow side reads everything: nothing was lost while the relay held back.
+            final long[] received = readToEnd(reader.getInputStream());
+            assertStream(limit, sent.get(60, TimeUnit.SECONDS), received);
+            reader.shutdownOutput();
+            relayed.awaitClosed();
+        }
+    }
+
+    private static int connectionState(final SpliceConnection connection, final boolean clientToBackend)
+    {
+        return connection.directionState(clientToBackend);
+    }
+
+    @Test
+    void shouldCloseBothSidesAfterTheIdleTimeoutOnTheInjectedClock() throws Exception
+    {
+        bed.fakeClock = true;
+        bed.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(20);
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            pair.client().getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", new String(pair.backend().getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+            final SpliceConnection connection = relayed.connection.get();
+            await("the idle timer to run twice", 5_000, () -> connection.idleChecks() >= 2);
+            assertEquals(null, relayed.reason.get(), "the clock has not moved: not idle");
+
+            bed.fakeNowNs.addAndGet(TimeUnit.MILLISECONDS.toNanos(21));
+            assertEquals("idle", relayed.awaitClosed());
+            assertEquals(-1, pair.client().getInputStream().read(), "client sees the close");
+            assertEquals(-1, pair.backend().getInputStream().read(), "backend sees the close");
+        }
+        finally
+        {
+            bed.fakeClock = false;
+            bed.idleTimeoutNs = 0;
+        }
+    }
+
+    @Test
+    void shouldReturnFdCountToBaselineAfterManyConnections() throws Exception
+    {
+        final int connections = Integer.getInteger("gatehouse.splice.connections", 1_200);
+        final int concurrency = 8;
+        runShortExchanges(16); // warm up classes, sockets and the pipe pool
+        final long fdsBefore = SpliceTestBed.openFds();
+        final int idleBefore = bed.idlePipes();
+
+        runShortExchanges(connections / concurrency * concurrency);
+
+        await("fds back to baseline", 20_000, () -> fdsAreBack(fdsBefore, idleBefore));
+        assertTrue(bed.idlePipes() <= SplicePipePool.MAX_IDLE_PIPES);
+    }
+
+    private static void runShortExchanges(final int count) throws Exception
+    {
+        final int concurrency = 8;
+        final List<Future<?>> running = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            final Pair pair = bed.connect();
+            final Relayed relayed = bed.nextRelayed();
+            final int seed = i;
+            running.add(peers.submit(() ->
+            {
+                try (pair)
+                {
+                    final long requestCrc = writeStream(pair.client().getOutputStream(), 1 + seed % 3000, seed);
+                    pair.client().shutdownOutput();
+                    assertStream(1 + seed % 3000, requestCrc, readToEnd(pair.backend().getInputStream()));
+                    final long answerCrc = writeStream(pair.backend().getOutputStream(), 1 + seed % 5000, seed + 1);
+                    pair.backend().close();
+                    assertStream(1 + seed % 5000, answerCrc, readToEnd(pair.client().getInputStream()));
+                    assertEquals("client_eof", relayed.awaitClosed());
+                }
+                return null;
+            }));
+            if (running.size() == concurrency)
+            {
+                for (final Future<?> each : running)
+                {
+                    each.get(30, TimeUnit.SECONDS);
+                }
+                running.clear();
+            }
+        }
+        for (final Future<?> each : running)
+        {
+            each.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean fdsAreBack(final long fdsBefore, final int idleBefore)
+    {
+        try
+        {
+            return SpliceTestBed.openFds() == fdsBefore + 2L * (bed.idlePipes() - idleBefore);
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+
+    @Test
+    void shouldRefuseChannelsThatAreNotEpoll()
+    {
+        final EmbeddedChannel one = new EmbeddedChannel();
+        final EmbeddedChannel two = new EmbeddedChannel();
+        try
+        {
+            assertThrows(IllegalArgumentException.class, () -> SpliceRelay.start(one, two, 0, new Relayed()));
+        }
+        finally
+        {
+            one.finishAndReleaseAll();
+            two.finishAndReleaseAll();
+        }
+    }
+}
