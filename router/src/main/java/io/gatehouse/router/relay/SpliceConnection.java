@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * channels from Netty's epoll; register a {@link SpliceSocketHandle} for each fd on the same loop.
  * From then on only this class touches the fds, until it deregisters them and closes the channels.
  *
+ * <p>Every live connection is on its {@link SpliceLoop}'s list, which closes it if the loop ends without
+ * closing its registrations.
+ *
  * <p>Event loop thread only (the one loop both channels live on); not thread-safe. Allocates at start
  * (this object, its handles and directions, a few Netty futures) and one timer task per idle-timeout
  * period; nothing per byte or per event.
@@ -54,6 +57,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private final long idleTimeoutNs;
     private final NanoClock clock;
     private final RelayObserver observer;
+    private final SpliceLoop spliceLoop;
+    SpliceConnection previousLive;
+    SpliceConnection nextLive;
     private int phase = FLUSHING;
     private int pendingSteps;
     private long lastActivityNs;
@@ -76,11 +82,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         this.idleTimeoutNs = idleTimeoutNs;
         this.clock = clock;
         this.observer = observer;
-        final SplicePipePool pipes = SplicePipePool.current();
+        spliceLoop = SpliceLoop.current();
         clientEnd = new SpliceSocketHandle(this, client);
         backendEnd = new SpliceSocketHandle(this, backend);
-        clientToBackend = new SpliceDirection(clientEnd, backendEnd, pipes);
-        backendToClient = new SpliceDirection(backendEnd, clientEnd, pipes);
+        clientToBackend = new SpliceDirection(clientEnd, backendEnd, spliceLoop);
+        backendToClient = new SpliceDirection(backendEnd, clientEnd, spliceLoop);
     }
 
     /** Null while running; then why it closed. */
@@ -121,6 +127,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             finish(CLOSED, false);
             return;
         }
+        spliceLoop.add(this);
         client.closeFuture().addListener(this);
         backend.closeFuture().addListener(this);
         if (idleTimeoutNs > 0)
@@ -332,6 +339,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         phase = FINISHED;
         closeReason = reason;
+        spliceLoop.remove(this);
         if (idleTimer != null)
         {
             idleTimer.cancel(false);

@@ -43,6 +43,7 @@ final class SpliceDirection
 
     private final SpliceSocketHandle source;
     private final SpliceSocketHandle sink;
+    private final SpliceLoop loop;
     private final SplicePipePool pipes;
     private SplicePipe pipe;
     private int pipeBytes;
@@ -52,11 +53,12 @@ final class SpliceDirection
     private long bytesWritten;
     private long fallbackReads;
 
-    SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SplicePipePool pipes)
+    SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SpliceLoop loop)
     {
         this.source = source;
         this.sink = sink;
-        this.pipes = pipes;
+        this.loop = loop;
+        this.pipes = loop.pipes();
     }
 
     int state()
@@ -174,7 +176,7 @@ final class SpliceDirection
     /** The recv(2) fallback: -1 at end of stream, 0 if nothing is queued, else bytes now in the pipe. */
     private int recvIntoPipe() throws IOException
     {
-        final ByteBuffer scratch = pipes.scratch();
+        final ByteBuffer scratch = loop.scratch();
         final int received = source.recv(scratch);
         if (received > 0)
         {

@@ -5,6 +5,7 @@ import io.gatehouse.router.relay.SpliceTestBed.Relayed;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -359,6 +360,7 @@ class SpliceRelayTest
 
         await("fds back to baseline", 20_000, () -> fdsAreBack(fdsBefore, idleBefore));
         assertTrue(bed.idlePipes() <= SplicePipePool.MAX_IDLE_PIPES);
+        assertEquals(0, bed.liveRelays(), "relays still on the loop's live list");
     }
 
     private static void runShortExchanges(final int count) throws Exception
@@ -411,7 +413,8 @@ class SpliceRelayTest
         }
     }
 
-    @Test
+    /** Repeated: Netty 4.2.18 skips prepareToDestroy on some shutdowns (see {@link SpliceLoop}). */
+    @RepeatedTest(5)
     void shouldCloseEveryRelayAndPipeWhenTheEventLoopShutsDown() throws Exception
     {
         final long fdsBefore = SpliceTestBed.openFds();

@@ -114,7 +114,12 @@ final class SpliceTestBed implements AutoCloseable
 
     int idlePipes() throws Exception
     {
-        return onLoop(() -> SplicePipePool.current().idleCount());
+        return onLoop(() -> SpliceLoop.current().pipes().idleCount());
+    }
+
+    int liveRelays() throws Exception
+    {
+        return onLoop(() -> SpliceLoop.current().liveCount());
     }
 
     @Override
