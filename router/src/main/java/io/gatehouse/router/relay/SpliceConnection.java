@@ -60,7 +60,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private final SpliceLoop spliceLoop;
     SpliceConnection previousLive;
     SpliceConnection nextLive;
-    private int phase = FLUSHING;
+    /** Volatile only so tests may read it from their own thread; written rarely, on the loop. */
+    private volatile int phase = FLUSHING;
     private int pendingSteps;
     private long lastActivityNs;
     private long bytesAtLastActivity;

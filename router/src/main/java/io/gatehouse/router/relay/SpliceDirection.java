@@ -15,10 +15,11 @@ import java.nio.ByteBuffer;
  *       splice that moves 0 bytes means "nothing to read now" or "end of stream", never "pipe full".</li>
  *   <li>It reads nothing more from the source until the sink has taken every byte in the pipe
  *       (backpressure: at most one pipe of bytes, 64 KiB by default, is in flight per direction).</li>
- *   <li>0 bytes is taken as end of stream only after epoll said the source hung up (EPOLLRDHUP or
- *       EPOLLHUP): TCP queues every byte before the FIN, so from then on 0 bytes cannot mean "later".
- *       Before that, 0 bytes means wait for EPOLLIN|EPOLLRDHUP, which level-triggered epoll reports
- *       again if the FIN is already there.</li>
+ *   <li>0 bytes is examined as a possible end of stream only after epoll said the source hung up
+ *       (EPOLLRDHUP or EPOLLHUP; TCP has queued every byte before the FIN by then), and the end is
+ *       confirmed by recv(2) returning end of stream (see the next rule). Before a hang-up, 0 bytes
+ *       means wait for EPOLLIN|EPOLLRDHUP, which level-triggered epoll reports again if the FIN is
+ *       already there.</li>
  *   <li>The FIN goes to the sink (shutdown SHUT_WR) only when the source is at end of stream AND the
  *       pipe is empty, i.e. after every byte read from the source was written to the sink.</li>
  * </ul>

@@ -123,11 +123,11 @@ final class SpliceTestBed implements AutoCloseable
     }
 
     @Override
-    public void close() throws Exception
+    public void close() throws IOException
     {
-        front.close().sync();
+        front.close().syncUninterruptibly();
         backendServer.close();
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     static long openFds() throws IOException
