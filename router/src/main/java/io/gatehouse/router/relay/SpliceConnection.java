@@ -113,6 +113,12 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         return clientToBackend.fallbackReads() + backendToClient.fallbackReads();
     }
 
+    /** A side reset the relay's writes to it; what it sent before its FIN is still relayed. */
+    boolean sawSinkReset()
+    {
+        return clientToBackend.isDiscarding() || backendToClient.isDiscarding();
+    }
+
     int directionState(final boolean clientToBackendWay)
     {
         return clientToBackendWay ? clientToBackend.state() : backendToClient.state();
@@ -240,29 +246,40 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         final SpliceDirection into = end == clientEnd ? backendToClient : clientToBackend;
         try
         {
-            if ((readyOps & Native.EPOLLERR) != 0 || !clientEnd.isOpen() || !backendEnd.isOpen())
+            if (!clientEnd.isOpen() || !backendEnd.isOpen())
             {
-                finish(RESET, true);
+                finish(CLOSED, false);
                 return;
             }
-            if ((readyOps & SpliceSocketHandle.EPOLLHUP) != 0 && !into.isSinkShut())
+            if ((readyOps & Native.EPOLLERR) != 0 ||
+                ((readyOps & SpliceSocketHandle.EPOLLHUP) != 0 && !into.isSinkShut()))
             {
-                // Both halves of this socket are shut, but we never shut its output: it was reset.
-                finish(RESET, true);
-                return;
-            }
-            if ((readyOps & (Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0)
-            {
+                // This socket was reset (HUP although we never shut its output, or an error). Nothing
+                // more can be written to it, but what it sent before a FIN is queued and still goes
+                // out: reading it on ends in end of stream after a FIN, or in ECONNRESET (-> reset)
+                // when it never sent one.
+                into.abandonSink();
                 from.onSourceHungUp();
+                if (from.wantsSourceReadable())
+                {
+                    from.pump(true);
+                }
             }
-            if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
-                from.wantsSourceReadable())
+            else
             {
-                from.pump(true);
-            }
-            if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
-            {
-                into.pump(false);
+                if ((readyOps & (Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0)
+                {
+                    from.onSourceHungUp();
+                }
+                if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
+                    from.wantsSourceReadable())
+                {
+                    from.pump(true);
+                }
+                if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
+                {
+                    into.pump(false);
+                }
             }
         }
         catch (final IOException | NotYetConnectedException ex)
@@ -283,7 +300,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         if (clientToBackend.isDone() && backendToClient.isDone())
         {
-            finish(firstEof, false);
+            finish(sawSinkReset() ? RESET : firstEof, false);
             return;
         }
         final long bytes = clientToBackend.bytesWritten() + backendToClient.bytesWritten();

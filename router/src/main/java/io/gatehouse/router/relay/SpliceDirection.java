@@ -53,6 +53,8 @@ final class SpliceDirection
     private int state = WAIT_SOURCE;
     private long bytesWritten;
     private long fallbackReads;
+    private boolean discarding;
+    private long bytesDiscarded;
 
     SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SpliceLoop loop)
     {
@@ -90,7 +92,37 @@ final class SpliceDirection
     /** True once the FIN was forwarded to the sink. */
     boolean isSinkShut()
     {
-        return state == DONE;
+        return state == DONE && !discarding;
+    }
+
+    boolean isDiscarding()
+    {
+        return discarding;
+    }
+
+    long bytesDiscarded()
+    {
+        return bytesDiscarded;
+    }
+
+    /**
+     * The sink reset us (it closed and was then written to): nothing more can reach it. Drops the pipe
+     * and from now on reads the source to its end and drops what it reads, so that closing the source's
+     * socket later finds nothing unread (which would make Linux reset it and drop what we still queue
+     * for it the other way).
+     */
+    void abandonSink()
+    {
+        if (discarding)
+        {
+            return;
+        }
+        discarding = true;
+        discardPipe();
+        if (state != DONE)
+        {
+            state = WAIT_SOURCE;
+        }
     }
 
     long bytesWritten()
@@ -116,6 +148,10 @@ final class SpliceDirection
         if (state == DONE)
         {
             return DONE;
+        }
+        if (discarding)
+        {
+            return pumpToNowhere();
         }
         int reads = 0;
         while (true)
@@ -172,6 +208,26 @@ final class SpliceDirection
                 }
             }
         }
+    }
+
+    private int pumpToNowhere() throws IOException
+    {
+        final ByteBuffer scratch = loop.scratch();
+        for (int reads = 0; reads < MAX_READS_PER_PUMP; reads++)
+        {
+            final int received = source.recv(scratch);
+            if (received < 0)
+            {
+                sourceEnded = true;
+                return state = DONE;
+            }
+            if (received == 0)
+            {
+                return state = WAIT_SOURCE;
+            }
+            bytesDiscarded += received;
+        }
+        return state = YIELDED;
     }
 
     /** The recv(2) fallback: -1 at end of stream, 0 if nothing is queued, else bytes now in the pipe. */

@@ -210,6 +210,38 @@ class SpliceRelayTest
         }
     }
 
+    @Test
+    void shouldDeliverWhatAClosedClientSentEvenWhenItsKernelResetsTheAnswer() throws Exception
+    {
+        // The client sends 1 MiB and closes (FIN). The backend, not reading yet, answers; the client's
+        // kernel resets the relay's writes to a closed socket. The 1 MiB before the FIN must still
+        // reach the backend, then the EOF.
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final long crc = writeStream(pair.client().getOutputStream(), 1 << 20, 12);
+            pair.client().close();
+            final SpliceConnection connection = relayed.connection.get();
+            final OutputStream answer = pair.backend().getOutputStream();
+            await("the client's reset to reach the relay", 10_000, () ->
+            {
+                try
+                {
+                    answer.write(new byte[1024]);
+                    answer.flush();
+                }
+                catch (final IOException relayClosedUs)
+                {
+                    return true;
+                }
+                return connection.sawSinkReset() || relayed.reason.get() != null;
+            });
+            assertStream(1 << 20, crc, readToEnd(pair.backend().getInputStream()));
+            pair.backend().close();
+            assertEquals("reset", relayed.awaitClosed());
+        }
+    }
+
     @ParameterizedTest(name = "reset by {0}")
     @CsvSource({"backend", "client"})
     void shouldResetTheOtherSideWhenOneSideResetsMidStream(final String resetter) throws Exception
