@@ -259,11 +259,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                 // out: reading it on ends in end of stream after a FIN, or in ECONNRESET (-> reset)
                 // when it never sent one.
                 into.abandonSink();
-                from.onSourceHungUp();
-                if (from.wantsSourceReadable())
-                {
-                    from.pump(true);
-                }
+                onSinkReset(into);
             }
             else
             {
@@ -274,11 +270,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                 if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
                     from.wantsSourceReadable())
                 {
-                    from.pump(true);
+                    pump(from, true);
                 }
                 if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
                 {
-                    into.pump(false);
+                    pump(into, false);
                 }
             }
         }
@@ -311,6 +307,37 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         clientEnd.interest(interestOf(clientToBackend, backendToClient));
         backendEnd.interest(interestOf(backendToClient, clientToBackend));
+    }
+
+    private void pump(final SpliceDirection direction, final boolean sourceReadable) throws IOException
+    {
+        direction.pump(sourceReadable);
+        if (direction.takeSinkFailure())
+        {
+            onSinkReset(direction);
+        }
+    }
+
+    /**
+     * {@code abandoned}'s sink socket was reset: relay what that socket sent before its FIN the other
+     * way (the read ends in end of stream, or in ECONNRESET when it sent no FIN).
+     */
+    private void onSinkReset(final SpliceDirection abandoned) throws IOException
+    {
+        final SpliceDirection reverse = abandoned == clientToBackend ? backendToClient : clientToBackend;
+        if (reverse.isDiscarding())
+        {
+            throw new IOException("both sides reset");
+        }
+        reverse.onSourceHungUp();
+        if (reverse.wantsSourceReadable())
+        {
+            reverse.pump(true);
+        }
+        if (reverse.takeSinkFailure())
+        {
+            throw new IOException("both sides reset");
+        }
     }
 
     private static EpollIoOps interestOf(final SpliceDirection from, final SpliceDirection into)

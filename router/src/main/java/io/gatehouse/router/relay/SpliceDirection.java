@@ -3,6 +3,7 @@ package io.gatehouse.router.relay;
 import io.netty.channel.epoll.Native;
 
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.ByteBuffer;
 
 /**
@@ -54,6 +55,7 @@ final class SpliceDirection
     private long bytesWritten;
     private long fallbackReads;
     private boolean discarding;
+    private boolean sinkFailed;
     private long bytesDiscarded;
 
     SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SpliceLoop loop)
@@ -93,6 +95,20 @@ final class SpliceDirection
     boolean isSinkShut()
     {
         return state == DONE && !discarding;
+    }
+
+    /** True once after a write or shutdown to the sink failed (it was reset); then false again. */
+    boolean takeSinkFailure()
+    {
+        final boolean failed = sinkFailed;
+        sinkFailed = false;
+        return failed;
+    }
+
+    private void onSinkFailed()
+    {
+        abandonSink();
+        sinkFailed = true;
     }
 
     boolean isDiscarding()
@@ -141,7 +157,8 @@ final class SpliceDirection
      *
      * @param sourceReadable epoll just reported the source readable (EPOLLIN or a hang-up).
      * @return the new state.
-     * @throws IOException on a socket error (reset, broken pipe): the connection must be aborted.
+     * @throws IOException on an error reading the source (reset): the connection must be aborted. An
+     *                     error writing the sink abandons the sink instead (see {@link #takeSinkFailure}).
      */
     int pump(final boolean sourceReadable) throws IOException
     {
@@ -158,7 +175,16 @@ final class SpliceDirection
         {
             if (pipeBytes > 0)
             {
-                final int written = Native.splice(pipe.readFd(), -1, sink.fdInt(), -1, pipeBytes);
+                final int written;
+                try
+                {
+                    written = Native.splice(pipe.readFd(), -1, sink.fdInt(), -1, pipeBytes);
+                }
+                catch (final IOException | NotYetConnectedException sinkReset)
+                {
+                    onSinkFailed();
+                    return state;
+                }
                 pipeBytes -= written;
                 bytesWritten += written;
                 if (pipeBytes > 0)
@@ -169,7 +195,14 @@ final class SpliceDirection
             else if (sourceEnded)
             {
                 releasePipe();
-                sink.shutdownOutput();
+                try
+                {
+                    sink.shutdownOutput();
+                }
+                catch (final IOException | NotYetConnectedException sinkReset)
+                {
+                    onSinkFailed();
+                }
                 return state = DONE;
             }
             else if (reads == MAX_READS_PER_PUMP)
