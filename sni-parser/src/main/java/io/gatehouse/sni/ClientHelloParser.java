@@ -1,5 +1,6 @@
 package io.gatehouse.sni;
 
+import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -361,6 +362,6 @@ final class ClientHelloParser
 
     private static int uint16(final DirectBuffer buffer, final int index)
     {
-        return ((buffer.getByte(index) & 0xff) << 8) | (buffer.getByte(index + 1) & 0xff);
+        return buffer.getShort(index, ByteOrder.BIG_ENDIAN) & 0xffff;
     }
 }
