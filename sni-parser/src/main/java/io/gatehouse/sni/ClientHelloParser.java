@@ -25,7 +25,6 @@ final class ClientHelloParser
     private int recordOffset;
     private int handshakeBytes;
     private int helloLength;
-    private long extensionsSeen;
 
     ClientHelloParser(final int maxBytes, final MutableDirectBuffer scratch, final PeekResult result)
     {
@@ -173,7 +172,7 @@ final class ClientHelloParser
         }
         p += 2;
 
-        extensionsSeen = 0;
+        long extensionsSeen = 0;
         int nameOffset = -1;
         int nameLength = 0;
         boolean sniPresent = false;
@@ -192,10 +191,12 @@ final class ClientHelloParser
             {
                 return result.fail(PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_LENGTH);
             }
-            if (!firstOfItsType(type))
+            final long typeBit = typeBit(type);
+            if ((extensionsSeen & typeBit) != 0)
             {
                 return result.fail(PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_DUPLICATE);
             }
+            extensionsSeen |= typeBit;
             switch (type)
             {
                 case EXT_SERVER_NAME:
@@ -245,24 +246,14 @@ final class ClientHelloParser
         return HostName.normaliseHost(buffer, nameOffset, nameLength, result);
     }
 
-    private boolean firstOfItsType(final int type)
+    /** A bit per extension type checked for duplicates (types below 63, and ECH); 0 for the rest. */
+    private static long typeBit(final int type)
     {
-        final long bit;
         if (type < 63)
         {
-            bit = 1L << type;
+            return 1L << type;
         }
-        else if (type == EXT_ENCRYPTED_CLIENT_HELLO)
-        {
-            bit = 1L << 63;
-        }
-        else
-        {
-            return true;
-        }
-        final boolean first = (extensionsSeen & bit) == 0;
-        extensionsSeen |= bit;
-        return first;
+        return type == EXT_ENCRYPTED_CLIENT_HELLO ? 1L << 63 : 0;
     }
 
     /** @return (offset << 32 | length) of the host_name, -1 when none, -2 when malformed. */
