@@ -56,13 +56,13 @@ public final class DemoCommand implements Callable<Integer>
             final PeekStatus status = parser.parse(new UnsafeBuffer(bytes), 0, bytes.length);
             failures += status == PeekStatus.OK ? 0 : 1;
             final StringBuilder alpn = new StringBuilder();
-            for (int i = 0; i < Math.min(parser.alpnCount(), 3); i++)
+            for (int i = 0; i < Math.min(parser.alpnCount(), 2); i++)
             {
                 alpn.append(i > 0 ? "," : "").append(parser.alpnBuffer().getStringWithoutLengthAscii(parser.alpnOffset(i), parser.alpnLength(i)));
             }
-            if (parser.alpnCount() > 3)
+            if (parser.alpnCount() > 2)
             {
-                alpn.append(",+").append(parser.alpnCount() - 3);
+                alpn.append(",+").append(parser.alpnCount() - 2);
             }
             out.printf("%-18s %6d  %-8s %-6s %-26s %-22s %s%n", sample.getKey(), bytes.length, status,
                 parser.protocol() == null ? "-" : parser.protocol().name().toLowerCase(java.util.Locale.ROOT),
