@@ -293,6 +293,13 @@ public final class Router implements AutoCloseable
         return listener == null ? null : listener.boundAddress();
     }
 
+    /** How many listening sockets the named listener holds (0 when there is no such listener). */
+    public synchronized int listeningSockets(final String listenerName)
+    {
+        final Listener listener = listeners.get(listenerName);
+        return listener == null ? 0 : listener.socketCount();
+    }
+
     /** The config being served. */
     public synchronized GatehouseConfig config()
     {

@@ -140,6 +140,15 @@ public final class Listener
         return channel;
     }
 
+    /** Listening sockets bound now: one per event loop on io_uring and epoll, one on NIO. */
+    public int socketCount()
+    {
+        synchronized (serverChannels)
+        {
+            return serverChannels.size();
+        }
+    }
+
     /** Stops accepting: closes every listening socket. Established connections are not touched. */
     public void close()
     {
