@@ -234,6 +234,18 @@ public final class BackendPool
         return state.tableGeneration == state.generation;
     }
 
+    /**
+     * The share of first choices each backend owns in the published table, for uniform hashes: exact for
+     * Maglev (slots), ring hash (arcs) and round robin (rotation entries); for power of two choices the
+     * share of candidate draws. Control path: allocates.
+     *
+     * @return one fraction per index of {@link #backends()}.
+     */
+    public double[] hashShares()
+    {
+        return state.table.shares(set.size());
+    }
+
     PoolState state()
     {
         return state;

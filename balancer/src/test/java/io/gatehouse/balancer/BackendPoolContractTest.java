@@ -454,6 +454,32 @@ abstract class BackendPoolContractTest
     }
 
     @Test
+    void shouldReportHashSharesThatSumToOneAndMatchThePicks()
+    {
+        final List<Backend> backends = new ArrayList<>(backends(9));
+        backends.add(new Backend("heavy:443", 3));
+        final BackendPool pool = pool(backends);
+        final double[] shares = pool.hashShares();
+        assertEquals(1.0, java.util.Arrays.stream(shares).sum(), 1e-9);
+        assertEquals(3.0 / 12, shares[9], 0.05);
+        final double[] picked = new double[shares.length];
+        for (int i = 0; i < KEYS; i++)
+        {
+            picked[pool.pick(key(i), 0)] += 1.0 / KEYS;
+        }
+        if (algorithm() != Algorithm.LEAST_CONN_P2C)
+        {
+            for (int i = 0; i < shares.length; i++)
+            {
+                assertEquals(shares[i], picked[i], 0.01, "backend " + i);
+            }
+        }
+        pool.markDown(9);
+        assertEquals(0.0, pool.hashShares()[9]);
+        assertEquals(0, pool(List.of()).hashShares().length);
+    }
+
+    @Test
     void shouldRejectDuplicateIdsAndBadIndexes()
     {
         assertThrows(IllegalArgumentException.class,

@@ -60,4 +60,41 @@ class RingHashTableTest
             assertEquals(vector[2], pool.backend(pool.pick(hash, 1)).id(), vector[0]);
         }
     }
+
+    /** The documented rule, computed independently: replica j of id at mix(hash(id), j), top 40 bits. */
+    @Test
+    void shouldSendEachKeyToTheFirstPointAtOrAfterIt()
+    {
+        for (final int count : new int[]{ 1, 2, 7 })
+        {
+            final List<Backend> backends = BackendPoolContractTest.backends(count);
+            final BackendPool pool = BackendPool.create(
+                Algorithm.RING_HASH, backends, BalancerOptions.defaults().withRingSize(64, 1_000));
+            final int perBackend = ring(pool).ringSize() / count;
+            final List<long[]> points = new ArrayList<>();
+            for (int i = 0; i < count; i++)
+            {
+                final long h = Hash.hash(backends.get(i).id().getBytes(StandardCharsets.US_ASCII));
+                for (int j = 0; j < perBackend; j++)
+                {
+                    points.add(new long[]{ Hash.mix(h, j) & ~0xFF_FFFFL, i });
+                }
+            }
+            points.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+            for (long k = 0; k < 20_000; k++)
+            {
+                final long key = Hash.mix(k, 99);
+                long expected = points.get(0)[1];
+                for (final long[] point : points)
+                {
+                    if (Long.compareUnsigned(point[0], key & ~0xFF_FFFFL) >= 0)
+                    {
+                        expected = point[1];
+                        break;
+                    }
+                }
+                assertEquals((int)expected, pool.pick(key, 0), "key " + k + " of " + count);
+            }
+        }
+    }
 }

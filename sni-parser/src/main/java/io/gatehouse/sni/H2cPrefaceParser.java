@@ -92,7 +92,14 @@ final class H2cPrefaceParser
             switch (type)
             {
                 case TYPE_HEADERS:
-                    return onHeaders(buffer, payload, frameLength, flags, streamId);
+                {
+                    final PeekStatus status = onHeaders(buffer, payload, frameLength, flags, streamId);
+                    if (status != PeekStatus.NEED_MORE_DATA)
+                    {
+                        return status;
+                    }
+                    break;
+                }
                 case TYPE_GOAWAY:
                     return result.fail(PeekStatus.NO_NAME, PeekReason.H2C_GOAWAY);
                 case TYPE_DATA:

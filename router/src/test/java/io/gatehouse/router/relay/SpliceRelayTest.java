@@ -43,10 +43,11 @@ class SpliceRelayTest
     /** 16 MiB per stream, as the issue asks. */
     private static final long STREAM_BYTES = 16L << 20;
     /**
-     * Rounds per direction x ending. The issue asks for 200; on the 2-core CI box 8 rounds of 16 MiB x 4
-     * cases (512 MiB) fit the suite budget. {@code -Dgatehouse.splice.rounds=200} runs the full count.
+     * Rounds per direction x ending. The issue asks for 200: 4 x 200 x 16 MiB = 12.5 GiB took 53 s on the
+     * shared 2-core box (passed), too much of this module's 2-minute budget, so the suite runs 50 (3.1 GiB,
+     * about 15 s) and {@code -Dgatehouse.testArgLine="... -Dgatehouse.splice.rounds=200"} runs the full count.
      */
-    private static final int ROUNDS = Integer.getInteger("gatehouse.splice.rounds", 8);
+    private static final int ROUNDS = Integer.getInteger("gatehouse.splice.rounds", 50);
 
     private static SpliceTestBed bed;
     private static ExecutorService peers;
