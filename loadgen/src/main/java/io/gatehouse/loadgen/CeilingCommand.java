@@ -85,9 +85,7 @@ public final class CeilingCommand implements Callable<Integer>
             double passed = 0;
             for (double rate = start; rate <= max; rate *= 2)
             {
-                final LoadSettings settings = new LoadSettings(loadMode, base.host(), base.port(), rate, base.durationNs(),
-                    base.warmupNs(), base.connections(), base.threads(), base.sni(), base.helloBytes(), base.requestBytes(),
-                    base.expectId(), base.timeoutNs(), base.direction(), base.transport());
+                final LoadSettings settings = base.withRate(rate);
                 final LoadResult result = new LoadRun(settings, null, null).run();
                 final LatencySummary latency = result.correctedSummary();
                 final boolean ok = result.achieved() >= 0.9 * rate && result.errorTotal() == 0

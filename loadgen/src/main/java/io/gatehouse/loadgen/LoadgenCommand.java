@@ -65,7 +65,7 @@ public final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--request-size", defaultValue = "64", paramLabel = "BYTES", description = "rr/tls request size (default ${DEFAULT-VALUE})")
     int requestSize;
 
-    @Option(names = "--expect-id", paramLabel = "ID", description = "the backend id that must answer; another counts as wrong_backend")
+    @Option(names = "--expect-id", paramLabel = "ID", description = "the backend id that must answer (several: a,b = any of them); another counts as wrong_backend")
     String expectId;
 
     @Option(names = "--timeout", defaultValue = "5s", paramLabel = "TIME", description = "deadline of one transaction (default ${DEFAULT-VALUE})")
