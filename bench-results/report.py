@@ -167,7 +167,8 @@ def main(work, out_md):
     add("## Connections per second at saturation")
     add("")
     add(f"`connect` mode (TCP connect, 1 ClientHello with SNI, the backend's first bytes, close), offered "
-        f"{fmt(meta.get('offered_cps'))}/s open loop with at most 1,000 in flight: what gets through is the saturation rate.")
+        f"{fmt(meta.get('offered_cps'))}/s open loop with at most {fmt(meta.get('saturation_in_flight'))} in flight: what gets through "
+        "is the saturation rate (`not_started` in the raw JSON is the offered load that never started).")
     add("")
     add("| target | connections/s | errors | vs HAProxy | vs direct |")
     add("|---|---:|---:|---:|---:|")
@@ -225,7 +226,8 @@ def main(work, out_md):
     add("## Bulk throughput and router CPU per GiB")
     add("")
     add(f"`stream --direction up`, {meta.get('stream_connections')} connections to a sink backend. CPU = user + system seconds "
-        "of the router's processes (from /proc/PID/stat) during the run, divided by the GiB moved.")
+        "of the router's processes (from /proc/PID/stat) over the whole load generator run, warm-up included, divided by the GiB "
+        "moved in that time.")
     add("")
     add("| target | Gbit/s | vs HAProxy | vs direct | router CPU s per GiB | vs HAProxy | errors |")
     add("|---|---:|---:|---:|---:|---:|---:|")
@@ -237,8 +239,9 @@ def main(work, out_md):
         per = []
         for i, r in enumerate(rs, start=1):
             c = load(os.path.join(work, f"cpu-{t}-{i}.json"))
-            if c and r.get("bytes_up") and t != "direct":
-                per.append(c["cpu_ticks"] / tck / (r["bytes_up"] / GIB))
+            moved = r.get("bytes_up_total") or r.get("bytes_up")
+            if c and moved and t != "direct":
+                per.append(c["cpu_ticks"] / tck / (moved / GIB))
         cpu[t] = median(per) if per else None
     for t in targets:
         add(f"| {t} | {fmt(gbit[t], 2)} | {ratio(gbit[t], gbit.get('haproxy'))} | {ratio(gbit[t], gbit.get('direct'))} | "
