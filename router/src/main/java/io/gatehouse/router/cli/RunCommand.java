@@ -7,8 +7,11 @@ import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.control.ConfigReloader;
+import io.gatehouse.router.control.ReloadTarget;
 import io.gatehouse.router.listen.BindFailure;
+import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.systemd.SystemdNotifier;
+import io.gatehouse.router.systemd.SystemdWatchdog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +75,20 @@ public final class RunCommand implements Callable<Integer>
             return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
         }
 
-        final ConfigReloader reloader = new ConfigReloader(config, initial, router::reload, line ->
+        final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+        final ReloadTarget notifyingReload = next ->
+        {
+            systemd.reloading();
+            try
+            {
+                router.reload(next);
+            }
+            finally
+            {
+                systemd.ready();
+            }
+        };
+        final ConfigReloader reloader = new ConfigReloader(config, initial, notifyingReload, line ->
         {
             err.println(line);
             err.flush();
@@ -103,8 +119,8 @@ public final class RunCommand implements Callable<Integer>
         {
             reloader.startWatching();
         }
-        final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
+        final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
         err.println("gatehouse: running (" + router.transport().name().toLowerCase(java.util.Locale.ROOT) + ", config "
             + config + "); SIGTERM drains");
         err.flush();
@@ -115,6 +131,10 @@ public final class RunCommand implements Callable<Integer>
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
         err.flush();
         final boolean clean = router.drain(Duration.ofMillis(drainMs));
+        if (watchdog != null)
+        {
+            watchdog.close();
+        }
         if (admin != null)
         {
             admin.close();
