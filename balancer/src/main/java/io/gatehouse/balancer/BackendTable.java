@@ -18,4 +18,12 @@ abstract class BackendTable
      *     {@link BackendPool#NO_BACKEND} when the table is empty.
      */
     abstract int first(long hash, PoolState state);
+
+    /**
+     * The share of first choices each backend gets from this table, assuming uniform hashes. Control path.
+     *
+     * @param size how many backends the pool holds.
+     * @return one fraction per caller index, summing to 1 (all zero for an empty table).
+     */
+    abstract double[] shares(int size);
 }

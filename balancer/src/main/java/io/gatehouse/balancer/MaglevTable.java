@@ -116,6 +116,17 @@ final class MaglevTable extends BackendTable
         return entries.length == 0 ? BackendPool.NO_BACKEND : entries[Hash.reduce(hash, entries.length)];
     }
 
+    @Override
+    double[] shares(final int size)
+    {
+        final double[] shares = new double[size];
+        for (final int entry : entries)
+        {
+            shares[entry] += 1.0 / entries.length;
+        }
+        return shares;
+    }
+
     /** A copy of the slots, for tests and reports. */
     int[] entries()
     {

@@ -17,21 +17,46 @@ import java.util.Arrays;
  * Points are compared on their top 40 bits; the low 24 bits of each stored entry hold the backend's
  * canonical rank, so equal points order by id and one sorted {@code long[]} carries both.
  * <p>
- * Built on the control thread; immutable; a lookup is a binary search, no allocation.
+ * A lookup reads a bucket index (the top bits of the hash, about one point per bucket, at most 2^20
+ * buckets) and scans the few points of that bucket: no binary search, no allocation. Built on the control
+ * thread; immutable.
  */
 final class RingHashTable extends BackendTable
 {
     private static final int RANK_BITS = 24;
     private static final long RANK_MASK = (1L << RANK_BITS) - 1;
+    private static final int MAX_BUCKET_BITS = 20;
 
     /** Sorted entries, sign bit flipped so that signed order is the points' unsigned order. */
     private final long[] points;
     private final int[] owners;
+    /** {@code bucketStart[b]}: the first point whose top {@code bucketBits} bits are {@code b} or more. */
+    private final int[] bucketStart;
+    private final int bucketShift;
 
     private RingHashTable(final long[] points, final int[] owners)
     {
         this.points = points;
         this.owners = owners;
+        final int bucketBits = points.length <= 1 ?
+            0 : Math.min(MAX_BUCKET_BITS, 64 - Long.numberOfLeadingZeros(points.length - 1));
+        this.bucketShift = 64 - bucketBits;
+        this.bucketStart = new int[(1 << bucketBits) + 1];
+        int point = 0;
+        for (int bucket = 0; bucket < bucketStart.length - 1; bucket++)
+        {
+            while (point < points.length && bucketOf(points[point] ^ Long.MIN_VALUE) < bucket)
+            {
+                point++;
+            }
+            bucketStart[bucket] = point;
+        }
+        bucketStart[bucketStart.length - 1] = points.length;
+    }
+
+    private int bucketOf(final long unsignedPoint)
+    {
+        return bucketShift == 64 ? 0 : (int)(unsignedPoint >>> bucketShift);
     }
 
     static RingHashTable build(final BackendSet set, final int[] healthy, final int minSize, final int maxSize)
@@ -103,21 +128,35 @@ final class RingHashTable extends BackendTable
             return BackendPool.NO_BACKEND;
         }
         final long key = (hash & ~RANK_MASK) ^ Long.MIN_VALUE;
-        int low = 0;
-        int high = length;
-        while (low < high)
+        final int bucket = bucketOf(hash);
+        int index = bucketStart[bucket];
+        final int end = bucketStart[bucket + 1];
+        while (index < end && points[index] < key)
         {
-            final int middle = (low + high) >>> 1;
-            if (points[middle] < key)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
+            index++;
         }
-        return owners[low == length ? 0 : low];
+        return owners[index == length ? 0 : index];
+    }
+
+    /** Each point owns the arc from the previous point (exclusive) up to itself. */
+    @Override
+    double[] shares(final int size)
+    {
+        final double[] shares = new double[size];
+        final int length = points.length;
+        for (int i = 0; i < length; i++)
+        {
+            final long start = i == 0 ? points[length - 1] & ~RANK_MASK : points[i - 1] & ~RANK_MASK;
+            final long end = points[i] & ~RANK_MASK;
+            final double arc = length == 1 ? 0x1p64 : unsigned(end - start);
+            shares[owners[i]] += arc / 0x1p64;
+        }
+        return shares;
+    }
+
+    private static double unsigned(final long value)
+    {
+        return value >= 0 ? value : value + 0x1p64;
     }
 
     int ringSize()

@@ -93,6 +93,17 @@ final class RotationTable extends BackendTable
         return BackendPool.NO_BACKEND;
     }
 
+    @Override
+    double[] shares(final int size)
+    {
+        final double[] shares = new double[size];
+        for (final int entry : sequence)
+        {
+            shares[entry] += 1.0 / sequence.length;
+        }
+        return shares;
+    }
+
     int length()
     {
         return sequence.length;

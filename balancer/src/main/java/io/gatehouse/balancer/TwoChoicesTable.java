@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Power of two choices (Mitzenmacher 2001) on active connections, weighted: two candidates are drawn from
  * the hash in proportion to weight ({@code reduce(hash, W)} and {@code reduce(mix(hash, SECOND_SALT), W)}
- * located on the cumulative weights; when both land on one backend the second becomes the next one in
+ * located on the cumulative weights, or {@code reduce(hash, H)} directly when all weights are equal; when both land on one backend the second becomes the next one in
  * canonical order), and the one with fewer open connections per unit of weight wins: {@code a} when
  * {@code (active(a) + 1) * w(b) <= (active(b) + 1) * w(a)}. A candidate that went down since the build
  * loses to the other. Pass a hash that differs per connection (the 4-tuple) so that candidates spread.
@@ -23,6 +23,8 @@ final class TwoChoicesTable extends BackendTable
     private final int[] members;
     /** {@code cumulative[i]} is the weight of {@code members[0..i]}. */
     private final long[] cumulative;
+    /** All weights equal: a candidate is a plain {@code reduce(hash, H)}. */
+    private final boolean uniform;
 
     private TwoChoicesTable(
         final BackendSet set, final AtomicLongArray active, final int[] members, final long[] cumulative)
@@ -31,6 +33,12 @@ final class TwoChoicesTable extends BackendTable
         this.active = active;
         this.members = members;
         this.cumulative = cumulative;
+        boolean uniform = true;
+        for (int i = 1; i < members.length; i++)
+        {
+            uniform &= set.weight[members[i]] == set.weight[members[0]];
+        }
+        this.uniform = uniform;
     }
 
     static TwoChoicesTable build(final BackendSet set, final int[] healthy, final AtomicLongArray active)
@@ -72,11 +80,27 @@ final class TwoChoicesTable extends BackendTable
         return loadA * set.weight[b] <= loadB * set.weight[a] ? a : b;
     }
 
+    /** The candidates' shares; which candidate wins depends on load. */
+    @Override
+    double[] shares(final int size)
+    {
+        final double[] shares = new double[size];
+        final double total = cumulative.length == 0 ? 1 : cumulative[cumulative.length - 1];
+        for (int i = 0; i < members.length; i++)
+        {
+            shares[members[i]] = set.weight[members[i]] / total;
+        }
+        return shares;
+    }
+
     private int position(final long hash)
     {
         final long[] cumulative = this.cumulative;
-        final long total = cumulative[cumulative.length - 1];
-        final long point = Long.remainderUnsigned(hash, total);
+        if (uniform)
+        {
+            return Hash.reduce(hash, cumulative.length);
+        }
+        final long point = ((hash >>> 32) * cumulative[cumulative.length - 1]) >>> 32;
         int low = 0;
         int high = cumulative.length - 1;
         while (low < high)

@@ -291,6 +291,36 @@ abstract class BackendPoolContractTest
     }
 
     @Test
+    void shouldGiveEveryHealthyBackendOnceOverAllAttemptsOfALargePool()
+    {
+        final BackendPool pool = pool(backends(150));
+        for (final int down : new int[]{ 3, 64, 65, 149 })
+        {
+            pool.markDown(down);
+        }
+        final int healthy = pool.healthyCount();
+        for (int i = 0; i < 40; i++)
+        {
+            final long key = key(i);
+            final Set<Integer> given = new HashSet<>();
+            for (int attempt = 0; attempt < healthy; attempt++)
+            {
+                final int index = pool.pick(key, attempt);
+                assertTrue(index >= 0 && pool.isUp(index), "attempt " + attempt + " gave " + index);
+                if (attempt > 0 || algorithm().isConsistent())
+                {
+                    assertTrue(given.add(index), "attempt " + attempt + " repeats " + index);
+                }
+            }
+            assertEquals(NO_BACKEND, pool.pick(key, healthy));
+            if (algorithm().isConsistent())
+            {
+                assertEquals(healthy, given.size());
+            }
+        }
+    }
+
+    @Test
     void shouldAnswerNoBackendForAnEmptyPool()
     {
         final BackendPool pool = pool(List.of());
@@ -374,7 +404,8 @@ abstract class BackendPoolContractTest
     void shouldAnswerValidIndexesWhileTablesAreRepublished() throws Exception
     {
         final int count = 16;
-        final BackendPool pool = pool(backends(count));
+        final BackendPool pool = pool(
+            backends(count), options().withRingSize(1_024, BalancerOptions.DEFAULT_RING_MAX_SIZE));
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final AtomicLong picks = new AtomicLong();
@@ -451,6 +482,32 @@ abstract class BackendPoolContractTest
         {
             assertEquals(0, pool.activeConnections(i));
         }
+    }
+
+    @Test
+    void shouldReportHashSharesThatSumToOneAndMatchThePicks()
+    {
+        final List<Backend> backends = new ArrayList<>(backends(9));
+        backends.add(new Backend("heavy:443", 3));
+        final BackendPool pool = pool(backends);
+        final double[] shares = pool.hashShares();
+        assertEquals(1.0, java.util.Arrays.stream(shares).sum(), 1e-9);
+        assertEquals(3.0 / 12, shares[9], 0.05);
+        final double[] picked = new double[shares.length];
+        for (int i = 0; i < KEYS; i++)
+        {
+            picked[pool.pick(key(i), 0)] += 1.0 / KEYS;
+        }
+        if (algorithm() != Algorithm.LEAST_CONN_P2C)
+        {
+            for (int i = 0; i < shares.length; i++)
+            {
+                assertEquals(shares[i], picked[i], 0.01, "backend " + i);
+            }
+        }
+        pool.markDown(9);
+        assertEquals(0.0, pool.hashShares()[9]);
+        assertEquals(0, pool(List.of()).hashShares().length);
     }
 
     @Test

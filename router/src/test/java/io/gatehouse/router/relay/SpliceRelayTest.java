@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,10 +44,11 @@ class SpliceRelayTest
     /** 16 MiB per stream, as the issue asks. */
     private static final long STREAM_BYTES = 16L << 20;
     /**
-     * Rounds per direction x ending. The issue asks for 200; on the 2-core CI box 8 rounds of 16 MiB x 4
-     * cases (512 MiB) fit the suite budget. {@code -Dgatehouse.splice.rounds=200} runs the full count.
+     * Rounds per direction x ending. The issue asks for 200: 4 x 200 x 16 MiB = 12.5 GiB took 53 s on the
+     * shared 2-core box (passed), too much of this module's 2-minute budget, so the suite runs 50 (3.1 GiB,
+     * about 15 s) and {@code -Dgatehouse.testArgLine="... -Dgatehouse.splice.rounds=200"} runs the full count.
      */
-    private static final int ROUNDS = Integer.getInteger("gatehouse.splice.rounds", 8);
+    private static final int ROUNDS = Integer.getInteger("gatehouse.splice.rounds", 50);
 
     private static SpliceTestBed bed;
     private static ExecutorService peers;
@@ -184,6 +186,29 @@ class SpliceRelayTest
         }
     }
 
+    @Test
+    void shouldRelayPastTcpUrgentDataWithoutLosingTheRest() throws Exception
+    {
+        // splice(2) stops at a TCP urgent mark (tcp_read_sock), so a relay that trusts it alone would
+        // spin on EPOLLIN or, after the FIN, take the mark for the end of the stream. A copy relay drops
+        // the urgent byte itself (SO_OOBINLINE off); so does this one, and nothing else.
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final OutputStream out = pair.client().getOutputStream();
+            out.write("before".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("before", new String(pair.backend().getInputStream().readNBytes(6), StandardCharsets.US_ASCII));
+            pair.client().sendUrgentData('!');
+            final long crc = writeStream(out, 1 << 20, 9);
+            pair.client().shutdownOutput();
+            assertStream(1 << 20, crc, readToEnd(pair.backend().getInputStream()));
+            pair.backend().shutdownOutput();
+            assertEquals("client_eof", relayed.awaitClosed());
+            assertTrue(relayed.connection.get().fallbackReads() >= 1, "recv(2) stepped over the mark");
+        }
+    }
+
     @ParameterizedTest(name = "reset by {0}")
     @CsvSource({"backend", "client"})
     void shouldResetTheOtherSideWhenOneSideResetsMidStream(final String resetter) throws Exception
@@ -275,6 +300,18 @@ class SpliceRelayTest
             assertStream(limit, sent.get(60, TimeUnit.SECONDS), received);
             reader.shutdownOutput();
             relayed.awaitClosed();
+        }
+    }
+
+    private static int directionState(final SpliceTestBed on, final SpliceConnection connection)
+    {
+        try
+        {
+            return on.onLoop(() -> connection.directionState(true));
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
         }
     }
 
@@ -372,6 +409,59 @@ class SpliceRelayTest
         {
             throw new AssertionError(ex);
         }
+    }
+
+    @Test
+    void shouldCloseEveryRelayAndPipeWhenTheEventLoopShutsDown() throws Exception
+    {
+        final long fdsBefore = SpliceTestBed.openFds();
+        final List<Pair> pairs = new ArrayList<>();
+        final List<Relayed> relays = new ArrayList<>();
+        final SpliceTestBed own = new SpliceTestBed();
+        try
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                final Pair pair = own.connect();
+                pairs.add(pair);
+                relays.add(own.nextRelayed());
+                final int seed = i;
+                peers.submit(() -> writeStream(pair.client().getOutputStream(), seed % 2 == 0 ? 64 << 20 : 10, seed));
+            }
+            for (int i = 0; i < relays.size(); i++)
+            {
+                final SpliceConnection connection = relays.get(i).connection.get();
+                await("relay running", 10_000, connection::isRunning);
+                if (i % 2 == 0)
+                {
+                    // These hold a pipe full of bytes the backend has not read.
+                    await("pipe full", 10_000, () -> directionState(own, connection) == SpliceDirection.WAIT_SINK);
+                }
+            }
+        }
+        finally
+        {
+            own.close();
+        }
+        for (final Relayed relayed : relays)
+        {
+            assertEquals("shutdown", relayed.awaitClosed());
+        }
+        for (final Pair pair : pairs)
+        {
+            pair.close();
+        }
+        await("fds back to baseline", 10_000, () ->
+        {
+            try
+            {
+                return SpliceTestBed.openFds() == fdsBefore;
+            }
+            catch (final IOException ex)
+            {
+                throw new AssertionError(ex);
+            }
+        });
     }
 
     @Test

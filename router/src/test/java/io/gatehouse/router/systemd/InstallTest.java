@@ -52,10 +52,10 @@ class InstallTest
         assertEquals(Path.of("/opt/gatehouse/bin/gatehouse"), Files.readSymbolicLink(stage.resolve("usr/local/bin/gatehouse")));
 
         // The installed layout: lib/*.jar with no pom.xml beside it, no Maven, no build.
-        final Command version = Command.run(List.of(launcher.toString(), "--version"), dir, env, COMMAND_TIMEOUT_MS);
-        assertEquals(0, version.exitCode(), version.output());
-        assertTrue(version.output().contains("gatehouse 0.1.0"), version.output());
-        assertFalse(version.output().contains("building"), version.output());
+        final Command check = Command.run(List.of(launcher.toString(), "check", "--config", config.toString()), dir, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, check.exitCode(), check.output());
+        assertTrue(check.output().contains("ok: 2 listeners"), check.output());
+        assertFalse(check.output().contains("building"), check.output());
 
         // Upgrade: the operator's config stays, no jar of the old version lingers.
         Files.writeString(config, "# edited by the operator\n", java.nio.file.StandardOpenOption.APPEND);

@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.gatehouse.router.cli.Gatehouse;
+import io.gatehouse.router.config.ConfigLoader;
+import io.gatehouse.router.config.GatehouseConfig;
+import io.gatehouse.router.config.RuntimeConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +24,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The unit files, the sysctl drop-in and the sample config, checked with systemd's own tools where present. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -92,15 +99,26 @@ class UnitFilesTest
         assertEquals(List.of("gatehouse.service"), socket.get("Service"));
         assertEquals(1, socket.get("FileDescriptorName").size());
 
-        final List<String> addresses = new ArrayList<>();
-        final Matcher address = Pattern.compile("(?m)^\\s+address:\\s*(\\S+)").matcher(Files.readString(SourceTree.systemd("gatehouse.yaml")));
-        while (address.find())
-        {
-            addresses.add(address.group(1));
-        }
-        final List<String> listenerAddresses = addresses.subList(0, addresses.size() - 1);
+        final GatehouseConfig sample = ConfigLoader.load(SourceTree.systemd("gatehouse.yaml"));
+        final List<String> listenerAddresses = sample.listeners().stream().map(listener -> listener.address().toString()).toList();
         assertFalse(listenerAddresses.isEmpty());
+        assertEquals(RuntimeConfig.Transport.EPOLL, sample.runtime().transport(), "only epoll adopts inherited sockets");
+        final long stopTimeoutMs = Long.parseLong(directives(SourceTree.systemd("gatehouse.service")).get("TimeoutStopSec").get(0)) * 1_000;
+        assertTrue(sample.runtime().drainTimeoutMs() < stopTimeoutMs, "systemd must not kill a drain that is on time");
         assertEquals(listenerAddresses, socket.get("ListenStream"), "gatehouse.socket must listen on every listener address of gatehouse.yaml");
+    }
+
+    @Test
+    void shouldShipASampleConfigThatGatehouseCheckAccepts()
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = Gatehouse.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        assertEquals(0, cli.execute("check", "--config", SourceTree.systemd("gatehouse.yaml").toString()), err.toString());
+        assertTrue(out.toString().contains("ok: 2 listeners"), out.toString());
+        assertEquals("", err.toString(), "no warnings");
     }
 
     @Test

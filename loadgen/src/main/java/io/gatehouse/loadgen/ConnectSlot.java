@@ -1,0 +1,192 @@
+package io.gatehouse.loadgen;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One allowance of an in-flight transaction for the {@code connect} and {@code tls} modes: each
+ * transaction opens its own connection.
+ * <ul>
+ * <li>{@code connect}: connect, send the ClientHello, wait for the backend's first bytes (its whole
+ * id line when {@code --expect-id} is set), close.</li>
+ * <li>{@code tls}: connect, TLS handshake with SNI, send the request, read the greeting line and the
+ * echoed request, close.</li>
+ * </ul>
+ * Event loop only.
+ */
+final class ConnectSlot extends ClientSlot
+{
+    private static final int PHASE_IDLE = 0;
+    private static final int PHASE_CONNECTING = 1;
+    private static final int PHASE_ID_LINE = 2;
+    private static final int PHASE_RESPONSE = 3;
+
+    private final boolean tls;
+    private int phase = PHASE_IDLE;
+    private long intendedNs;
+    private long sentNs;
+    private long deadlineNs;
+    private int responseLeft;
+    private final io.netty.channel.ChannelFutureListener writeListener = this::onWriteDone;
+
+    ConnectSlot(final LoopDriver driver)
+    {
+        super(driver);
+        this.tls = driver.settings.mode() == LoadMode.TLS;
+    }
+
+    @Override
+    void open()
+    {
+    }
+
+    @Override
+    boolean isReady()
+    {
+        return phase == PHASE_IDLE;
+    }
+
+    @Override
+    public void begin(final long intendedNs, final long nowNs)
+    {
+        this.intendedNs = intendedNs;
+        this.sentNs = nowNs;
+        this.deadlineNs = nowNs + driver.settings.timeoutNs();
+        this.phase = PHASE_CONNECTING;
+        idLine.reset();
+        connect();
+    }
+
+    /** Runs inside {@link #connect()}, before {@code channel} is assigned: the new channel is always the current one. */
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        if (tls)
+        {
+            ctx.pipeline().addBefore(ctx.name(), null, driver.newSslHandler(ctx.alloc()));
+        }
+    }
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        if (ctx.channel() != channel)
+        {
+            return;
+        }
+        phase = PHASE_ID_LINE;
+        if (!tls)
+        {
+            ctx.writeAndFlush(driver.hello()).addListener(writeListener);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof SslHandshakeCompletionEvent && ctx.channel() == channel)
+        {
+            final SslHandshakeCompletionEvent done = (SslHandshakeCompletionEvent)evt;
+            if (done.isSuccess())
+            {
+                responseLeft = driver.settings.requestBytes();
+                ctx.writeAndFlush(driver.request()).addListener(writeListener);
+            }
+            else
+            {
+                onFailure(ErrorKind.TLS, String.valueOf(done.cause().getMessage()));
+            }
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    private void onWriteDone(final io.netty.channel.ChannelFuture future)
+    {
+        if (!future.isSuccess() && phase != PHASE_IDLE && future.channel() == channel)
+        {
+            onFailure(ErrorKind.of(future.cause()), String.valueOf(future.cause().getMessage()));
+        }
+    }
+
+    @Override
+    protected void onData(final ByteBuf data)
+    {
+        if (phase == PHASE_ID_LINE)
+        {
+            if (!tls && driver.settings.expectId() == null)
+            {
+                complete();
+                return;
+            }
+            final int status = idLine.consume(data);
+            if (status == IdLine.NEED_MORE_DATA)
+            {
+                return;
+            }
+            if (status != IdLine.MATCH)
+            {
+                onFailure(ErrorKind.WRONG_BACKEND, "expected id '" + driver.settings.expectId() + "', got '" + idLine.seen() + "'");
+                return;
+            }
+            if (!tls)
+            {
+                complete();
+                return;
+            }
+            phase = PHASE_RESPONSE;
+        }
+        if (phase == PHASE_RESPONSE)
+        {
+            responseLeft -= data.readableBytes();
+            data.skipBytes(data.readableBytes());
+            if (responseLeft <= 0)
+            {
+                complete();
+            }
+        }
+    }
+
+    private void complete()
+    {
+        final long nowNs = driver.clock.nanoTime();
+        phase = PHASE_IDLE;
+        dropChannel();
+        driver.dispatcher().onComplete(this, intendedNs, sentNs, nowNs, true);
+        driver.kick();
+    }
+
+    @Override
+    protected void onFailure(final ErrorKind kind, final String detail)
+    {
+        if (phase == PHASE_IDLE)
+        {
+            dropChannel();
+            return;
+        }
+        phase = PHASE_IDLE;
+        dropChannel();
+        driver.dispatcher().onFailed(this, kind, detail, !driver.stopping());
+        driver.kick();
+    }
+
+    @Override
+    public void checkDeadline(final long nowNs)
+    {
+        if (phase != PHASE_IDLE && deadlineNs - nowNs < 0)
+        {
+            onFailure(ErrorKind.TIMEOUT, "no answer within " + driver.settings.timeoutNs() / 1_000_000 + " ms");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (phase != PHASE_IDLE)
+        {
+            onFailure(ErrorKind.TIMEOUT, "still in flight when the run ended");
+        }
+        dropChannel();
+    }
+}

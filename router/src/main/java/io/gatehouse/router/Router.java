@@ -1,0 +1,388 @@
+package io.gatehouse.router;
+
+import io.gatehouse.router.config.GatehouseConfig;
+import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.listen.BindFailure;
+import io.gatehouse.router.listen.Listener;
+import io.gatehouse.router.listen.ListenerState;
+import io.gatehouse.router.listen.RoutingSnapshot;
+import io.gatehouse.router.listen.SnapshotRef;
+import io.gatehouse.router.listen.Transport;
+import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.metrics.RouterMetrics;
+import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.route.RouteCompiler;
+import io.gatehouse.router.systemd.InheritedSocket;
+import io.gatehouse.router.systemd.InheritedSockets;
+import io.gatehouse.router.systemd.ServerChannelAdopter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * The running router: event loops on the chosen transport, one {@link Worker} per loop, the bound
+ * {@link Listener}s and the {@link RoutingSnapshot} they serve from.
+ *
+ * <p>Control thread only (start, reload, drain, close are serialised by this object's monitor); event
+ * loops see the router only through the published snapshot and their own worker.
+ */
+public final class Router implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(Router.class.getName());
+
+    private final Transport transport;
+    private final MultiThreadIoEventLoopGroup group;
+    private final Worker[] workers;
+    private final RouteCompiler compiler;
+    private final SnapshotRef snapshots = new SnapshotRef(new RoutingSnapshot(new ListenerState[0]));
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private final RouterMetrics metrics;
+    private final InheritedSockets inherited;
+    private final Set<Integer> adoptedFds = new HashSet<>();
+    private GatehouseConfig config;
+    private int nextSlot;
+    private boolean closed;
+
+    private Router(final GatehouseConfig config, final NanoClock clock, final InheritedSockets inherited)
+    {
+        this.inherited = inherited;
+        this.transport = Transport.select(transportFor(config, inherited));
+        final int workerCount = config.runtime().workers() > 0
+            ? config.runtime().workers()
+            : Runtime.getRuntime().availableProcessors();
+        this.group = new MultiThreadIoEventLoopGroup(
+            workerCount,
+            new DefaultThreadFactory("gatehouse-" + transport.name().toLowerCase(Locale.ROOT), true),
+            transport.ioHandlerFactory());
+        final List<Worker> list = new ArrayList<>();
+        for (final EventExecutor executor : group)
+        {
+            list.add(new Worker(list.size(), (EventLoop)executor, transport, clock));
+        }
+        this.workers = list.toArray(new Worker[0]);
+        this.compiler = new RouteCompiler(workers.length);
+        final WorkerCounters[] counters = new WorkerCounters[workers.length];
+        for (int i = 0; i < workers.length; i++)
+        {
+            counters[i] = workers[i].counters();
+        }
+        this.metrics = new RouterMetrics(counters, compiler::counters);
+        LOG.log(System.Logger.Level.INFO, "transport " + transport.name().toLowerCase(Locale.ROOT)
+            + " (asked: " + config.runtime().transport().name().toLowerCase(Locale.ROOT) + "), " + workers.length + " event loops");
+    }
+
+    /**
+     * Starts a router as {@code gatehouse run} does: the system clock, and the listening sockets systemd
+     * passed (socket activation: {@code LISTEN_FDS}/{@code LISTEN_PID}), if any, adopted by the listeners
+     * bound to the same address instead of binding new ones.
+     *
+     * @throws IllegalStateException also when {@code LISTEN_FDS} is present but malformed.
+     */
+    public static Router start(final GatehouseConfig config) throws BindFailure
+    {
+        return start(config, SystemNanoClock.INSTANCE, InheritedSockets.fromEnvironment());
+    }
+
+    /** Starts a router with {@code clock} that binds every listener itself (no inherited sockets). */
+    public static Router start(final GatehouseConfig config, final NanoClock clock) throws BindFailure
+    {
+        return start(config, clock, new InheritedSockets(InheritedSockets.Status.NONE, List.of(), null));
+    }
+
+    /** The transport to ask for: the config's, or epoll when systemd passed sockets (only epoll adopts them). */
+    private static io.gatehouse.router.config.RuntimeConfig.Transport transportFor(final GatehouseConfig config, final InheritedSockets inherited)
+    {
+        switch (inherited.status())
+        {
+            case MALFORMED:
+                throw new IllegalStateException("socket activation: " + inherited.reason());
+            case NOT_FOR_THIS_PROCESS:
+                LOG.log(System.Logger.Level.INFO, "socket activation: ignoring LISTEN_FDS: " + inherited.reason());
+                return config.runtime().transport();
+            case OK:
+                LOG.log(System.Logger.Level.INFO, "socket activation: inherited " + inherited.sockets());
+                if (!inherited.present())
+                {
+                    return config.runtime().transport();
+                }
+                final ServerChannelAdopter.TransportChoice choice = ServerChannelAdopter.transportFor(config.runtime().transport());
+                if (choice.notice() != null)
+                {
+                    LOG.log(System.Logger.Level.WARNING, choice.notice());
+                }
+                return choice.transport();
+            default:
+                return config.runtime().transport();
+        }
+    }
+
+    /**
+     * Starts event loops, compiles the routes and binds every listener, or nothing.
+     *
+     * @param clock     the clock peek deadlines, server-first delays and idle timeouts read (tests move it).
+     * @param inherited sockets systemd passed; a listener adopts those bound to its address (see
+     *                  {@link InheritedSockets#forListener}) instead of binding.
+     * @throws BindFailure              naming the address when a listener cannot be bound (nothing stays bound).
+     * @throws IllegalArgumentException when the routes cannot be compiled (a name claimed twice).
+     * @throws IllegalStateException    when the configured transport is unavailable.
+     */
+    public static Router start(final GatehouseConfig config, final NanoClock clock, final InheritedSockets inherited) throws BindFailure
+    {
+        final Router router = new Router(config, clock, inherited);
+        try
+        {
+            router.reload(config);
+            router.reportUnclaimedSockets();
+        }
+        catch (final BindFailure | RuntimeException ex)
+        {
+            router.close();
+            throw ex;
+        }
+        for (final Worker worker : router.workers)
+        {
+            worker.start();
+        }
+        return router;
+    }
+
+    /**
+     * Serves {@code next}: compiles its routes off the event loops, binds its new listeners (all or none;
+     * on failure nothing changes), publishes the new routes and backends with one volatile write, then
+     * closes the listening sockets of listeners that are gone. Established connections are never cut:
+     * they keep the routes they were accepted with. Transport and worker count changes need a restart.
+     */
+    public synchronized void reload(final GatehouseConfig next) throws BindFailure
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("router is closed");
+        }
+        if (config != null && (next.runtime().transport() != config.runtime().transport()
+            || next.runtime().workers() != config.runtime().workers()))
+        {
+            LOG.log(System.Logger.Level.WARNING, "transport and workers changes take effect on restart only");
+        }
+        final Map<String, ListenerState> states = new LinkedHashMap<>();
+        for (final ListenerConfig listener : next.listeners())
+        {
+            states.put(listener.name(), new ListenerState(
+                listener, compiler.compile(listener), workers.length, next.runtime().idleTimeoutMs()));
+        }
+
+        final Map<String, Listener> kept = new LinkedHashMap<>();
+        final List<Listener> added = new ArrayList<>();
+        final List<Listener> removed = new ArrayList<>();
+        final Map<String, Integer> slots = new LinkedHashMap<>();
+        int slotLimit = nextSlot;
+        for (final ListenerConfig listener : next.listeners())
+        {
+            final Listener current = listeners.get(listener.name());
+            if (current != null && current.address().equals(listener.address()))
+            {
+                kept.put(listener.name(), current);
+                slots.put(listener.name(), current.slot());
+            }
+            else
+            {
+                final Listener fresh = new Listener(listener.name(), listener.address(), slotLimit++, workers, group, snapshots);
+                fresh.inherit(unclaimed(listener));
+                added.add(fresh);
+                slots.put(listener.name(), fresh.slot());
+            }
+        }
+        for (final Listener current : listeners.values())
+        {
+            if (kept.get(current.name()) != current)
+            {
+                removed.add(current);
+            }
+        }
+
+        final ListenerState[] bySlot = new ListenerState[slotLimit];
+        for (final Map.Entry<String, Integer> entry : slots.entrySet())
+        {
+            bySlot[entry.getValue()] = states.get(entry.getKey());
+        }
+        final RoutingSnapshot snapshot = new RoutingSnapshot(bySlot);
+        final RoutingSnapshot previous = snapshots.current();
+        snapshots.publish(snapshot);
+        final List<Listener> bound = new ArrayList<>();
+        try
+        {
+            for (final Listener listener : added)
+            {
+                listener.bind();
+                bound.add(listener);
+            }
+        }
+        catch (final BindFailure ex)
+        {
+            for (final Listener listener : bound)
+            {
+                listener.close();
+            }
+            snapshots.publish(previous);
+            throw ex;
+        }
+        nextSlot = slotLimit;
+        for (final Listener listener : added)
+        {
+            listener.inheritedFds().forEach(adoptedFds::add);
+        }
+        for (final Listener listener : removed)
+        {
+            listener.close();
+        }
+        listeners.clear();
+        for (final ListenerConfig listener : next.listeners())
+        {
+            final Listener kept0 = kept.get(listener.name());
+            listeners.put(listener.name(), kept0 != null ? kept0 : find(added, listener.name()));
+        }
+        config = next;
+        for (final Listener listener : added)
+        {
+            LOG.log(System.Logger.Level.INFO, "listening: " + listener.name() + " on " + listener.boundAddress());
+        }
+    }
+
+    /** The inherited sockets for {@code listener} that no listener adopted yet (an adopted fd closes with its listener). */
+    private List<InheritedSocket> unclaimed(final ListenerConfig listener)
+    {
+        final List<InheritedSocket> sockets = new ArrayList<>();
+        for (final InheritedSocket socket : inherited.forListener(listener.name(), listener.address()))
+        {
+            if (!adoptedFds.contains(socket.fd()))
+            {
+                sockets.add(socket);
+            }
+        }
+        return sockets;
+    }
+
+    private void reportUnclaimedSockets()
+    {
+        for (final InheritedSocket socket : inherited.sockets())
+        {
+            if (!adoptedFds.contains(socket.fd()))
+            {
+                LOG.log(System.Logger.Level.WARNING, "socket activation: inherited " + socket + " matches no listener's address; not served");
+            }
+        }
+    }
+
+    private static Listener find(final List<Listener> list, final String name)
+    {
+        for (final Listener listener : list)
+        {
+            if (listener.name().equals(name))
+            {
+                return listener;
+            }
+        }
+        throw new IllegalStateException(name);
+    }
+
+    /**
+     * SIGTERM: stops accepting on every listener, lets open connections finish for up to {@code timeout},
+     * then closes whatever is left.
+     *
+     * @return true when every connection finished on its own within the timeout.
+     */
+    public boolean drain(final Duration timeout) throws InterruptedException
+    {
+        synchronized (this)
+        {
+            for (final Listener listener : listeners.values())
+            {
+                listener.close();
+            }
+        }
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (metrics.activeConnections() > 0 && deadlineNs - System.nanoTime() > 0)
+        {
+            Thread.sleep(20);
+        }
+        final boolean finished = metrics.activeConnections() == 0;
+        if (!finished)
+        {
+            LOG.log(System.Logger.Level.INFO, "drain timeout: closing " + metrics.activeConnections() + " connections");
+            for (final Worker worker : workers)
+            {
+                worker.closeAllConnections();
+            }
+        }
+        return finished;
+    }
+
+    /** Closes every listener and connection and stops the event loops. */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final Listener listener : listeners.values())
+        {
+            listener.close();
+        }
+        for (final Worker worker : workers)
+        {
+            worker.stop();
+            worker.closeAllConnections();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    public Transport transport()
+    {
+        return transport;
+    }
+
+    public RouterMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /** The event loops' workers (tests tick them after moving the clock). */
+    public List<Worker> workers()
+    {
+        return List.of(workers);
+    }
+
+    /** The address the named listener actually bound (its real port when the config said 0). */
+    public synchronized InetSocketAddress boundAddress(final String listenerName)
+    {
+        final Listener listener = listeners.get(listenerName);
+        return listener == null ? null : listener.boundAddress();
+    }
+
+    /** How many listening sockets the named listener holds (0 when there is no such listener). */
+    public synchronized int listeningSockets(final String listenerName)
+    {
+        final Listener listener = listeners.get(listenerName);
+        return listener == null ? 0 : listener.socketCount();
+    }
+
+    /** The config being served. */
+    public synchronized GatehouseConfig config()
+    {
+        return config;
+    }
+}

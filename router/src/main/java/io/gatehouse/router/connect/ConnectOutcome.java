@@ -1,0 +1,13 @@
+package io.gatehouse.router.connect;
+
+import io.netty.channel.Channel;
+
+/** What a {@link BackendConnector} reports, on the event loop that owns the client. */
+public interface ConnectOutcome
+{
+    /** A backend accepted; {@code backend} is connected, registered on the client's loop, auto-read off. */
+    void onBackendConnected(Channel backend, int backendIndex);
+
+    /** Every attempt failed or the pool offered no backend; the client should be closed. */
+    void onBackendUnavailable();
+}

@@ -1,0 +1,200 @@
+package io.gatehouse.router.control;
+
+import io.gatehouse.router.admin.AdminServer;
+import io.gatehouse.router.admin.MetricsRegistry;
+import io.gatehouse.router.config.GatehouseConfig;
+import io.gatehouse.router.config.RuntimeConfig;
+import io.gatehouse.router.health.HealthMonitor;
+import io.gatehouse.router.log.AccessLog;
+import io.gatehouse.router.policy.ConnectionLimit;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Everything on the control path of a running router, started in one call and wired together: the
+ * metrics registry, the admin server ({@code GET /metrics}, {@code POST /reload}), the config reloader
+ * (SIGHUP, file watch), the access log (reopened on SIGUSR1), the health monitor and the process-wide
+ * connection limit. The router registers its own {@link io.gatehouse.router.admin.MetricsSource}s in
+ * {@link #metrics()}, calls {@link #accessLog()} at each connection close, registers routes with
+ * {@link #health()} and hands {@link #connectionLimit()} to each listener's
+ * {@link io.gatehouse.router.policy.AdmissionPolicy}.
+ *
+ * <p>On a reload the router's {@link ReloadTarget} runs first; when it succeeds, the parts owned here
+ * follow the new config: {@code runtime.max_connections} at once, a changed {@code runtime.access_log}
+ * opens the new target and retires the old one. {@code admin.address}, {@code runtime.transport} and
+ * {@code runtime.workers} are read at start only.
+ *
+ * <p>Threads: built and closed on the main thread; reloads on the reloader's threads; {@link #accessLog()}
+ * is a volatile read for any event loop.
+ */
+public final class ControlPlane implements AutoCloseable
+{
+    public static final int PROBE_THREADS = 4;
+
+    private final MetricsRegistry metrics = new MetricsRegistry();
+    private final ConnectionLimit connectionLimit;
+    private final HealthMonitor health;
+    private final ConfigReloader reloader;
+    private final Consumer<String> log;
+    private volatile AccessLog accessLog;
+    private volatile AdminServer admin;
+
+    private ControlPlane(final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
+        final HealthMonitor health)
+    {
+        this.log = log;
+        this.connectionLimit = new ConnectionLimit(config.runtime().maxConnections());
+        this.health = health;
+        this.reloader = new ConfigReloader(configPath, config, next ->
+        {
+            router.apply(next);
+            follow(next);
+        }, log, System::currentTimeMillis);
+        metrics.register(connectionLimit);
+        metrics.register(health);
+        metrics.register(reloader);
+    }
+
+    /**
+     * Starts the control path for a router about to serve {@code config}.
+     *
+     * @param configPath    the file reloads re-read.
+     * @param config        the config loaded from it.
+     * @param router        what a reloaded config is applied to.
+     * @param log           operator messages, one line each (e.g. {@code System.err::println}).
+     * @param signals       whether to install the SIGHUP and SIGUSR1 handlers (off in tests that share a JVM).
+     * @throws IOException  when the admin address cannot be bound or the access log opened (the message names
+     *                      which); nothing is left running then.
+     */
+    public static ControlPlane start(
+        final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
+        final boolean signals) throws IOException
+    {
+        Objects.requireNonNull(router);
+        final ControlPlane plane = new ControlPlane(configPath, config, router, log, HealthMonitor.startDefault(PROBE_THREADS));
+        try
+        {
+            final RuntimeConfig runtime = config.runtime();
+            if (runtime.accessLog() != null)
+            {
+                plane.accessLog = AccessLog.open(runtime.accessLog(), AccessLog.DEFAULT_QUEUE_CAPACITY, log);
+                plane.metrics.register(plane.accessLog);
+            }
+            if (config.admin() != null)
+            {
+                plane.admin = AdminServer.start(config.admin().address(), plane.metrics, plane.reloader);
+            }
+            if (signals)
+            {
+                plane.reloader.installSignalHandlers(plane::reopenAccessLog);
+            }
+            if (runtime.watchConfig())
+            {
+                plane.reloader.startWatching();
+            }
+            return plane;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            plane.close();
+            throw ex;
+        }
+    }
+
+    private void follow(final GatehouseConfig next) throws IOException
+    {
+        connectionLimit.setMax(next.runtime().maxConnections());
+        final AccessLog current = accessLog;
+        final String wanted = next.runtime().accessLog();
+        final String have = current == null ? null : current.target();
+        if (Objects.equals(wanted, have))
+        {
+            return;
+        }
+        AccessLog opened = null;
+        if (wanted != null)
+        {
+            try
+            {
+                opened = AccessLog.open(wanted, AccessLog.DEFAULT_QUEUE_CAPACITY, log);
+            }
+            catch (final IOException ex)
+            {
+                log.accept("gatehouse: " + ex.getMessage() + "; keeping " + (have == null ? "no access log" : have));
+                return;
+            }
+            metrics.register(opened);
+        }
+        accessLog = opened;
+        if (current != null)
+        {
+            metrics.unregister(current);
+            current.close();
+        }
+    }
+
+    /** SIGUSR1: reopen the access log file (after logrotate moved it). */
+    public void reopenAccessLog()
+    {
+        final AccessLog current = accessLog;
+        if (current != null)
+        {
+            current.reopen();
+        }
+    }
+
+    /** What {@code GET /metrics} renders; the router registers its sources here. */
+    public MetricsRegistry metrics()
+    {
+        return metrics;
+    }
+
+    /** The access log, or {@code null} when none is configured. Any thread (volatile read). */
+    public AccessLog accessLog()
+    {
+        return accessLog;
+    }
+
+    public HealthMonitor health()
+    {
+        return health;
+    }
+
+    public ConnectionLimit connectionLimit()
+    {
+        return connectionLimit;
+    }
+
+    public ConfigReloader reloader()
+    {
+        return reloader;
+    }
+
+    /** The admin server's bound address, or {@code null} when {@code admin:} is not configured. */
+    public InetSocketAddress adminAddress()
+    {
+        final AdminServer server = admin;
+        return server == null ? null : server.boundAddress();
+    }
+
+    /** Stops the admin server, the file watch, the health monitor, and flushes and closes the access log. */
+    @Override
+    public void close()
+    {
+        final AdminServer server = admin;
+        if (server != null)
+        {
+            server.close();
+        }
+        reloader.close();
+        health.close();
+        final AccessLog current = accessLog;
+        if (current != null)
+        {
+            current.close();
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.gatehouse.router.listen;
+
+import io.gatehouse.router.config.HostPort;
+import io.gatehouse.router.config.RuntimeConfig;
+import io.gatehouse.router.metrics.Counter;
+import io.gatehouse.router.peek.PeekHandler;
+import io.gatehouse.router.systemd.InheritedSocket;
+import io.gatehouse.router.systemd.ServerChannelAdopter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.UnixChannelOption;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One configured listener, bound: on io_uring and epoll one SO_REUSEPORT listening socket per event
+ * loop, each of whose accepted connections stays on that loop (the kernel spreads connections, there is
+ * no shared accept queue); on NIO one socket whose connections are spread over the loops. It finds its
+ * serving state by slot in the current {@link RoutingSnapshot}, so a reload changes its routes without
+ * rebinding. Binding and closing run on the control thread; {@link Acceptor} runs on event loops.
+ */
+public final class Listener
+{
+    private static final int BACKLOG = 4096;
+
+    private final String name;
+    private final HostPort address;
+    private final int slot;
+    private final Worker[] workers;
+    private final EventLoopGroup group;
+    private final SnapshotRef snapshots;
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private volatile boolean accepting = true;
+    private InetSocketAddress boundAddress;
+    private List<InheritedSocket> inherited = List.of();
+
+    public Listener(
+        final String name,
+        final HostPort address,
+        final int slot,
+        final Worker[] workers,
+        final EventLoopGroup group,
+        final SnapshotRef snapshots)
+    {
+        this.name = name;
+        this.address = address;
+        this.slot = slot;
+        this.workers = workers;
+        this.group = group;
+        this.snapshots = snapshots;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public HostPort address()
+    {
+        return address;
+    }
+
+    public int slot()
+    {
+        return slot;
+    }
+
+    /** The address actually bound (the real port when the config said 0). */
+    public InetSocketAddress boundAddress()
+    {
+        return boundAddress;
+    }
+
+    /**
+     * Serve these listening sockets, passed by systemd (socket activation), instead of binding new ones.
+     * Call before {@link #bind()}; the transport must be epoll (see {@link ServerChannelAdopter}).
+     */
+    public void inherit(final List<InheritedSocket> sockets)
+    {
+        inherited = List.copyOf(sockets);
+    }
+
+    /** The descriptors this listener adopts (empty when it binds its own sockets). */
+    public List<Integer> inheritedFds()
+    {
+        final List<Integer> fds = new ArrayList<>();
+        for (final InheritedSocket socket : inherited)
+        {
+            fds.add(socket.fd());
+        }
+        return fds;
+    }
+
+    /**
+     * Binds every socket of this listener, or none. With inherited sockets it adopts them instead: one
+     * accepting event loop per socket (spread over the loops), accepted connections spread over all loops.
+     *
+     * @throws BindFailure naming the address when any socket cannot be bound or adopted.
+     */
+    public void bind() throws BindFailure
+    {
+        final Transport transport = workers[0].transport();
+        if (!inherited.isEmpty())
+        {
+            adoptInherited(transport);
+            return;
+        }
+        InetSocketAddress target;
+        try
+        {
+            target = new InetSocketAddress(address.host(), address.port());
+            if (target.isUnresolved())
+            {
+                throw new BindFailure(address.toString(), new IllegalArgumentException("unknown host " + address.host()));
+            }
+            if (transport.listensPerLoop())
+            {
+                for (final Worker worker : workers)
+                {
+                    final ServerBootstrap bootstrap = new ServerBootstrap()
+                        .group(worker.loop(), worker.loop())
+                        .channel(transport.serverChannelClass())
+                        .option(UnixChannelOption.SO_REUSEPORT, true);
+                    final Channel channel = bind(bootstrap, new Acceptor(worker), target);
+                    target = (InetSocketAddress)channel.localAddress();
+                }
+            }
+            else
+            {
+                final ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(workers[0].loop(), group)
+                    .channel(transport.serverChannelClass());
+                final Channel channel = bind(bootstrap, new Acceptor(null), target);
+                target = (InetSocketAddress)channel.localAddress();
+            }
+        }
+        catch (final BindFailure ex)
+        {
+            close();
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            close();
+            throw new BindFailure(address.toString(), ex);
+        }
+        boundAddress = target;
+    }
+
+    private void adoptInherited(final Transport transport) throws BindFailure
+    {
+        try
+        {
+            for (int i = 0; i < inherited.size(); i++)
+            {
+                final InheritedSocket socket = inherited.get(i);
+                final ServerChannelAdopter.Adoption adoption = ServerChannelAdopter.adopt(socket, RuntimeConfig.Transport.valueOf(transport.name()));
+                if (!adoption.adopted())
+                {
+                    throw new BindFailure(address.toString(), new IllegalStateException(adoption.refusal()));
+                }
+                final ServerBootstrap bootstrap = new ServerBootstrap().group(workers[i % workers.length].loop(), group);
+                configure(bootstrap, new Acceptor(null));
+                ServerChannelAdopter.register(bootstrap, adoption.channel()).sync();
+                synchronized (serverChannels)
+                {
+                    serverChannels.add(adoption.channel());
+                }
+                boundAddress = (InetSocketAddress)adoption.channel().localAddress();
+            }
+        }
+        catch (final BindFailure ex)
+        {
+            close();
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            close();
+            throw new BindFailure(address.toString(), ex);
+        }
+    }
+
+    private static void configure(final ServerBootstrap bootstrap, final Acceptor acceptor)
+    {
+        bootstrap
+            .option(ChannelOption.SO_BACKLOG, BACKLOG)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childHandler(acceptor);
+    }
+
+    private Channel bind(final ServerBootstrap bootstrap, final Acceptor acceptor, final InetSocketAddress target)
+        throws InterruptedException
+    {
+        configure(bootstrap, acceptor);
+        final Channel channel = bootstrap.bind(target).sync().channel();
+        synchronized (serverChannels)
+        {
+            serverChannels.add(channel);
+        }
+        return channel;
+    }
+
+    /** Listening sockets bound now: one per event loop on io_uring and epoll, one on NIO. */
+    public int socketCount()
+    {
+        synchronized (serverChannels)
+        {
+            return serverChannels.size();
+        }
+    }
+
+    /** Stops accepting: closes every listening socket. Established connections are not touched. */
+    public void close()
+    {
+        accepting = false;
+        final List<Channel> channels;
+        synchronized (serverChannels)
+        {
+            channels = new ArrayList<>(serverChannels);
+            serverChannels.clear();
+        }
+        for (final Channel channel : channels)
+        {
+            channel.close().syncUninterruptibly();
+        }
+    }
+
+    private Worker workerOf(final Channel channel)
+    {
+        for (final Worker worker : workers)
+        {
+            if (worker.loop() == channel.eventLoop())
+            {
+                return worker;
+            }
+        }
+        throw new IllegalStateException("channel on an unknown event loop");
+    }
+
+    /** Sets up each accepted connection on its event loop: counts it, filters its source, starts its peek. */
+    @ChannelHandler.Sharable
+    private final class Acceptor extends ChannelInitializer<Channel>
+    {
+        private final Worker fixedWorker;
+
+        Acceptor(final Worker fixedWorker)
+        {
+            this.fixedWorker = fixedWorker;
+        }
+
+        @Override
+        protected void initChannel(final Channel channel)
+        {
+            final Worker worker = fixedWorker != null ? fixedWorker : workerOf(channel);
+            worker.counters().onConnectionOpened();
+            channel.closeFuture().addListener(worker.clientCloseListener());
+            final ListenerState state = snapshots.current().listener(slot);
+            if (state == null || !accepting)
+            {
+                worker.counters().increment(Counter.REJECTED_DRAINING);
+                channel.close();
+                return;
+            }
+            final InetSocketAddress remote = (InetSocketAddress)channel.remoteAddress();
+            final InetSocketAddress local = (InetSocketAddress)channel.localAddress();
+            if (remote == null || local == null)
+            {
+                channel.close();
+                return;
+            }
+            final byte[] source = remote.getAddress().getAddress();
+            if (!state.trustsProxyHeaderFrom(source) && !state.admits(source))
+            {
+                worker.counters().increment(Counter.REJECTED_ACL);
+                channel.close();
+                return;
+            }
+            channel.pipeline().addLast(new PeekHandler(worker, state, remote, local, source));
+        }
+
+        @Override
+        public void exceptionCaught(final io.netty.channel.ChannelHandlerContext ctx, final Throwable cause)
+        {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "listener " + name + " on " + address;
+    }
+}

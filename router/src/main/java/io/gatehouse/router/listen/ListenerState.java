@@ -1,0 +1,135 @@
+package io.gatehouse.router.listen;
+
+import io.gatehouse.router.config.Cidr;
+import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.route.RouteTable;
+import io.gatehouse.sni.FirstFlightParser;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One listener's immutable serving state: its config, its route table, its peek bounds and one parser
+ * per event loop (a loop uses only {@code parser(worker.index())}). Built on the control thread; read by
+ * event loops through {@link RoutingSnapshot}.
+ */
+public final class ListenerState
+{
+    private final ListenerConfig config;
+    private final RouteTable routes;
+    private final FirstFlightParser[] parsers;
+    private final int peekMaxBytes;
+    private final long peekTimeoutNs;
+    private final long serverFirstDelayNs;
+    private final long idleTimeoutNs;
+    private final boolean acceptTls;
+    private final boolean acceptHttp;
+
+    public ListenerState(final ListenerConfig config, final RouteTable routes, final int workerCount, final long idleTimeoutMs)
+    {
+        this.config = config;
+        this.routes = routes;
+        this.peekMaxBytes = Math.max(1, Math.min(
+            config.peekMaxBytes() <= 0 ? ListenerConfig.DEFAULT_PEEK_MAX_BYTES : config.peekMaxBytes(),
+            ListenerConfig.PEEK_MAX_BYTES_CAP));
+        this.peekTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
+            config.peekTimeoutMs() <= 0 ? ListenerConfig.DEFAULT_PEEK_TIMEOUT_MS : config.peekTimeoutMs());
+        this.serverFirstDelayNs = TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.serverFirstDelayMs()));
+        this.idleTimeoutNs = idleTimeoutMs <= 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+        this.acceptTls = config.protocol() != ListenerConfig.Protocol.HTTP;
+        this.acceptHttp = config.protocol() != ListenerConfig.Protocol.TLS;
+        this.parsers = new FirstFlightParser[workerCount];
+        for (int i = 0; i < workerCount; i++)
+        {
+            parsers[i] = new FirstFlightParser(peekMaxBytes, acceptTls, acceptHttp);
+        }
+    }
+
+    public ListenerConfig config()
+    {
+        return config;
+    }
+
+    public String name()
+    {
+        return config.name();
+    }
+
+    public RouteTable routes()
+    {
+        return routes;
+    }
+
+    /** A parser of its own for a connection whose first flight takes many reads (allocates). */
+    public FirstFlightParser newParser()
+    {
+        return new FirstFlightParser(peekMaxBytes, acceptTls, acceptHttp);
+    }
+
+    /**
+     * The shared parser of event loop {@code workerIndex}; only that loop may use it, and since several
+     * connections interleave on a loop, it must be {@code reset()} before each use.
+     */
+    public FirstFlightParser parser(final int workerIndex)
+    {
+        return parsers[workerIndex];
+    }
+
+    public int peekMaxBytes()
+    {
+        return peekMaxBytes;
+    }
+
+    public long peekTimeoutNs()
+    {
+        return peekTimeoutNs;
+    }
+
+    public long serverFirstDelayNs()
+    {
+        return serverFirstDelayNs;
+    }
+
+    public long idleTimeoutNs()
+    {
+        return idleTimeoutNs;
+    }
+
+    public boolean relaySplice()
+    {
+        return config.relay() == ListenerConfig.RelayMode.SPLICE;
+    }
+
+    /** Allow/deny on a source address (4 or 16 bytes): deny wins; an empty allow list admits all. */
+    public boolean admits(final byte[] source)
+    {
+        if (contains(config.deny(), source))
+        {
+            return false;
+        }
+        return config.allow().isEmpty() || contains(config.allow(), source);
+    }
+
+    /** True when {@code source} may (and so must) open with a PROXY protocol header. */
+    public boolean trustsProxyHeaderFrom(final byte[] source)
+    {
+        return contains(config.proxyProtocolFrom(), source);
+    }
+
+    /** True when this listener takes PROXY headers from some sources (and refuses them from the others). */
+    public boolean acceptsProxyHeaders()
+    {
+        return !config.proxyProtocolFrom().isEmpty();
+    }
+
+    private static boolean contains(final List<Cidr> cidrs, final byte[] source)
+    {
+        for (int i = 0, size = cidrs.size(); i < size; i++)
+        {
+            if (cidrs.get(i).contains(source))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,115 @@
+package io.gatehouse.router.listen;
+
+import io.gatehouse.router.config.RuntimeConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+
+/** A Netty transport the event loops run on. Control thread only. */
+public enum Transport
+{
+    IO_URING, EPOLL, NIO;
+
+    /**
+     * The transport a config asks for: {@code AUTO} is io_uring when the kernel and the native library
+     * allow it, else epoll, else NIO.
+     *
+     * @throws IllegalStateException when an explicitly named transport is unavailable here.
+     */
+    public static Transport select(final RuntimeConfig.Transport wanted)
+    {
+        switch (wanted)
+        {
+            case IO_URING:
+                if (!IoUring.isAvailable())
+                {
+                    throw new IllegalStateException("transport io_uring is not available: " + IoUring.unavailabilityCause());
+                }
+                return IO_URING;
+            case EPOLL:
+                if (!Epoll.isAvailable())
+                {
+                    throw new IllegalStateException("transport epoll is not available: " + Epoll.unavailabilityCause());
+                }
+                return EPOLL;
+            case NIO:
+                return NIO;
+            default:
+                if (IoUring.isAvailable())
+                {
+                    return IO_URING;
+                }
+                return Epoll.isAvailable() ? EPOLL : NIO;
+        }
+    }
+
+    /** True when this transport can run here. */
+    public boolean isAvailable()
+    {
+        switch (this)
+        {
+            case IO_URING:
+                return IoUring.isAvailable();
+            case EPOLL:
+                return Epoll.isAvailable();
+            default:
+                return true;
+        }
+    }
+
+    public IoHandlerFactory ioHandlerFactory()
+    {
+        switch (this)
+        {
+            case IO_URING:
+                return IoUringIoHandler.newFactory();
+            case EPOLL:
+                return EpollIoHandler.newFactory();
+            default:
+                return NioIoHandler.newFactory();
+        }
+    }
+
+    public Class<? extends ServerChannel> serverChannelClass()
+    {
+        switch (this)
+        {
+            case IO_URING:
+                return IoUringServerSocketChannel.class;
+            case EPOLL:
+                return EpollServerSocketChannel.class;
+            default:
+                return NioServerSocketChannel.class;
+        }
+    }
+
+    public Class<? extends Channel> socketChannelClass()
+    {
+        switch (this)
+        {
+            case IO_URING:
+                return IoUringSocketChannel.class;
+            case EPOLL:
+                return EpollSocketChannel.class;
+            default:
+                return NioSocketChannel.class;
+        }
+    }
+
+    /** True when each event loop binds its own listening socket with SO_REUSEPORT. */
+    public boolean listensPerLoop()
+    {
+        return this != NIO;
+    }
+}

@@ -1,0 +1,195 @@
+package io.gatehouse.router.listen;
+
+import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.proxy.ProxyHeaderEncoder;
+import io.gatehouse.router.proxy.ProxyHeaderParser;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * What one event loop owns: its counters, its clock-driven timer tick (peek deadlines, server-first
+ * delays, relay idle timeouts), the lists of connections it is peeking and relaying, reusable views for
+ * the parsers, its PROXY header parser and encoder, and a backend {@link Bootstrap} bound to this loop.
+ *
+ * <p>Everything here is touched only by the event loop's own thread, except {@link #counters()} (read by
+ * any thread) and {@link #start()}/{@link #stop()} (control thread, before and after the loop serves).
+ * Allocation-free after construction.
+ */
+public final class Worker
+{
+    /** Period of the timer tick: the resolution of peek timeouts and server-first delays. */
+    public static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(25);
+    private static final int IDLE_CHECK_EVERY_TICKS = 20;
+
+    private final int index;
+    private final EventLoop loop;
+    private final Transport transport;
+    private final NanoClock clock;
+    private final WorkerCounters counters = new WorkerCounters();
+    private final ConnectionList peeking = new ConnectionList();
+    private final ConnectionList relaying = new ConnectionList();
+    private final UnsafeBuffer peekView = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer scratchView = new UnsafeBuffer(new byte[0]);
+    private final ProxyHeaderParser proxyParser = new ProxyHeaderParser();
+    private final ProxyHeaderEncoder proxyEncoder = new ProxyHeaderEncoder();
+    private final Bootstrap backendBootstrap;
+    private final ChannelFutureListener onClientClosed = this::onClientClosed;
+    private final Runnable tick = this::onTick;
+    private ScheduledFuture<?> tickFuture;
+    private long ticks;
+
+    public Worker(final int index, final EventLoop loop, final Transport transport, final NanoClock clock)
+    {
+        this.index = index;
+        this.loop = loop;
+        this.transport = transport;
+        this.clock = clock;
+        this.backendBootstrap = new Bootstrap()
+            .group(loop)
+            .channel(transport.socketChannelClass())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .handler(NoOpHandler.INSTANCE);
+    }
+
+    public int index()
+    {
+        return index;
+    }
+
+    public EventLoop loop()
+    {
+        return loop;
+    }
+
+    public Transport transport()
+    {
+        return transport;
+    }
+
+    public long nowNs()
+    {
+        return clock.nanoTime();
+    }
+
+    public WorkerCounters counters()
+    {
+        return counters;
+    }
+
+    public ConnectionList peeking()
+    {
+        return peeking;
+    }
+
+    public ConnectionList relaying()
+    {
+        return relaying;
+    }
+
+    /** A view the peek wraps around a read buffer's memory; valid until the next wrap on this loop. */
+    public UnsafeBuffer peekView()
+    {
+        return peekView;
+    }
+
+    /** A second view, for writing (the PROXY header) while {@link #peekView()} still holds the peek. */
+    public UnsafeBuffer scratchView()
+    {
+        return scratchView;
+    }
+
+    /** This loop's PROXY protocol header parser (for listeners with trusted sources). */
+    public ProxyHeaderParser proxyParser()
+    {
+        return proxyParser;
+    }
+
+    /** This loop's PROXY protocol header encoder (for routes that send one). */
+    public ProxyHeaderEncoder proxyEncoder()
+    {
+        return proxyEncoder;
+    }
+
+    /** Registers a new backend channel on this loop (not yet connected). */
+    public ChannelFuture registerBackend()
+    {
+        return backendBootstrap.register();
+    }
+
+    /** Counts the client connection closed when its channel closes (one shared listener, no allocation). */
+    public ChannelFutureListener clientCloseListener()
+    {
+        return onClientClosed;
+    }
+
+    /** Control thread: starts the timer tick. */
+    public void start()
+    {
+        tickFuture = loop.scheduleAtFixedRate(tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
+    }
+
+    /** Control thread: stops the timer tick. */
+    public void stop()
+    {
+        if (tickFuture != null)
+        {
+            tickFuture.cancel(false);
+        }
+    }
+
+    /** Any thread: runs one timer tick on the loop now (tests use it after moving the clock). */
+    public void tickNow()
+    {
+        loop.execute(tick);
+    }
+
+    /** Any thread: closes every connection this loop still holds (drain deadline). */
+    public void closeAllConnections()
+    {
+        loop.execute(this::onCloseAll);
+    }
+
+    private void onTick()
+    {
+        final long nowNs = clock.nanoTime();
+        peeking.tick(nowNs);
+        if (++ticks % IDLE_CHECK_EVERY_TICKS == 0)
+        {
+            relaying.tick(nowNs);
+        }
+    }
+
+    /** Runs the relay idle check on the next tick regardless of the tick count (tests). */
+    public void idleCheckNow()
+    {
+        loop.execute(() -> relaying.tick(clock.nanoTime()));
+    }
+
+    private void onCloseAll()
+    {
+        peeking.closeAll();
+        relaying.closeAll();
+    }
+
+    private void onClientClosed(final ChannelFuture future)
+    {
+        counters.onConnectionClosed();
+    }
+
+    @ChannelHandler.Sharable
+    private static final class NoOpHandler extends ChannelInboundHandlerAdapter
+    {
+        static final NoOpHandler INSTANCE = new NoOpHandler();
+    }
+}

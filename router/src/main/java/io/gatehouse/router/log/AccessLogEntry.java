@@ -1,0 +1,43 @@
+package io.gatehouse.router.log;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One finished connection, as the access log writes it. Built by the event loop at close (one allocation);
+ * immutable; read by the log thread. Times that did not happen (no peek, no connect) are {@code -1};
+ * names that are not known are {@code null}; both come out as JSON {@code null}.
+ *
+ * @param endEpochMs  wall-clock time of the close, milliseconds since the epoch.
+ * @param client      the client's address (the PROXY protocol's source when one was trusted).
+ * @param listener    the listener's name.
+ * @param protocol    what the peek recognised: {@code tls}, {@code http1}, {@code h2c}, or {@code null}.
+ * @param name        the routed name (SNI, Host, :authority), normalised, or {@code null}.
+ * @param alpn        the ALPN protocols the client offered, comma-separated, or {@code null}.
+ * @param route       the route's id (its first hostname), or {@code null} when none was chosen.
+ * @param backend     the backend connected to, or {@code null}.
+ * @param bytesIn     bytes from the client relayed to the backend (peeked bytes included).
+ * @param bytesOut    bytes from the backend relayed to the client.
+ * @param durationUs  accept to close.
+ * @param peekUs      accept to a routing decision, or -1.
+ * @param connectUs   connect start to connected (all attempts), or -1.
+ * @param end         why it ended, a short snake_case word: {@code client_closed}, {@code backend_closed},
+ *                    {@code peek_timeout}, {@code no_route}, {@code connect_failed}, {@code idle_timeout},
+ *                    {@code rejected_source_denied}, {@code drain}, ... (the router's list).
+ */
+public record AccessLogEntry(
+    long endEpochMs,
+    InetSocketAddress client,
+    String listener,
+    String protocol,
+    String name,
+    String alpn,
+    String route,
+    InetSocketAddress backend,
+    long bytesIn,
+    long bytesOut,
+    long durationUs,
+    long peekUs,
+    long connectUs,
+    String end)
+{
+}

@@ -1,0 +1,608 @@
+package io.gatehouse.router.peek;
+
+import io.gatehouse.balancer.Hash;
+import io.gatehouse.router.config.RouteConfig;
+import io.gatehouse.router.connect.BackendConnector;
+import io.gatehouse.router.connect.ConnectOutcome;
+import io.gatehouse.router.listen.ListenerState;
+import io.gatehouse.router.listen.TimedConnection;
+import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.metrics.Counter;
+import io.gatehouse.router.metrics.RelayCounting;
+import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.proxy.ProxyHeaderEncoder;
+import io.gatehouse.router.proxy.ProxyHeaderParser;
+import io.gatehouse.router.proxy.ProxyHeaderStatus;
+import io.gatehouse.router.relay.RelayStarter;
+import io.gatehouse.router.route.Route;
+import io.gatehouse.sni.FirstFlightParser;
+import io.gatehouse.sni.PeekProtocol;
+import io.gatehouse.sni.PeekStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One client's peek, then its way to a backend.
+ *
+ * <p>Stages: PEEKING (reading with auto-read off, one {@code read()} at a time, until the parser decides,
+ * the byte bound is reached, the peek deadline passes, or, for a listener with a server-first route, the
+ * client stays silent for the server-first delay), CONNECTING (a {@link BackendConnector} is trying
+ * backends; the client is not read), DONE (relay started, or the client rejected or closed).
+ *
+ * <p>Policy per peek outcome (each counted):
+ * <table>
+ * <caption>peek outcome to action</caption>
+ * <tr><th>outcome</th><th>action</th></tr>
+ * <tr><td>NEED_MORE_DATA</td><td>read again</td></tr>
+ * <tr><td>OK</td><td>route by name (and ALPN); no match: the listener's default route, else reject</td></tr>
+ * <tr><td>NO_NAME</td><td>the listener's default route, else reject</td></tr>
+ * <tr><td>NOT_RECOGNISED</td><td>the listener's default route, else close</td></tr>
+ * <tr><td>MALFORMED, TOO_LARGE</td><td>close</td></tr>
+ * <tr><td>timeout, client EOF</td><td>close</td></tr>
+ * <tr><td>silent for serverFirstDelay</td><td>the server-first route</td></tr>
+ * </table>
+ * Reject: TLS gets a fatal unrecognized_name alert, HTTP/1.x a 421, h2c a 421 then GOAWAY; then close.
+ *
+ * <p>The first read is parsed in place (an {@link UnsafeBuffer} view over the read buffer's memory); only
+ * when it does not decide are the bytes collected into one buffer owned by this handler. Whatever was
+ * read is written to the backend unchanged before the relay starts.
+ *
+ * <p>Thread: the client's event loop. Not thread-safe.
+ */
+public final class PeekHandler extends TimedConnection implements ConnectOutcome
+{
+    private static final int INITIAL_COLLECT_BYTES = 2048;
+    /** Reads parsed from scratch by the loop's shared parser before the connection gets a parser of its own. */
+    private static final int SHARED_PARSER_READS = 4;
+    /** A v1 header is at most 107 bytes with its CRLF. */
+    private static final int PROXY_V1_MAX_BYTES = 108;
+    private static final int STAGE_PEEKING = 0;
+    private static final int STAGE_CONNECTING = 1;
+    private static final int STAGE_DONE = 2;
+
+    private final Worker worker;
+    private final WorkerCounters counters;
+    private final ListenerState state;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+    private byte[] source;
+    private int sourcePort;
+    private byte[] destination;
+    private int destinationPort;
+    private boolean proxyHeaderExpected;
+    private ByteBuf proxyHeaderOut;
+    private ChannelHandlerContext ctx;
+    private ByteBuf peeked;
+    private int stage = STAGE_PEEKING;
+    private boolean anyBytes;
+    private boolean clientInputDone;
+    private long deadlineNs;
+    private long serverFirstAtNs;
+    private int recordMajor = 3;
+    private int recordMinor = 1;
+    private Route route;
+    private BackendConnector connector;
+    private FirstFlightParser parser;
+    private FirstFlightParser ownParser;
+    private int parses;
+
+    public PeekHandler(
+        final Worker worker,
+        final ListenerState state,
+        final InetSocketAddress remote,
+        final InetSocketAddress local,
+        final byte[] source)
+    {
+        this.worker = worker;
+        this.counters = worker.counters();
+        this.state = state;
+        this.remote = remote;
+        this.local = local;
+        this.source = source;
+        this.sourcePort = remote.getPort();
+        this.destinationPort = local.getPort();
+        this.proxyHeaderExpected = state.trustsProxyHeaderFrom(source);
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+        final long nowNs = worker.nowNs();
+        deadlineNs = nowNs + state.peekTimeoutNs();
+        serverFirstAtNs = nowNs + state.serverFirstDelayNs();
+        worker.peeking().add(this);
+        ctx.read();
+    }
+
+    @Override
+    public void handlerRemoved(final ChannelHandlerContext ctx)
+    {
+        worker.peeking().remove(this);
+        releasePeeked();
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (!(msg instanceof ByteBuf) || stage == STAGE_DONE)
+        {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        final ByteBuf in = (ByteBuf)msg;
+        anyBytes = true;
+        if (stage == STAGE_CONNECTING)
+        {
+            collect(in);
+            return;
+        }
+        if (proxyHeaderExpected)
+        {
+            collect(in);
+            onProxyHeaderBytes();
+            return;
+        }
+        if (peeked == null && (in.hasMemoryAddress() || in.hasArray()))
+        {
+            final PeekStatus status = parse(in);
+            if (status == PeekStatus.NEED_MORE_DATA)
+            {
+                collect(in);
+            }
+            else
+            {
+                peeked = in;
+                decide(status);
+            }
+            return;
+        }
+        collect(in);
+        final PeekStatus status = parse(peeked);
+        if (status != PeekStatus.NEED_MORE_DATA)
+        {
+            decide(status);
+        }
+    }
+
+    /**
+     * A trusted source's connection starts with a PROXY v1/v2 header: parse it strictly over all bytes
+     * so far, take the client's addresses from it (ACL, hashing and the outgoing PROXY header then see
+     * the client, not the balancer), drop it from what goes to the backend, then peek at what follows.
+     * Anything else from a trusted source is closed and counted.
+     */
+    private void onProxyHeaderBytes()
+    {
+        final ProxyHeaderParser proxy = worker.proxyParser();
+        final ProxyHeaderStatus status = proxy.parse(wrap(peeked, peeked.readableBytes()), 0, peeked.readableBytes());
+        if (status == ProxyHeaderStatus.NEED_MORE_DATA)
+        {
+            return;
+        }
+        if (status != ProxyHeaderStatus.OK)
+        {
+            counters.increment(Counter.REJECTED_PROXY_HEADER);
+            close();
+            return;
+        }
+        proxyHeaderExpected = false;
+        if (proxy.addressLength() > 0 && proxy.family() != ProxyHeaderParser.Family.UNIX)
+        {
+            final int length = proxy.family() == ProxyHeaderParser.Family.INET ? 4 : 16;
+            source = new byte[length];
+            proxy.copySourceAddress(source, 0);
+            sourcePort = proxy.sourcePort();
+            destination = new byte[length];
+            proxy.copyDestinationAddress(destination, 0);
+            destinationPort = proxy.destinationPort();
+        }
+        peeked.skipBytes(proxy.headerLength());
+        if (!state.admits(source))
+        {
+            counters.increment(Counter.REJECTED_ACL);
+            close();
+            return;
+        }
+        if (peeked.isReadable())
+        {
+            final PeekStatus flight = parse(peeked);
+            if (flight != PeekStatus.NEED_MORE_DATA)
+            {
+                decide(flight);
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        if (stage == STAGE_PEEKING && !clientInputDone)
+        {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    {
+        if (event instanceof ChannelInputShutdownEvent)
+        {
+            clientInputDone = true;
+            if (stage == STAGE_PEEKING)
+            {
+                counters.increment(Counter.PEEK_EOF);
+                close();
+            }
+        }
+        ReferenceCountUtil.release(event);
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        if (stage == STAGE_PEEKING)
+        {
+            counters.increment(Counter.PEEK_EOF);
+        }
+        else if (stage == STAGE_CONNECTING && connector != null)
+        {
+            connector.abort();
+        }
+        stage = STAGE_DONE;
+        worker.peeking().remove(this);
+        releasePeeked();
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        close();
+    }
+
+    @Override
+    public void onTick(final long nowNs)
+    {
+        if (stage != STAGE_PEEKING)
+        {
+            return;
+        }
+        final Route serverFirst = state.routes().serverFirstRoute();
+        if (!anyBytes && serverFirst != null && nowNs - serverFirstAtNs >= 0)
+        {
+            counters.increment(Counter.PEEK_SERVER_FIRST);
+            connect(serverFirst, sourceHash(), null, false);
+        }
+        else if (nowNs - deadlineNs >= 0)
+        {
+            counters.increment(Counter.PEEK_TIMEOUT);
+            close();
+        }
+    }
+
+    @Override
+    public void onForcedClose()
+    {
+        close();
+    }
+
+    @Override
+    public void onBackendConnected(final Channel backend, final int backendIndex)
+    {
+        final Channel client = ctx.channel();
+        if (stage != STAGE_CONNECTING || !client.isActive())
+        {
+            backend.close();
+            return;
+        }
+        stage = STAGE_DONE;
+        worker.peeking().remove(this);
+        counters.increment(Counter.RELAYED);
+        route.pool().onConnectionOpened(backendIndex);
+        route.counters().onBackendConnected(worker.index(), backendIndex);
+        final RelayCounting observer = new RelayCounting(counters, route, backendIndex);
+        final ByteBuf first = peeked;
+        peeked = null;
+        final ByteBuf header = proxyHeaderOut;
+        proxyHeaderOut = null;
+        ctx.pipeline().remove(this);
+        RelayStarter.start(worker, state, client, backend, header, first, observer, clientInputDone);
+    }
+
+    @Override
+    public void onBackendUnavailable()
+    {
+        counters.increment(Counter.CONNECT_EXHAUSTED);
+        close();
+    }
+
+    private PeekStatus parse(final ByteBuf buffer)
+    {
+        final int readable = buffer.readableBytes();
+        final int length = Math.min(readable, state.peekMaxBytes());
+        final int readerIndex = buffer.readerIndex();
+        if (length >= 3 && buffer.getByte(readerIndex) == 0x16)
+        {
+            recordMajor = buffer.getUnsignedByte(readerIndex + 1);
+            recordMinor = buffer.getUnsignedByte(readerIndex + 2);
+        }
+        final UnsafeBuffer view = wrap(buffer, length);
+        if (ownParser == null && ++parses > SHARED_PARSER_READS)
+        {
+            ownParser = state.newParser();
+        }
+        if (ownParser != null)
+        {
+            parser = ownParser;
+        }
+        else
+        {
+            parser = state.parser(worker.index());
+            parser.reset();
+        }
+        PeekStatus status = parser.parse(view, 0, length);
+        if (status == PeekStatus.NEED_MORE_DATA && readable >= state.peekMaxBytes())
+        {
+            status = PeekStatus.TOO_LARGE;
+        }
+        return status;
+    }
+
+    /** Points the loop's peek view at the first {@code length} readable bytes of {@code buffer} (no copy). */
+    private UnsafeBuffer wrap(final ByteBuf buffer, final int length)
+    {
+        final int readerIndex = buffer.readerIndex();
+        final UnsafeBuffer view = worker.peekView();
+        if (buffer.hasMemoryAddress())
+        {
+            view.wrap(buffer.memoryAddress() + readerIndex, length);
+        }
+        else if (buffer.hasArray())
+        {
+            view.wrap(buffer.array(), buffer.arrayOffset() + readerIndex, length);
+        }
+        else
+        {
+            view.wrap(buffer.nioBuffer(readerIndex, length));
+        }
+        return view;
+    }
+
+    private void collect(final ByteBuf in)
+    {
+        final int length = in.readableBytes();
+        if (peeked == null)
+        {
+            peeked = ctx.alloc().directBuffer(Math.max(INITIAL_COLLECT_BYTES, length));
+        }
+        else if (peeked.isReadOnly() || peeked.refCnt() != 1 || peeked.maxWritableBytes() < length)
+        {
+            final ByteBuf grown = ctx.alloc().directBuffer(peeked.readableBytes() + length);
+            grown.writeBytes(peeked);
+            peeked.release();
+            peeked = grown;
+        }
+        peeked.writeBytes(in);
+        in.release();
+    }
+
+    private void decide(final PeekStatus status)
+    {
+        if (state.acceptsProxyHeaders() && looksLikeProxyHeader())
+        {
+            counters.increment(Counter.REJECTED_PROXY_HEADER);
+            close();
+            return;
+        }
+        final Route defaultRoute = state.routes().defaultRoute();
+        switch (status)
+        {
+            case OK:
+            {
+                counters.increment(Counter.PEEK_OK);
+                final Route named = state.routes().lookup(parser.name(), 0, parser.nameLength(), parser);
+                if (named != null)
+                {
+                    connect(named, hash(named, parser, true), parser, true);
+                }
+                else
+                {
+                    routeDefaultOrReject(defaultRoute, parser, true, parser.protocol());
+                }
+                break;
+            }
+            case NO_NAME:
+                counters.increment(Counter.PEEK_NO_NAME);
+                routeDefaultOrReject(defaultRoute, parser, false, parser.protocol());
+                break;
+            case NOT_RECOGNISED:
+                counters.increment(Counter.PEEK_NOT_RECOGNISED);
+                routeDefaultOrReject(defaultRoute, parser, false, null);
+                break;
+            case MALFORMED:
+                counters.increment(Counter.PEEK_MALFORMED);
+                close();
+                break;
+            default:
+                counters.increment(Counter.PEEK_TOO_LARGE);
+                close();
+                break;
+        }
+    }
+
+    /** A PROXY header from a source not trusted to send one (the peek view still holds the bytes). */
+    private boolean looksLikeProxyHeader()
+    {
+        final UnsafeBuffer view = worker.peekView();
+        final ProxyHeaderStatus status = worker.proxyParser().parse(view, 0, view.capacity());
+        return status != ProxyHeaderStatus.NOT_PROXY && status != ProxyHeaderStatus.NEED_MORE_DATA;
+    }
+
+    private void routeDefaultOrReject(
+        final Route defaultRoute, final FirstFlightParser parser, final boolean hasName, final PeekProtocol protocol)
+    {
+        if (defaultRoute != null)
+        {
+            connect(defaultRoute, hash(defaultRoute, parser, hasName), protocol != null ? parser : null, hasName);
+            return;
+        }
+        counters.increment(Counter.REJECTED_NO_ROUTE);
+        stage = STAGE_DONE;
+        releasePeeked();
+        final Channel client = ctx.channel();
+        if (protocol == PeekProtocol.TLS)
+        {
+            client.writeAndFlush(RejectResponse.tlsUnrecognizedName(ctx.alloc(), recordMajor, recordMinor))
+                .addListener(ChannelFutureListener.CLOSE);
+        }
+        else if (protocol == PeekProtocol.HTTP1)
+        {
+            client.writeAndFlush(RejectResponse.http1MisdirectedRequest(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+        }
+        else if (protocol == PeekProtocol.H2C)
+        {
+            client.writeAndFlush(RejectResponse.h2cMisdirectedRequest(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+        }
+        else
+        {
+            client.close();
+        }
+    }
+
+    private void connect(final Route target, final long hash, final FirstFlightParser flight, final boolean hasName)
+    {
+        stage = STAGE_CONNECTING;
+        route = target;
+        proxyHeaderOut = encodeProxyHeader(target, flight, hasName);
+        target.counters().onRouted(worker.index());
+        connector = BackendConnector.connect(worker, target, hash, this);
+    }
+
+    private long hash(final Route target, final FirstFlightParser parser, final boolean hasName)
+    {
+        final RouteConfig.HashKey key = target.hashKey();
+        if (key == RouteConfig.HashKey.SNI && hasName)
+        {
+            return Hash.hash(parser.name(), 0, parser.nameLength());
+        }
+        if (key == RouteConfig.HashKey.FOUR_TUPLE)
+        {
+            final byte[] to = destination != null ? destination : local.getAddress().getAddress();
+            return Hash.mix(Hash.hashAddress(source, sourcePort), Hash.hashAddress(to, destinationPort));
+        }
+        return sourceHash();
+    }
+
+    /**
+     * The PROXY header the route wants written before the client's bytes, or {@code null}: v1, or v2 with
+     * the routed name as PP2_TYPE_AUTHORITY and, as PP2_TYPE_ALPN, the first protocol the client offered
+     * that the route's ALPN condition accepts (any offered one when the route has no condition). Encoded
+     * at routing time, while the parser's views are valid.
+     */
+    private ByteBuf encodeProxyHeader(final Route target, final FirstFlightParser flight, final boolean hasName)
+    {
+        final RouteConfig.ProxyProtocolOut version = target.proxyProtocol();
+        if (version == RouteConfig.ProxyProtocolOut.NONE)
+        {
+            return null;
+        }
+        final ProxyHeaderEncoder encoder = worker.proxyEncoder().reset().source(source, sourcePort);
+        if (destination != null)
+        {
+            encoder.destination(destination, destinationPort);
+        }
+        else
+        {
+            encoder.destination(local);
+        }
+        if (version == RouteConfig.ProxyProtocolOut.V2 && flight != null)
+        {
+            if (hasName)
+            {
+                encoder.authority(flight.name(), 0, flight.nameLength());
+            }
+            final int alpn = chosenAlpn(target, flight);
+            if (alpn >= 0)
+            {
+                encoder.alpn(flight.alpnBuffer(), flight.alpnOffset(alpn), flight.alpnLength(alpn));
+            }
+        }
+        final int capacity = version == RouteConfig.ProxyProtocolOut.V1 ? PROXY_V1_MAX_BYTES : encoder.encodedLengthV2();
+        final ByteBuf header = ctx.alloc().heapBuffer(Math.max(capacity, 1));
+        final UnsafeBuffer view = worker.scratchView();
+        view.wrap(header.array(), header.arrayOffset(), header.capacity());
+        final int written = version == RouteConfig.ProxyProtocolOut.V1
+            ? encoder.encodeV1(view, 0, header.capacity())
+            : encoder.encodeV2(view, 0, header.capacity());
+        if (written < 0)
+        {
+            header.release();
+            return null;
+        }
+        return header.writerIndex(written);
+    }
+
+    private static int chosenAlpn(final Route target, final FirstFlightParser flight)
+    {
+        for (int i = 0, count = flight.alpnCount(); i < count; i++)
+        {
+            if (!target.hasAlpnCondition())
+            {
+                return i;
+            }
+            for (int r = 0; r < target.alpnCount(); r++)
+            {
+                final byte[] wanted = target.alpn(r);
+                if (wanted.length == flight.alpnLength(i) && sameBytes(wanted, flight, i))
+                {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static boolean sameBytes(final byte[] wanted, final FirstFlightParser flight, final int index)
+    {
+        final int offset = flight.alpnOffset(index);
+        for (int i = 0; i < wanted.length; i++)
+        {
+            if (flight.alpnBuffer().getByte(offset + i) != wanted[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long sourceHash()
+    {
+        return Hash.hashAddress(source, 0);
+    }
+
+    private void close()
+    {
+        stage = STAGE_DONE;
+        releasePeeked();
+        ctx.close();
+    }
+
+    private void releasePeeked()
+    {
+        if (peeked != null)
+        {
+            peeked.release();
+            peeked = null;
+        }
+        if (proxyHeaderOut != null)
+        {
+            proxyHeaderOut.release();
+            proxyHeaderOut = null;
+        }
+    }
+}

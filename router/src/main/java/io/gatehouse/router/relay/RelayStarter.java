@@ -1,0 +1,76 @@
+package io.gatehouse.router.relay;
+
+import io.gatehouse.router.listen.ListenerState;
+import io.gatehouse.router.listen.Transport;
+import io.gatehouse.router.listen.Worker;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+
+/**
+ * Hands a connected client and backend to the listener's relay: writes the PROXY header (if any) and the
+ * peeked bytes to the backend first, unchanged, then starts the copy relay, or the splice relay where the
+ * listener asks for it and the transport is epoll. Event loop thread only.
+ */
+public final class RelayStarter
+{
+    private static final System.Logger LOG = System.getLogger(RelayStarter.class.getName());
+    private static volatile boolean spliceFallbackLogged;
+
+    private RelayStarter()
+    {
+    }
+
+    /**
+     * @param proxyHeader     written first when not {@code null}; ownership passes here.
+     * @param peeked          the client's bytes read so far, or {@code null}; ownership passes here.
+     * @param clientInputDone the client's FIN was already seen.
+     */
+    public static void start(
+        final Worker worker,
+        final ListenerState state,
+        final Channel client,
+        final Channel backend,
+        final ByteBuf proxyHeader,
+        final ByteBuf peeked,
+        final RelayObserver observer,
+        final boolean clientInputDone)
+    {
+        final ByteBuf first = concat(backend, proxyHeader, peeked);
+        if (first != null)
+        {
+            observer.onBytes(first.readableBytes(), 0);
+        }
+        if (state.relaySplice())
+        {
+            if (worker.transport() == Transport.EPOLL && SpliceRelay.isAvailable())
+            {
+                if (first != null)
+                {
+                    backend.writeAndFlush(first, backend.voidPromise());
+                }
+                SpliceRelay.start(client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(), observer);
+                return;
+            }
+            if (!spliceFallbackLogged)
+            {
+                spliceFallbackLogged = true;
+                LOG.log(System.Logger.Level.WARNING, "listener " + state.name() + ": relay splice needs the epoll transport"
+                    + " with splice(2); using copy on " + worker.transport().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        CopyRelay.start(worker, client, backend, first, observer, state.idleTimeoutNs(), clientInputDone);
+    }
+
+    private static ByteBuf concat(final Channel backend, final ByteBuf proxyHeader, final ByteBuf peeked)
+    {
+        if (proxyHeader == null)
+        {
+            return peeked;
+        }
+        if (peeked == null)
+        {
+            return proxyHeader;
+        }
+        return backend.alloc().compositeDirectBuffer(2).addComponents(true, proxyHeader, peeked);
+    }
+}

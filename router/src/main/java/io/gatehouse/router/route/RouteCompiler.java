@@ -1,0 +1,100 @@
+package io.gatehouse.router.route;
+
+import io.gatehouse.balancer.Algorithm;
+import io.gatehouse.balancer.Backend;
+import io.gatehouse.balancer.BackendPool;
+import io.gatehouse.router.config.BackendConfig;
+import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.config.RouteConfig;
+import io.gatehouse.router.metrics.RouteCounters;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a listener's {@link RouteConfig}s into a {@link RouteTable}: builds each route's
+ * {@link BackendPool}, resolves backend addresses, and hands out {@link RouteCounters} that survive a
+ * reload when the route keeps its id and backends. Control thread only; allocates freely.
+ */
+public final class RouteCompiler
+{
+    private final int workerCount;
+    private final Map<String, RouteCounters> countersByKey = new HashMap<>();
+
+    public RouteCompiler(final int workerCount)
+    {
+        this.workerCount = workerCount;
+    }
+
+    /**
+     * Compiles one listener's routes.
+     *
+     * @throws IllegalArgumentException when a name is claimed twice or a default route names no route.
+     */
+    public synchronized RouteTable compile(final ListenerConfig listener)
+    {
+        final RouteTable.Builder builder = new RouteTable.Builder();
+        for (final RouteConfig config : listener.routes())
+        {
+            builder.add(config.hostnames(), compile(listener.name(), config));
+        }
+        final Route defaultRoute = resolve(builder, listener.defaultRoute(), "default");
+        final Route serverFirstRoute = resolve(builder, listener.serverFirstRoute(), "serverFirstRoute");
+        return builder.build(defaultRoute, serverFirstRoute);
+    }
+
+    /** Every route's counters known so far (for metrics). */
+    public synchronized List<RouteCounters> counters()
+    {
+        return new ArrayList<>(countersByKey.values());
+    }
+
+    private static Route resolve(final RouteTable.Builder builder, final String id, final String what)
+    {
+        if (id == null)
+        {
+            return null;
+        }
+        final Route route = builder.route(id);
+        if (route == null)
+        {
+            throw new IllegalArgumentException(what + " names no route: " + id);
+        }
+        return route;
+    }
+
+    private Route compile(final String listenerName, final RouteConfig config)
+    {
+        final List<Backend> backends = new ArrayList<>(config.backends().size());
+        final InetSocketAddress[] addresses = new InetSocketAddress[config.backends().size()];
+        final String[] ids = new String[addresses.length];
+        for (int i = 0; i < addresses.length; i++)
+        {
+            final BackendConfig backend = config.backends().get(i);
+            ids[i] = backend.address().toString();
+            backends.add(new Backend(ids[i], Math.max(1, backend.weight())));
+            addresses[i] = new InetSocketAddress(backend.address().host(), backend.address().port());
+        }
+        final byte[][] alpn = new byte[config.alpn().size()][];
+        for (int i = 0; i < alpn.length; i++)
+        {
+            alpn[i] = config.alpn().get(i).getBytes(StandardCharsets.US_ASCII);
+        }
+        final String key = listenerName + '\u0000' + config.id() + '\u0000' + String.join(",", ids);
+        final RouteCounters counters = countersByKey.computeIfAbsent(
+            key, k -> new RouteCounters(listenerName + "/" + config.id(), ids, workerCount));
+        return new Route(
+            config.id(),
+            alpn,
+            BackendPool.create(Algorithm.valueOf(config.balance().name()), backends),
+            addresses,
+            config.hashKey(),
+            config.proxyProtocol(),
+            (int)Math.min(Integer.MAX_VALUE, Math.max(1, config.connectTimeoutMs())),
+            Math.max(1, config.connectAttempts()),
+            counters);
+    }
+}

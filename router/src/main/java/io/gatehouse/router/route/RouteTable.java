@@ -1,0 +1,326 @@
+package io.gatehouse.router.route;
+
+import io.gatehouse.sni.FirstFlightParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+
+/**
+ * One listener's routes: an open-addressing hash table over name bytes. Exact names are stored as
+ * written ({@code a.example.test}); a wildcard {@code *.example.test} is stored as its suffix with the
+ * leading dot ({@code .example.test}), a key no exact name can equal. A lookup tries the exact name, then
+ * every suffix that starts at a dot, longest first, so the most specific wildcard wins; a wildcard
+ * matches any depth of labels in front of its suffix, never the bare suffix. Under one key, routes with
+ * an ALPN condition come first (file order), then the route without one; a key whose routes all fail
+ * their ALPN condition falls through to the next, less specific key.
+ *
+ * <p>Immutable; built on the control thread by {@link Builder}; {@link #lookup} runs on event loops,
+ * folds ASCII case on the fly, and allocates nothing.
+ */
+public final class RouteTable
+{
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private final byte[][] keys;
+    private final Route[][] candidates;
+    private final int[] slots;
+    private final int mask;
+    private final Route defaultRoute;
+    private final Route serverFirstRoute;
+    private final List<Route> routes;
+
+    private RouteTable(
+        final byte[][] keys,
+        final Route[][] candidates,
+        final Route defaultRoute,
+        final Route serverFirstRoute,
+        final List<Route> routes)
+    {
+        this.keys = keys;
+        this.candidates = candidates;
+        this.defaultRoute = defaultRoute;
+        this.serverFirstRoute = serverFirstRoute;
+        this.routes = routes;
+        int capacity = 4;
+        while (capacity < keys.length * 2)
+        {
+            capacity <<= 1;
+        }
+        this.slots = new int[capacity];
+        this.mask = capacity - 1;
+        for (int i = 0; i < keys.length; i++)
+        {
+            int slot = (int)hash(keys[i], 0, keys[i].length) & mask;
+            while (slots[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = i + 1;
+        }
+    }
+
+    /** The route used for no name or no match, or {@code null} to reject. */
+    public Route defaultRoute()
+    {
+        return defaultRoute;
+    }
+
+    /** The route used when the client stays silent for the server-first delay, or {@code null}. */
+    public Route serverFirstRoute()
+    {
+        return serverFirstRoute;
+    }
+
+    /** Every route of the table, in file order. */
+    public List<Route> routes()
+    {
+        return routes;
+    }
+
+    /**
+     * The most specific route for a name, honouring ALPN conditions against the client's offer, or
+     * {@code null} when none matches (the caller then uses {@link #defaultRoute()}).
+     *
+     * @param name   the name bytes (any ASCII case).
+     * @param offset where the name starts.
+     * @param length the name's length in bytes.
+     * @param offer  the parser holding the client's ALPN offer, or {@code null} for none.
+     */
+    public Route lookup(final DirectBuffer name, final int offset, final int length, final FirstFlightParser offer)
+    {
+        if (length <= 0 || name.getByte(offset) == '.')
+        {
+            return null;
+        }
+        Route route = find(name, offset, length, offer);
+        if (route != null)
+        {
+            return route;
+        }
+        for (int i = offset + 1; i < offset + length - 1; i++)
+        {
+            if (name.getByte(i) == '.')
+            {
+                route = find(name, i, offset + length - i, offer);
+                if (route != null)
+                {
+                    return route;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Route find(final DirectBuffer name, final int offset, final int length, final FirstFlightParser offer)
+    {
+        long h = FNV_OFFSET;
+        for (int i = 0; i < length; i++)
+        {
+            h = (h ^ lower(name.getByte(offset + i))) * FNV_PRIME;
+        }
+        int slot = (int)finish(h) & mask;
+        while (true)
+        {
+            final int entry = slots[slot];
+            if (entry == 0)
+            {
+                return null;
+            }
+            final byte[] key = keys[entry - 1];
+            if (key.length == length && equalsFolded(key, name, offset))
+            {
+                return firstAlpnMatch(candidates[entry - 1], offer);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private static Route firstAlpnMatch(final Route[] routes, final FirstFlightParser offer)
+    {
+        for (final Route route : routes)
+        {
+            if (!route.hasAlpnCondition() || offers(route, offer))
+            {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    private static boolean offers(final Route route, final FirstFlightParser offer)
+    {
+        if (offer == null)
+        {
+            return false;
+        }
+        final DirectBuffer alpnBuffer = offer.alpnBuffer();
+        for (int i = 0, count = offer.alpnCount(); i < count; i++)
+        {
+            final int alpnOffset = offer.alpnOffset(i);
+            final int alpnLength = offer.alpnLength(i);
+            for (int r = 0, wanted = route.alpnCount(); r < wanted; r++)
+            {
+                final byte[] protocol = route.alpn(r);
+                if (protocol.length == alpnLength && equalsExact(protocol, alpnBuffer, alpnOffset))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean equalsFolded(final byte[] key, final DirectBuffer name, final int offset)
+    {
+        for (int i = 0; i < key.length; i++)
+        {
+            if (key[i] != lower(name.getByte(offset + i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean equalsExact(final byte[] key, final DirectBuffer buffer, final int offset)
+    {
+        for (int i = 0; i < key.length; i++)
+        {
+            if (key[i] != buffer.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte lower(final byte b)
+    {
+        return b >= 'A' && b <= 'Z' ? (byte)(b + ('a' - 'A')) : b;
+    }
+
+    private static long hash(final byte[] key, final int offset, final int length)
+    {
+        long h = FNV_OFFSET;
+        for (int i = 0; i < length; i++)
+        {
+            h = (h ^ lower(key[offset + i])) * FNV_PRIME;
+        }
+        return finish(h);
+    }
+
+    private static long finish(final long h)
+    {
+        return h ^ (h >>> 29) ^ (h >>> 47);
+    }
+
+    /** Collects hostnames and routes on the control thread, then freezes them into a table. */
+    public static final class Builder
+    {
+        private final Map<String, List<Route>> byKey = new LinkedHashMap<>();
+        private final Map<String, Route> byId = new LinkedHashMap<>();
+        private final Map<String, Route> byHostname = new LinkedHashMap<>();
+
+        /**
+         * Adds a route under every one of its hostnames ({@code name} or {@code *.suffix}).
+         *
+         * @throws IllegalArgumentException for a malformed wildcard, or a second route without an ALPN
+         *                                  condition under the same name.
+         */
+        public Builder add(final List<String> hostnames, final Route route)
+        {
+            for (final String hostname : hostnames)
+            {
+                final String key = key(hostname);
+                final List<Route> routes = byKey.computeIfAbsent(key, k -> new ArrayList<>());
+                if (!route.hasAlpnCondition())
+                {
+                    for (final Route existing : routes)
+                    {
+                        if (!existing.hasAlpnCondition())
+                        {
+                            throw new IllegalArgumentException(
+                                "hostname " + hostname + " is claimed by routes " + existing.id() + " and " + route.id());
+                        }
+                    }
+                }
+                routes.add(route);
+                final String normalised = normalise(hostname);
+                final Route named = byHostname.get(normalised);
+                if (named == null || (named.hasAlpnCondition() && !route.hasAlpnCondition()))
+                {
+                    byHostname.put(normalised, route);
+                }
+            }
+            byId.putIfAbsent(route.id(), route);
+            return this;
+        }
+
+        /**
+         * The route that has {@code hostname} among its hostnames (as {@code default:} names one), preferring
+         * a route without an ALPN condition, or {@code null}.
+         */
+        public Route route(final String hostname)
+        {
+            return hostname == null ? null : byHostname.get(normalise(hostname));
+        }
+
+        private static String normalise(final String hostname)
+        {
+            final String name = hostname.toLowerCase(Locale.ROOT);
+            return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        }
+
+        public RouteTable build(final Route defaultRoute, final Route serverFirstRoute)
+        {
+            final byte[][] keys = new byte[byKey.size()][];
+            final Route[][] candidates = new Route[byKey.size()][];
+            int i = 0;
+            for (final Map.Entry<String, List<Route>> entry : byKey.entrySet())
+            {
+                keys[i] = entry.getKey().getBytes(StandardCharsets.US_ASCII);
+                final List<Route> ordered = new ArrayList<>();
+                for (final Route route : entry.getValue())
+                {
+                    if (route.hasAlpnCondition())
+                    {
+                        ordered.add(route);
+                    }
+                }
+                for (final Route route : entry.getValue())
+                {
+                    if (!route.hasAlpnCondition())
+                    {
+                        ordered.add(route);
+                    }
+                }
+                candidates[i] = ordered.toArray(new Route[0]);
+                i++;
+            }
+            return new RouteTable(keys, candidates, defaultRoute, serverFirstRoute, List.copyOf(byId.values()));
+        }
+
+        private static String key(final String hostname)
+        {
+            final String name = normalise(hostname);
+            if (name.startsWith("*."))
+            {
+                if (name.length() < 3 || name.indexOf('*', 1) >= 0)
+                {
+                    throw new IllegalArgumentException("bad wildcard " + hostname);
+                }
+                return name.substring(1);
+            }
+            if (name.isEmpty() || name.indexOf('*') >= 0 || name.startsWith("."))
+            {
+                throw new IllegalArgumentException("bad hostname " + hostname);
+            }
+            return name;
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Routing: the immutable {@link io.gatehouse.router.route.RouteTable} of one listener (exact names and
+ * {@code *.suffix} wildcards, optional ALPN conditions, default and server-first routes) and the compiled
+ * {@link io.gatehouse.router.route.Route}s it points at. Tables are built on the control thread (they
+ * allocate freely there) and published with one volatile write; event loops only read them, and a lookup
+ * is plain array reads over the parser's name bytes: no String, no allocation.
+ */
+package io.gatehouse.router.route;
