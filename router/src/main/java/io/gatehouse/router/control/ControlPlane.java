@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Everything on the control path of a running router, started in one call and wired together: the
@@ -45,11 +46,11 @@ public final class ControlPlane implements AutoCloseable
     private volatile AdminServer admin;
 
     private ControlPlane(final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
-        final HealthMonitor health)
+        final HealthMonitor health, final LongSupplier nanoClock)
     {
         this.log = log;
         this.connectionLimit = new ConnectionLimit(config.runtime().maxConnections());
-        this.policies = new AdmissionPolicies(connectionLimit, System::nanoTime);
+        this.policies = new AdmissionPolicies(connectionLimit, nanoClock);
         this.health = health;
         this.reloader = new ConfigReloader(configPath, config, next ->
         {
@@ -77,8 +78,17 @@ public final class ControlPlane implements AutoCloseable
         final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
         final boolean signals) throws IOException
     {
+        return start(configPath, config, router, log, signals, System::nanoTime);
+    }
+
+    /** As {@link #start(Path, GatehouseConfig, ReloadTarget, Consumer, boolean)}, with the clock the rate limits read. */
+    public static ControlPlane start(
+        final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
+        final boolean signals, final LongSupplier nanoClock) throws IOException
+    {
         Objects.requireNonNull(router);
-        final ControlPlane plane = new ControlPlane(configPath, config, router, log, HealthMonitor.startDefault(PROBE_THREADS));
+        final ControlPlane plane = new ControlPlane(configPath, config, router, log, HealthMonitor.startDefault(PROBE_THREADS),
+            nanoClock);
         try
         {
             final RuntimeConfig runtime = config.runtime();
