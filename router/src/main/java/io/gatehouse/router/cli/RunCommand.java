@@ -1,12 +1,10 @@
 package io.gatehouse.router.cli;
 
 import io.gatehouse.router.Router;
-import io.gatehouse.router.admin.AdminServer;
-import io.gatehouse.router.admin.MetricsRegistry;
 import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
-import io.gatehouse.router.control.ConfigReloader;
+import io.gatehouse.router.control.ControlPlane;
 import io.gatehouse.router.listen.BindFailure;
 import io.gatehouse.router.systemd.SystemdNotifier;
 import java.io.PrintWriter;
@@ -41,6 +39,10 @@ public final class RunCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+        {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
         final PrintWriter err = spec.commandLine().getErr();
         final ConfigLoader.Loaded loaded;
         try
@@ -72,37 +74,25 @@ public final class RunCommand implements Callable<Integer>
             return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
         }
 
-        final ConfigReloader reloader = new ConfigReloader(config, initial, router::reload, line ->
+        final ControlPlane control;
+        try
         {
-            err.println(line);
-            err.flush();
-        }, System::currentTimeMillis);
-        final MetricsRegistry metrics = new MetricsRegistry();
-        metrics.register(router.metrics());
-        metrics.register(reloader);
-        AdminServer admin = null;
-        if (initial.admin() != null)
-        {
-            try
+            control = ControlPlane.start(config, initial, router::reload, line ->
             {
-                admin = AdminServer.start(initial.admin().address(), metrics, reloader);
-            }
-            catch (final Exception ex)
-            {
-                router.close();
-                reloader.close();
-                return fail(err, "gatehouse run: cannot bind admin " + initial.admin().address() + ": " + ex.getMessage());
-            }
+                err.println(line);
+                err.flush();
+            }, true);
         }
+        catch (final Exception ex)
+        {
+            router.close();
+            return fail(err, "gatehouse run: " + ex.getMessage());
+        }
+        control.metrics().register(router.metrics());
 
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
-        reloader.installSignalHandlers(null);
-        if (initial.runtime().watchConfig())
-        {
-            reloader.startWatching();
-        }
         final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
         err.println("gatehouse: running (" + router.transport().name().toLowerCase(java.util.Locale.ROOT) + ", config "
@@ -111,15 +101,11 @@ public final class RunCommand implements Callable<Integer>
 
         stop.await();
         systemd.stopping();
-        final long drainMs = reloader.current().runtime().drainTimeoutMs();
+        final long drainMs = control.reloader().current().runtime().drainTimeoutMs();
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
         err.flush();
         final boolean clean = router.drain(Duration.ofMillis(drainMs));
-        if (admin != null)
-        {
-            admin.close();
-        }
-        reloader.close();
+        control.close();
         router.close();
         systemd.close();
         err.println("gatehouse: stopped" + (clean ? "" : " (drain timeout: remaining connections closed)"));
