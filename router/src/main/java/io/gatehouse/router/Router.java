@@ -2,6 +2,7 @@ package io.gatehouse.router;
 
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.health.HealthMonitor;
 import io.gatehouse.router.listen.BindFailure;
 import io.gatehouse.router.listen.Listener;
 import io.gatehouse.router.listen.ListenerState;
@@ -49,7 +50,7 @@ public final class Router implements AutoCloseable
     private int nextSlot;
     private boolean closed;
 
-    private Router(final GatehouseConfig config, final NanoClock clock)
+    private Router(final GatehouseConfig config, final NanoClock clock, final HealthMonitor health)
     {
         this.transport = Transport.select(config.runtime().transport());
         final int workerCount = config.runtime().workers() > 0
@@ -65,7 +66,7 @@ public final class Router implements AutoCloseable
             list.add(new Worker(list.size(), (EventLoop)executor, transport, clock));
         }
         this.workers = list.toArray(new Worker[0]);
-        this.compiler = new RouteCompiler(workers.length);
+        this.compiler = new RouteCompiler(workers.length, health);
         final WorkerCounters[] counters = new WorkerCounters[workers.length];
         for (int i = 0; i < workers.length; i++)
         {
@@ -92,7 +93,17 @@ public final class Router implements AutoCloseable
      */
     public static Router start(final GatehouseConfig config, final NanoClock clock) throws BindFailure
     {
-        final Router router = new Router(config, clock);
+        return start(config, clock, null);
+    }
+
+    /**
+     * As {@link #start(GatehouseConfig, NanoClock)}, registering every route with {@code health} (active
+     * checks, passive ejection on connect failures), or with nothing when it is {@code null}.
+     */
+    public static Router start(final GatehouseConfig config, final NanoClock clock, final HealthMonitor health)
+        throws BindFailure
+    {
+        final Router router = new Router(config, clock, health);
         try
         {
             router.reload(config);
@@ -127,6 +138,7 @@ public final class Router implements AutoCloseable
             LOG.log(System.Logger.Level.WARNING, "transport and workers changes take effect on restart only");
         }
         final Map<String, ListenerState> states = new LinkedHashMap<>();
+        compiler.beginGeneration();
         for (final ListenerConfig listener : next.listeners())
         {
             states.put(listener.name(), new ListenerState(
@@ -188,6 +200,7 @@ public final class Router implements AutoCloseable
             throw ex;
         }
         nextSlot = slotLimit;
+        compiler.endGeneration();
         for (final Listener listener : removed)
         {
             listener.close();

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.agrona.concurrent.SystemNanoClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,24 +62,11 @@ public final class RunCommand implements Callable<Integer>
         err.flush();
         final GatehouseConfig initial = loaded.config();
 
-        final Router router;
-        try
-        {
-            router = Router.start(initial);
-        }
-        catch (final BindFailure ex)
-        {
-            return fail(err, "gatehouse run: " + ex.getMessage());
-        }
-        catch (final IllegalArgumentException | IllegalStateException ex)
-        {
-            return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
-        }
-
+        final AtomicReference<Router> serving = new AtomicReference<>();
         final ControlPlane control;
         try
         {
-            control = ControlPlane.start(config, initial, router::reload, line ->
+            control = ControlPlane.start(config, initial, next -> serving.get().reload(next), line ->
             {
                 err.println(line);
                 err.flush();
@@ -85,9 +74,24 @@ public final class RunCommand implements Callable<Integer>
         }
         catch (final Exception ex)
         {
-            router.close();
             return fail(err, "gatehouse run: " + ex.getMessage());
         }
+        final Router router;
+        try
+        {
+            router = Router.start(initial, SystemNanoClock.INSTANCE, control.health());
+        }
+        catch (final BindFailure ex)
+        {
+            control.close();
+            return fail(err, "gatehouse run: " + ex.getMessage());
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            control.close();
+            return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
+        }
+        serving.set(router);
         control.metrics().register(router.metrics());
 
         final CountDownLatch stop = new CountDownLatch(1);

@@ -2,6 +2,7 @@ package io.gatehouse.router.route;
 
 import io.gatehouse.balancer.BackendPool;
 import io.gatehouse.router.config.RouteConfig;
+import io.gatehouse.router.health.RouteHealth;
 import io.gatehouse.router.metrics.RouteCounters;
 import java.net.InetSocketAddress;
 
@@ -21,6 +22,7 @@ public final class Route
     private final int connectTimeoutMs;
     private final int connectAttempts;
     private final RouteCounters counters;
+    private final RouteHealth health;
 
     public Route(
         final String id,
@@ -31,7 +33,8 @@ public final class Route
         final RouteConfig.ProxyProtocolOut proxyProtocol,
         final int connectTimeoutMs,
         final int connectAttempts,
-        final RouteCounters counters)
+        final RouteCounters counters,
+        final RouteHealth health)
     {
         this.id = id;
         this.alpn = alpn;
@@ -42,6 +45,7 @@ public final class Route
         this.connectTimeoutMs = connectTimeoutMs;
         this.connectAttempts = connectAttempts;
         this.counters = counters;
+        this.health = health;
     }
 
     public String id()
@@ -99,6 +103,12 @@ public final class Route
     public RouteCounters counters()
     {
         return counters;
+    }
+
+    /** Where connect outcomes are reported for passive ejection, or {@code null} without a health monitor. */
+    public RouteHealth health()
+    {
+        return health;
     }
 
     @Override
