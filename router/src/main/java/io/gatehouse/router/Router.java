@@ -12,6 +12,8 @@ import io.gatehouse.router.listen.Transport;
 import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.metrics.RouterMetrics;
 import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.policy.AdmissionPolicy;
+import io.gatehouse.router.policy.ConnectionLimit;
 import io.gatehouse.router.route.RouteCompiler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -46,12 +48,18 @@ public final class Router implements AutoCloseable
     private final SnapshotRef snapshots = new SnapshotRef(new RoutingSnapshot(new ListenerState[0]));
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final RouterMetrics metrics;
+    private final ConnectionLimit connectionLimit;
+    private final NanoClock clock;
+    private volatile Map<String, ListenerState> states = Map.of();
     private GatehouseConfig config;
     private int nextSlot;
     private boolean closed;
 
-    private Router(final GatehouseConfig config, final NanoClock clock, final HealthMonitor health)
+    private Router(
+        final GatehouseConfig config, final NanoClock clock, final HealthMonitor health, final ConnectionLimit connectionLimit)
     {
+        this.clock = clock;
+        this.connectionLimit = connectionLimit != null ? connectionLimit : new ConnectionLimit(config.runtime().maxConnections());
         this.transport = Transport.select(config.runtime().transport());
         final int workerCount = config.runtime().workers() > 0
             ? config.runtime().workers()
@@ -72,7 +80,7 @@ public final class Router implements AutoCloseable
         {
             counters[i] = workers[i].counters();
         }
-        this.metrics = new RouterMetrics(counters, compiler::counters);
+        this.metrics = new RouterMetrics(counters, compiler::counters, this::policies);
         LOG.log(System.Logger.Level.INFO, "transport " + transport.name().toLowerCase(Locale.ROOT)
             + " (asked: " + config.runtime().transport().name().toLowerCase(Locale.ROOT) + "), " + workers.length + " event loops");
     }
@@ -103,7 +111,19 @@ public final class Router implements AutoCloseable
     public static Router start(final GatehouseConfig config, final NanoClock clock, final HealthMonitor health)
         throws BindFailure
     {
-        final Router router = new Router(config, clock, health);
+        return start(config, clock, health, null);
+    }
+
+    /**
+     * As {@link #start(GatehouseConfig, NanoClock, HealthMonitor)}, counting open connections against
+     * {@code connectionLimit} ({@code runtime.max_connections}, shared with the control plane), or against
+     * a limit of its own when {@code null}.
+     */
+    public static Router start(
+        final GatehouseConfig config, final NanoClock clock, final HealthMonitor health, final ConnectionLimit connectionLimit)
+        throws BindFailure
+    {
+        final Router router = new Router(config, clock, health, connectionLimit);
         try
         {
             router.reload(config);
@@ -141,8 +161,12 @@ public final class Router implements AutoCloseable
         compiler.beginGeneration();
         for (final ListenerConfig listener : next.listeners())
         {
+            final ListenerState previous = this.states.get(listener.name());
+            final AdmissionPolicy policy = previous != null
+                ? previous.policy().reconfigure(listener)
+                : AdmissionPolicy.create(listener, connectionLimit, clock::nanoTime);
             states.put(listener.name(), new ListenerState(
-                listener, compiler.compile(listener), workers.length, next.runtime().idleTimeoutMs()));
+                listener, compiler.compile(listener), policy, workers.length, next.runtime().idleTimeoutMs()));
         }
 
         final Map<String, Listener> kept = new LinkedHashMap<>();
@@ -200,6 +224,7 @@ public final class Router implements AutoCloseable
             throw ex;
         }
         nextSlot = slotLimit;
+        this.states = Map.copyOf(states);
         compiler.endGeneration();
         for (final Listener listener : removed)
         {
@@ -311,6 +336,16 @@ public final class Router implements AutoCloseable
     {
         final Listener listener = listeners.get(listenerName);
         return listener == null ? 0 : listener.socketCount();
+    }
+
+    private List<AdmissionPolicy> policies()
+    {
+        final List<AdmissionPolicy> list = new ArrayList<>();
+        for (final ListenerState state : states.values())
+        {
+            list.add(state.policy());
+        }
+        return list;
     }
 
     /** The config being served. */

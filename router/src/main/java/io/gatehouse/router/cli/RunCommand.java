@@ -79,7 +79,7 @@ public final class RunCommand implements Callable<Integer>
         final Router router;
         try
         {
-            router = Router.start(initial, SystemNanoClock.INSTANCE, control.health());
+            router = Router.start(initial, SystemNanoClock.INSTANCE, control.health(), control.connectionLimit());
         }
         catch (final BindFailure ex)
         {

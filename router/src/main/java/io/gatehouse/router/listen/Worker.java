@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.NanoClock;
@@ -149,9 +150,9 @@ public final class Worker
     }
 
     /** Any thread: runs one timer tick on the loop now (tests use it after moving the clock). */
-    public void tickNow()
+    public Future<?> tickNow()
     {
-        loop.execute(tick);
+        return loop.submit(tick);
     }
 
     /** Any thread: closes every connection this loop still holds (drain deadline). */
@@ -170,10 +171,10 @@ public final class Worker
         }
     }
 
-    /** Runs the relay idle check on the next tick regardless of the tick count (tests). */
-    public void idleCheckNow()
+    /** Any thread: runs the relay idle check on the loop now, whatever the tick count (tests). */
+    public Future<?> idleCheckNow()
     {
-        loop.execute(() -> relaying.tick(clock.nanoTime()));
+        return loop.submit(() -> relaying.tick(clock.nanoTime()));
     }
 
     private void onCloseAll()

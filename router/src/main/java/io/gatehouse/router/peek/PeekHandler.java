@@ -10,6 +10,8 @@ import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.metrics.RelayCounting;
 import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.policy.AdmissionPolicy;
+import io.gatehouse.router.policy.RejectReason;
 import io.gatehouse.router.proxy.ProxyHeaderEncoder;
 import io.gatehouse.router.proxy.ProxyHeaderParser;
 import io.gatehouse.router.proxy.ProxyHeaderStatus;
@@ -24,7 +26,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -72,6 +76,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private byte[] source;
+    private InetAddress sourceAddress;
     private int sourcePort;
     private byte[] destination;
     private int destinationPort;
@@ -105,6 +110,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         this.remote = remote;
         this.local = local;
         this.source = source;
+        this.sourceAddress = remote.getAddress();
         this.sourcePort = remote.getPort();
         this.destinationPort = local.getPort();
         this.proxyHeaderExpected = state.trustsProxyHeaderFrom(source);
@@ -201,9 +207,19 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             destination = new byte[length];
             proxy.copyDestinationAddress(destination, 0);
             destinationPort = proxy.destinationPort();
+            try
+            {
+                sourceAddress = InetAddress.getByAddress(source);
+            }
+            catch (final UnknownHostException ex)
+            {
+                counters.increment(Counter.REJECTED_PROXY_HEADER);
+                close();
+                return;
+            }
         }
         peeked.skipBytes(proxy.headerLength());
-        if (!state.admits(source))
+        if (!admit(state, sourceAddress, ctx.channel()))
         {
             counters.increment(Counter.REJECTED_ACL);
             close();
@@ -435,6 +451,22 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         }
     }
 
+    /**
+     * Asks the listener's policy to admit {@code source}; when it does, the connection is released on that
+     * policy when {@code channel} closes (one listener object per admitted connection). A refusal is
+     * already counted by the policy, by reason.
+     */
+    public static boolean admit(final ListenerState state, final InetAddress source, final Channel channel)
+    {
+        final AdmissionPolicy policy = state.policy();
+        if (policy.admit(source) != RejectReason.NONE)
+        {
+            return false;
+        }
+        channel.closeFuture().addListener(future -> policy.release(source));
+        return true;
+    }
+
     /** A PROXY header from a source not trusted to send one (the peek view still holds the bytes). */
     private boolean looksLikeProxyHeader()
     {
@@ -476,6 +508,12 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
 
     private void connect(final Route target, final long hash, final FirstFlightParser flight, final boolean hasName)
     {
+        if (state.policy().admitRoute(target.index(), sourceAddress) != RejectReason.NONE)
+        {
+            counters.increment(Counter.REJECTED_ACL);
+            close();
+            return;
+        }
         stage = STAGE_CONNECTING;
         route = target;
         proxyHeaderOut = encodeProxyHeader(target, flight, hasName);

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 public final class Route
 {
     private final String id;
+    private final int index;
     private final byte[][] alpn;
     private final BackendPool pool;
     private final InetSocketAddress[] backendAddresses;
@@ -26,6 +27,7 @@ public final class Route
 
     public Route(
         final String id,
+        final int index,
         final byte[][] alpn,
         final BackendPool pool,
         final InetSocketAddress[] backendAddresses,
@@ -37,6 +39,7 @@ public final class Route
         final RouteHealth health)
     {
         this.id = id;
+        this.index = index;
         this.alpn = alpn;
         this.pool = pool;
         this.backendAddresses = backendAddresses;
@@ -51,6 +54,12 @@ public final class Route
     public String id()
     {
         return id;
+    }
+
+    /** Position in the listener's {@code routes} (what route-level policy is indexed by). */
+    public int index()
+    {
+        return index;
     }
 
     /** True when this route has an ALPN condition. */

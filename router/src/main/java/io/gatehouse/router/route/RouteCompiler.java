@@ -77,9 +77,10 @@ public final class RouteCompiler
     public synchronized RouteTable compile(final ListenerConfig listener)
     {
         final RouteTable.Builder builder = new RouteTable.Builder();
-        for (final RouteConfig config : listener.routes())
+        for (int i = 0; i < listener.routes().size(); i++)
         {
-            builder.add(config.hostnames(), compile(listener.name(), config));
+            final RouteConfig config = listener.routes().get(i);
+            builder.add(config.hostnames(), compile(listener.name(), i, config));
         }
         final Route defaultRoute = resolve(builder, listener.defaultRoute(), "default");
         final Route serverFirstRoute = resolve(builder, listener.serverFirstRoute(), "serverFirstRoute");
@@ -106,7 +107,7 @@ public final class RouteCompiler
         return route;
     }
 
-    private Route compile(final String listenerName, final RouteConfig config)
+    private Route compile(final String listenerName, final int index, final RouteConfig config)
     {
         final List<Backend> backends = new ArrayList<>(config.backends().size());
         final InetSocketAddress[] addresses = new InetSocketAddress[config.backends().size()];
@@ -136,6 +137,7 @@ public final class RouteCompiler
         }
         return new Route(
             config.id(),
+            index,
             alpn,
             pool,
             addresses,
