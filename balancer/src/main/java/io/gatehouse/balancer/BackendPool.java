@@ -82,8 +82,9 @@ public final class BackendPool
      * The backend for a connection on one attempt. Attempt 0 is the algorithm's choice: Maglev's slot, the
      * ring's next point, the rotation's next entry, the lighter of two candidates. Attempts 1, 2, ... give
      * backends not given by an earlier attempt of the same hash, in a deterministic order: the rendezvous
-     * order of the hash over the healthy backends ({@code Hash.mix(hash, hash(id))}, highest first), leaving
-     * out the first choice. When the first choice is down but its table not yet rebuilt, attempt 0 is the
+     * order of the hash over the healthy backends ({@code Hash.mix(hash, hash(id))}, highest first; over a
+     * hash-chosen window of 64 when more are healthy, see {@link RendezvousOrder}), leaving out the first
+     * choice. When the first choice is down but its table not yet rebuilt, attempt 0 is the
      * first of that order and attempt {@code a} its {@code a}-th. For {@link Algorithm#ROUND_ROBIN} and
      * {@link Algorithm#LEAST_CONN_P2C} attempt 0 depends on shared counters, so attempt {@code a >= 1} is
      * entry {@code a - 1} of the rendezvous order, which may repeat attempt 0's backend; mark a backend
@@ -97,16 +98,16 @@ public final class BackendPool
     public int pick(final long hash, final int attempt)
     {
         final PoolState state = this.state;
-        final int[] healthy = state.healthy;
-        if (attempt == 0 && healthy.length > 0)
+        if (attempt == 0)
         {
             final int first = state.table.first(hash, state);
             if (first >= 0 && state.up[first])
             {
                 return first;
             }
-            return RendezvousOrder.select(hash, 0, NO_BACKEND, healthy, set);
+            return RendezvousOrder.select(hash, 0, NO_BACKEND, state.healthy, set);
         }
+        final int[] healthy = state.healthy;
         if (attempt <= 0 || attempt >= healthy.length)
         {
             return NO_BACKEND;

@@ -291,6 +291,36 @@ abstract class BackendPoolContractTest
     }
 
     @Test
+    void shouldGiveEveryHealthyBackendOnceOverAllAttemptsOfALargePool()
+    {
+        final BackendPool pool = pool(backends(150));
+        for (final int down : new int[]{ 3, 64, 65, 149 })
+        {
+            pool.markDown(down);
+        }
+        final int healthy = pool.healthyCount();
+        for (int i = 0; i < 40; i++)
+        {
+            final long key = key(i);
+            final Set<Integer> given = new HashSet<>();
+            for (int attempt = 0; attempt < healthy; attempt++)
+            {
+                final int index = pool.pick(key, attempt);
+                assertTrue(index >= 0 && pool.isUp(index), "attempt " + attempt + " gave " + index);
+                if (attempt > 0 || algorithm().isConsistent())
+                {
+                    assertTrue(given.add(index), "attempt " + attempt + " repeats " + index);
+                }
+            }
+            assertEquals(NO_BACKEND, pool.pick(key, healthy));
+            if (algorithm().isConsistent())
+            {
+                assertEquals(healthy, given.size());
+            }
+        }
+    }
+
+    @Test
     void shouldAnswerNoBackendForAnEmptyPool()
     {
         final BackendPool pool = pool(List.of());
@@ -374,7 +404,8 @@ abstract class BackendPoolContractTest
     void shouldAnswerValidIndexesWhileTablesAreRepublished() throws Exception
     {
         final int count = 16;
-        final BackendPool pool = pool(backends(count));
+        final BackendPool pool = pool(
+            backends(count), options().withRingSize(1_024, BalancerOptions.DEFAULT_RING_MAX_SIZE));
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final AtomicLong picks = new AtomicLong();

@@ -36,9 +36,16 @@ abstract class ClientSlot extends ChannelInboundHandlerAdapter implements Slot, 
     /** Connects a new channel with this slot as its handler and connect listener. */
     protected final void connect()
     {
-        final ChannelFuture future = driver.bootstrap.handler(this).connect(driver.remote);
-        channel = future.channel();
-        future.addListener(this);
+        // Register first, connect second: a loopback connect may complete (and fire channelActive)
+        // inside connect(), which must already see this channel as the current one.
+        final ChannelFuture registered = driver.bootstrap.handler(this).register();
+        channel = registered.channel();
+        if (registered.isDone() && !registered.isSuccess())
+        {
+            onFailure(ErrorKind.of(registered.cause()), String.valueOf(registered.cause().getMessage()));
+            return;
+        }
+        channel.connect(driver.remote).addListener(this);
     }
 
     @Override

@@ -18,14 +18,26 @@ final class IdLine
     static final int MISMATCH = 2;
     static final int TOO_LONG = 3;
 
-    private final byte[] expected;
+    private final byte[][] expected;
     private final byte[] line = new byte[MAX_BYTES];
     private int length;
 
-    /** @param expectedId the id required, or {@code null} to accept any. */
-    IdLine(final String expectedId)
+    /** @param expectedIds the id required, several separated by commas (any of them), or {@code null} to accept any. */
+    IdLine(final String expectedIds)
     {
-        this.expected = expectedId == null ? null : expectedId.getBytes(StandardCharsets.US_ASCII);
+        if (expectedIds == null)
+        {
+            this.expected = null;
+        }
+        else
+        {
+            final String[] ids = expectedIds.split(",");
+            this.expected = new byte[ids.length][];
+            for (int i = 0; i < ids.length; i++)
+            {
+                expected[i] = ids[i].strip().getBytes(StandardCharsets.US_ASCII);
+            }
+        }
     }
 
     void reset()
@@ -62,13 +74,25 @@ final class IdLine
         {
             return true;
         }
-        if (expected.length != length)
+        for (final byte[] id : expected)
+        {
+            if (matches(id))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean matches(final byte[] id)
+    {
+        if (id.length != length)
         {
             return false;
         }
         for (int i = 0; i < length; i++)
         {
-            if (expected[i] != line[i])
+            if (id[i] != line[i])
             {
                 return false;
             }

@@ -37,7 +37,8 @@ public record LatencySummary(long count, double p50Us, double p90Us, double p99U
             + ", \"mean_us\": " + num(meanUs) + "}";
     }
 
-    static String num(final double value)
+    /** A JSON number: integral values without a fraction, others with three decimals; NaN and infinity as 0. */
+    public static String num(final double value)
     {
         if (Double.isNaN(value) || Double.isInfinite(value))
         {

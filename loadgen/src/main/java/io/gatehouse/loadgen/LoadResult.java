@@ -16,6 +16,8 @@ import org.HdrHistogram.Histogram;
  * @param notStarted       intended transactions that never started for want of a free slot.
  * @param bytesUp          {@code stream}: bytes written by the client after the warm-up.
  * @param bytesDown        {@code stream}: bytes read by the client after the warm-up.
+ * @param bytesUpTotal     {@code stream}: bytes written over the whole run, warm-up included.
+ * @param bytesDownTotal   {@code stream}: bytes read over the whole run, warm-up included.
  * @param firstError       the first failure seen, {@code "kind: detail"}, or {@code null}.
  */
 public record LoadResult(
@@ -29,6 +31,8 @@ public record LoadResult(
     long notStarted,
     long bytesUp,
     long bytesDown,
+    long bytesUpTotal,
+    long bytesDownTotal,
     String firstError)
 {
     /** Completed transactions per second ({@code stream}: 0; see {@link #throughputGbitPerS()}). */

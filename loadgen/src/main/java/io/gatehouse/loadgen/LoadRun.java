@@ -186,7 +186,7 @@ public final class LoadRun
         }
         final long count = settings.mode() == LoadMode.STREAM ? bytesUp + bytesDown : corrected.getTotalCount();
         return new LoadResult(settings, settings.durationNs(), count, corrected, uncorrected, measuredErrors, warmupErrors,
-            notStarted, bytesUp, bytesDown, errors.firstError());
+            notStarted, bytesUp, bytesDown, bytesSent.sum(), bytesReceived.sum(), errors.firstError());
     }
 
     private static final long SWEEP_SLACK_NS = 50_000_000L;

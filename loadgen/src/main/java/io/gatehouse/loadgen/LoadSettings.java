@@ -78,6 +78,18 @@ public record LoadSettings(
             5_000_000_000L, StreamDirection.UP, IoTransport.best());
     }
 
+    public LoadSettings withRate(final double newRate)
+    {
+        return new LoadSettings(mode, host, port, newRate, durationNs, warmupNs, connections, threads, sni, helloBytes, requestBytes,
+            expectId, timeoutNs, direction, transport);
+    }
+
+    public LoadSettings withDurationNs(final long ns)
+    {
+        return new LoadSettings(mode, host, port, rate, ns, warmupNs, connections, threads, sni, helloBytes, requestBytes,
+            expectId, timeoutNs, direction, transport);
+    }
+
     public LoadSettings withWarmupNs(final long ns)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, ns, connections, threads, sni, helloBytes, requestBytes,

@@ -20,15 +20,16 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "loadgen",
     mixinStandardHelpOptions = true,
-    subcommands = ServeCommand.class,
+    subcommands = {ServeCommand.class, CeilingCommand.class},
     description = {
         "Open-loop load generator: latency from the intended send time (coordinated omission corrected),",
         "uncorrected latency kept too. MODE is one of:",
         "  connect  new TCP connection, ClientHello with --sni, backend's first bytes, close (connections/s)",
         "  rr       request of --request-size bytes and its echo over --connections persistent connections",
-        "  stream   bulk bytes --direction up (sink backend), down (source) or both (echo); throughput",
+        "  stream   bulk bytes --direction up (sink backend), down (source) or both (echo); throughput;",
+        "           --direction none holds --connections idle connections (memory per connection)",
         "  tls      TLS handshake with SNI, greeting, one request and its echo, close (echo TLS backend)",
-        "Backends: 'loadgen serve --help'."
+        "Backends: 'loadgen serve --help'. The generator's own limits: 'loadgen ceiling --help'."
     })
 public final class LoadgenCommand implements Callable<Integer>
 {
@@ -64,13 +65,13 @@ public final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--request-size", defaultValue = "64", paramLabel = "BYTES", description = "rr/tls request size (default ${DEFAULT-VALUE})")
     int requestSize;
 
-    @Option(names = "--expect-id", paramLabel = "ID", description = "the backend id that must answer; another counts as wrong_backend")
+    @Option(names = "--expect-id", paramLabel = "ID", description = "the backend id that must answer (several: a,b = any of them); another counts as wrong_backend")
     String expectId;
 
     @Option(names = "--timeout", defaultValue = "5s", paramLabel = "TIME", description = "deadline of one transaction (default ${DEFAULT-VALUE})")
     String timeout;
 
-    @Option(names = "--direction", defaultValue = "up", paramLabel = "DIR", description = "stream: up, down or both (default ${DEFAULT-VALUE})")
+    @Option(names = "--direction", defaultValue = "up", paramLabel = "DIR", description = "stream: up, down, both or none (idle connections) (default ${DEFAULT-VALUE})")
     String direction;
 
     @Option(names = "--transport", defaultValue = "auto", paramLabel = "T", description = "auto, epoll or nio (default ${DEFAULT-VALUE})")
@@ -164,7 +165,7 @@ public final class LoadgenCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException("unknown --direction '" + direction + "' (up, down, both)", ex);
+            throw new IllegalArgumentException("unknown --direction '" + direction + "' (up, down, both, none)", ex);
         }
         LoadSettings settings = LoadSettings.of(loadMode, endpoint.host(), endpoint.port(), rate, DurationText.parseNs(duration))
             .withWarmupNs(DurationText.parseNs(warmup))

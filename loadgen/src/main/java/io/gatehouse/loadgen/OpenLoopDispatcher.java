@@ -6,8 +6,9 @@ import java.util.ArrayDeque;
  * The open loop of one event loop, without Netty: hands each intended time of its
  * {@link OpenLoopSchedule} to a free {@link Slot} as soon as both exist. A transaction that found no
  * free slot keeps its intended time, so the wait counts in the corrected latency (coordinated
- * omission corrected, as wrk2 does). The caller arranges to call {@link #onTick} again at the time
- * it returns.
+ * omission corrected, as wrk2 does). Nothing starts at or after the stop time, not even a backlog:
+ * intended times left unstarted are counted ({@link #backlog}) and reported as {@code not_started}.
+ * The caller arranges to call {@link #onTick} again at the time it returns.
  *
  * <p>Not thread-safe: one event loop owns one dispatcher (tests drive it with a hand-moved clock).
  * Allocates nothing after construction.
@@ -50,6 +51,10 @@ public final class OpenLoopDispatcher
      */
     public long onTick(final long nowNs)
     {
+        if (nowNs - stopNs >= 0)
+        {
+            return NO_WAKEUP;
+        }
         while (!freeSlots.isEmpty())
         {
             final long intendedNs = schedule.nextIntendedNs();

@@ -120,6 +120,8 @@ public final class Report
         json.append(", \"uncorrected\": ").append(result.uncorrectedSummary().json());
         json.append(", \"bytes_up\": ").append(result.bytesUp());
         json.append(", \"bytes_down\": ").append(result.bytesDown());
+        json.append(", \"bytes_up_total\": ").append(result.bytesUpTotal());
+        json.append(", \"bytes_down_total\": ").append(result.bytesDownTotal());
         json.append(", \"throughput_gbit_s\": ").append(LatencySummary.num(result.throughputGbitPerS()));
         json.append('}');
         return json.toString();

@@ -8,5 +8,7 @@ public enum StreamDirection
     /** Backend to client: use a {@code source} backend. */
     DOWN,
     /** Both ways at once: use an {@code echo} backend. */
-    BOTH
+    BOTH,
+    /** Neither: hold the connections open and idle (memory per idle connection); any backend. */
+    NONE
 }

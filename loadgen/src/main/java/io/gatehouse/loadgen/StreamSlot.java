@@ -24,7 +24,7 @@ final class StreamSlot extends ClientSlot
     StreamSlot(final LoopDriver driver)
     {
         super(driver);
-        this.writes = driver.settings.direction() != StreamDirection.DOWN;
+        this.writes = driver.settings.direction() == StreamDirection.UP || driver.settings.direction() == StreamDirection.BOTH;
     }
 
     @Override

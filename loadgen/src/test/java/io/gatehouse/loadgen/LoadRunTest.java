@@ -178,6 +178,10 @@ class LoadRunTest
         assertTrue(connect.error(ErrorKind.WRONG_BACKEND) >= 40, "errors " + connect.errors());
         assertEquals(connect.errorTotal(), connect.error(ErrorKind.WRONG_BACKEND));
 
+        final LoadResult either = run(settings(LoadMode.CONNECT, respond, 100).withExpectId("someone-else, respond-1"));
+        assertNoErrors(either);
+        assertTrue(either.count() > 0);
+
         final LoadResult rr = run(settings(LoadMode.RR, echo, 100).withConnections(2).withExpectId("someone-else"));
         assertEquals(0, rr.count());
         assertTrue(rr.error(ErrorKind.WRONG_BACKEND) + rr.warmupErrors().get(ErrorKind.WRONG_BACKEND) >= 2, "errors " + rr.errors());

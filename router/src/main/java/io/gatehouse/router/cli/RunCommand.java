@@ -6,6 +6,7 @@ import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.control.ControlPlane;
 import io.gatehouse.router.listen.BindFailure;
+import io.gatehouse.router.systemd.InheritedSockets;
 import io.gatehouse.router.systemd.SystemdNotifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,7 +80,8 @@ public final class RunCommand implements Callable<Integer>
         final Router router;
         try
         {
-            router = Router.start(initial, SystemNanoClock.INSTANCE, control.health(), control.connectionLimit());
+            router = Router.start(
+                initial, SystemNanoClock.INSTANCE, InheritedSockets.fromEnvironment(), control.health(), control.connectionLimit());
         }
         catch (final BindFailure ex)
         {

@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Turns one bench-results/run work directory into the result file (Markdown + SVG plots).
+
+  report.py WORKDIR OUT.md                  write the report
+  report.py --median-achieved WORKDIR PREFIX  print the median 'achieved' of WORKDIR/PREFIX-*.json
+"""
+import glob
+import json
+import math
+import os
+import statistics
+import sys
+
+GIB = 1024 ** 3
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def runs(work, prefix):
+    out = []
+    for path in sorted(glob.glob(os.path.join(work, prefix + "-*.json"))):
+        rest = os.path.basename(path)[len(prefix) + 1:-5]
+        if rest.isdigit():
+            data = load(path)
+            if data is not None:
+                out.append(data)
+    return out
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def median_achieved(work, prefix):
+    return median([r.get("achieved") for r in runs(work, prefix)])
+
+
+def fmt(v, digits=0, unit=""):
+    if v is None:
+        return "n/a"
+    if digits == 0:
+        return f"{v:,.0f}{unit}"
+    return f"{v:,.{digits}f}{unit}"
+
+
+def us(v):
+    if v is None:
+        return "n/a"
+    if v < 1000:
+        return f"{v:.0f} us"
+    if v < 1_000_000:
+        return f"{v / 1000:.2f} ms"
+    return f"{v / 1e6:.2f} s"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "n/a"
+    return f"{a / b:.2f}x"
+
+
+def errors(rs):
+    total = 0
+    for r in rs:
+        total += r.get("errors", {}).get("total", 0)
+    return total
+
+
+def hgrm_points(path):
+    """(percentile, value_us) from an HdrHistogram percentile file."""
+    points = []
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 4 and not line.startswith("#"):
+                    try:
+                        value, pct = float(parts[0]), float(parts[1])
+                    except ValueError:
+                        continue
+                    if pct < 1.0:
+                        points.append((pct, value))
+    except OSError:
+        pass
+    return points
+
+
+COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+
+
+def svg_plot(series, title, path):
+    """series: list of (name, [(percentile, value_us)]). x: 1/(1-p) on a log scale, y: log latency."""
+    w, h, left, right, top, bottom = 760, 420, 70, 190, 40, 50
+    pw, ph = w - left - right, h - top - bottom
+    xmax = 4.0
+    values = [v for _, pts in series for _, v in pts if v > 0]
+    if not values:
+        return False
+    ymin = 10 ** math.floor(math.log10(max(min(values), 1)))
+    ymax = 10 ** math.ceil(math.log10(max(values)))
+    if ymax <= ymin:
+        ymax = ymin * 10
+
+    def x(p):
+        return left + pw * min(xmax, math.log10(1 / (1 - p))) / xmax if p < 1 else left + pw
+
+    def y(v):
+        return top + ph - ph * (math.log10(max(v, ymin)) - math.log10(ymin)) / (math.log10(ymax) - math.log10(ymin))
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<text x="{left}" y="22" font-size="14">{title}</text>']
+    for i, label in enumerate(["0%", "90%", "99%", "99.9%", "99.99%"]):
+        xx = left + pw * i / xmax
+        out.append(f'<line x1="{xx:.1f}" y1="{top}" x2="{xx:.1f}" y2="{top + ph}" stroke="#ddd"/>')
+        out.append(f'<text x="{xx:.1f}" y="{top + ph + 16}" text-anchor="middle">{label}</text>')
+    decade = ymin
+    while decade <= ymax:
+        yy = y(decade)
+        out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{us(decade)}</text>')
+        decade *= 10
+    out.append(f'<text x="{left + pw / 2}" y="{h - 10}" text-anchor="middle">percentile (corrected latency, log scale of 1/(1-p))</text>')
+    for i, (name, pts) in enumerate(series):
+        colour = COLOURS[i % len(COLOURS)]
+        if pts:
+            poly = " ".join(f"{x(p):.1f},{y(v):.1f}" for p, v in pts)
+            out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.8" points="{poly}"/>')
+        ly = top + 14 + 18 * i
+        out.append(f'<line x1="{left + pw + 12}" y1="{ly - 4}" x2="{left + pw + 32}" y2="{ly - 4}" stroke="{colour}" stroke-width="3"/>')
+        out.append(f'<text x="{left + pw + 38}" y="{ly}">{name}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return True
+
+
+def main(work, out_md):
+    meta = load(os.path.join(work, "meta.json")) or {}
+    targets = meta.get("targets", "").split()
+    gatehouse = [t for t in targets if t.startswith("gatehouse")]
+    lines = []
+    add = lines.append
+    name = os.path.basename(out_md)[:-3]
+    add(f"# Benchmark {name}: gatehouse vs HAProxy vs nginx vs direct")
+    add("")
+    add(f"- command: `{meta.get('command', 'bench-results/run')}` (raw results: `bench-results/tmp/{name}/`, not committed)")
+    add(f"- commit: `{meta.get('commit')}`, run at {meta.get('date')}")
+    add(f"- machine: {meta.get('cores')} cores ({meta.get('cpu_model')}), kernel {meta.get('kernel')}, {meta.get('java')}")
+    add(f"- peers: {meta.get('haproxy')}; {meta.get('nginx')}")
+    add(f"- sizing: {meta.get('workers')} worker(s) per proxy (threads / processes / event loops), load generator "
+        f"{meta.get('loadgen_threads')} thread(s), backends {meta.get('backend_threads')} thread(s) each; "
+        f"{meta.get('rounds')} round(s), each run {meta.get('duration_s')} s after {meta.get('warmup_s')} s warm-up; targets in turn within each round")
+    add(f"- targets: {', '.join(targets)}. `direct` is the load generator straight to the backend (no proxy).")
+    add("- latency is corrected for coordinated omission (from the intended send time, open loop); medians over rounds.")
+    add("")
+
+    # 1. saturation
+    sat = {t: median_achieved(work, f"sat-{t}") for t in targets}
+    add("## Connections per second at saturation")
+    add("")
+    add(f"`connect` mode (TCP connect, 1 ClientHello with SNI, the backend's first bytes, close), offered "
+        f"{fmt(meta.get('offered_cps'))}/s open loop with at most {fmt(meta.get('saturation_in_flight'))} in flight: what gets through "
+        "is the saturation rate (`not_started` in the raw JSON is the offered load that never started).")
+    add("")
+    add("| target | connections/s | errors | vs HAProxy | vs direct |")
+    add("|---|---:|---:|---:|---:|")
+    for t in targets:
+        add(f"| {t} | {fmt(sat[t])} | {errors(runs(work, f'sat-{t}'))} | {ratio(sat[t], sat.get('haproxy'))} | {ratio(sat[t], sat.get('direct'))} |")
+    add("")
+
+    # 2. latency
+    add("## Latency at fixed rates (a quarter, a half, three quarters of HAProxy's saturation rate)")
+    add("")
+    p99 = {}
+    for mode in ["connect", "rr"]:
+        for frac in [25, 50, 75]:
+            rows = {}
+            for t in targets:
+                rs = runs(work, f"lat{frac}-{mode}-{t}")
+                if not rs:
+                    continue
+                rows[t] = {k: median([r.get("corrected", {}).get(k) for r in rs]) for k in ["p50_us", "p99_us", "p999_us", "max_us"]}
+                rows[t]["rate"] = median([r.get("rate") for r in rs])
+                rows[t]["achieved"] = median([r.get("achieved") for r in rs])
+                rows[t]["errors"] = errors(rs)
+                p99[(mode, frac, t)] = rows[t]["p99_us"]
+            if not rows:
+                continue
+            rate = next(iter(rows.values()))["rate"]
+            add(f"### {mode} at {frac}% ({fmt(rate)}/s)")
+            add("")
+            add("| target | achieved/s | p50 | p99 | p99.9 | max | errors | p99 added over direct | added vs HAProxy's |")
+            add("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            d = rows.get("direct", {}).get("p99_us")
+            hp = rows.get("haproxy", {}).get("p99_us")
+            for t, r in rows.items():
+                added = None if d is None or r["p99_us"] is None else r["p99_us"] - d
+                hadded = None if d is None or hp is None else hp - d
+                add(f"| {t} | {fmt(r['achieved'])} | {us(r['p50_us'])} | {us(r['p99_us'])} | {us(r['p999_us'])} | {us(r['max_us'])} | "
+                    f"{r['errors']} | {'-' if t == 'direct' else us(added) if added is not None and added >= 0 else ('-' + us(-added) if added is not None else 'n/a')} | "
+                    f"{'-' if t in ('direct', 'haproxy') else ratio(max(added, 0.001), max(hadded, 0.001)) if added is not None and hadded is not None else 'n/a'} |")
+            add("")
+            if frac == 50:
+                series = []
+                for t in targets:
+                    pts = []
+                    for path in sorted(glob.glob(os.path.join(work, f"lat{frac}-{mode}-{t}-*.hgrm"))):
+                        if not path.endswith(".uncorrected.hgrm"):
+                            pts = hgrm_points(path)
+                            break
+                    series.append((t, pts))
+                svg = out_md[:-3] + f"-{mode}.svg"
+                if svg_plot(series, f"{mode} at {fmt(rate)}/s (half of HAProxy's saturation): corrected latency by percentile", svg):
+                    add(f"![{mode} latency percentiles at {fmt(rate)}/s]({os.path.basename(svg)})")
+                    add("")
+
+    # 3. bulk and CPU
+    add("## Bulk throughput and router CPU per GiB")
+    add("")
+    add(f"`stream --direction up`, {meta.get('stream_connections')} connections to a sink backend. CPU = user + system seconds "
+        "of the router's processes (from /proc/PID/stat) over the whole load generator run, warm-up included, divided by the GiB "
+        "moved in that time.")
+    add("")
+    add("| target | Gbit/s | vs HAProxy | vs direct | router CPU s per GiB | vs HAProxy | errors |")
+    add("|---|---:|---:|---:|---:|---:|---:|")
+    gbit, cpu = {}, {}
+    tck = meta.get("clk_tck", 100)
+    for t in targets:
+        rs = runs(work, f"stream-{t}")
+        gbit[t] = median([r.get("throughput_gbit_s") for r in rs])
+        per = []
+        for i, r in enumerate(rs, start=1):
+            c = load(os.path.join(work, f"cpu-{t}-{i}.json"))
+            moved = r.get("bytes_up_total") or r.get("bytes_up")
+            if c and moved and t != "direct":
+                per.append(c["cpu_ticks"] / tck / (moved / GIB))
+        cpu[t] = median(per) if per else None
+    for t in targets:
+        add(f"| {t} | {fmt(gbit[t], 2)} | {ratio(gbit[t], gbit.get('haproxy'))} | {ratio(gbit[t], gbit.get('direct'))} | "
+            f"{fmt(cpu[t], 3) if t != 'direct' else '-'} | {ratio(cpu[t], cpu.get('haproxy')) if t != 'direct' else '-'} | {errors(runs(work, f'stream-{t}'))} |")
+    add("")
+
+    # 4. memory
+    add("## Resident memory per idle proxied connection")
+    add("")
+    add(f"{fmt(meta.get('idle_connections'))} connections opened through the router (ClientHello with SNI, routed, then idle), "
+        "RSS of the router's processes before and after, scaled to 10,000.")
+    add("")
+    add("| target | established | RSS before | RSS after | per 10,000 idle | bytes per connection | vs HAProxy |")
+    add("|---|---:|---:|---:|---:|---:|---:|")
+    per10k = {}
+    for t in targets:
+        m = load(os.path.join(work, f"rss-{t}.json"))
+        if not m or not m.get("established"):
+            continue
+        n = max(1, m["established"])
+        per10k[t] = (m["rss_after_kib"] - m["rss_before_kib"]) * 10000 / n
+    for t in targets:
+        m = load(os.path.join(work, f"rss-{t}.json"))
+        if not m or t not in per10k:
+            continue
+        add(f"| {t} | {fmt(m['established'])} | {fmt(m['rss_before_kib'] / 1024, 1)} MiB | {fmt(m['rss_after_kib'] / 1024, 1)} MiB | "
+            f"{fmt(per10k[t] / 1024, 1)} MiB | {fmt(per10k[t] * 1024 / 10000)} | {ratio(per10k[t], per10k.get('haproxy'))} |")
+    add("")
+
+    # 5. targets
+    add("## gatehouse against its targets (same run)")
+    add("")
+    add("| variant | cps >= HAProxy | p99 added <= HAProxy's (connect, rr at 50%) | bulk >= HAProxy | CPU/GiB <= HAProxy | <= 4 KiB per idle connection |")
+    add("|---|---|---|---|---|---|")
+
+    def verdict(ok, detail):
+        return ("met" if ok else "missed") + f" ({detail})"
+
+    for g in gatehouse:
+        cells = []
+        a, b = sat.get(g), sat.get("haproxy")
+        cells.append(verdict(a >= b, ratio(a, b)) if a and b else "n/a")
+        parts = []
+        for mode in ["connect", "rr"]:
+            d, hp, gv = p99.get((mode, 50, "direct")), p99.get((mode, 50, "haproxy")), p99.get((mode, 50, g))
+            if None not in (d, hp, gv):
+                parts.append(f"{mode}: {'met' if gv - d <= hp - d else 'missed'} {us(max(gv - d, 0))} vs {us(max(hp - d, 0))}")
+        cells.append("; ".join(parts) if parts else "n/a")
+        a, b = gbit.get(g), gbit.get("haproxy")
+        cells.append(verdict(a >= b, ratio(a, b)) if a and b else "n/a")
+        a, b = cpu.get(g), cpu.get("haproxy")
+        cells.append(verdict(a <= b, ratio(a, b)) if a and b else "n/a")
+        a = per10k.get(g)
+        cells.append(verdict(a * 1024 / 10000 <= 4096, f"{fmt(a * 1024 / 10000)} B") if a is not None else "n/a")
+        add(f"| {g} | " + " | ".join(cells) + " |")
+    add("")
+    if meta.get("cores", 0) <= 4:
+        add(f"**Caveat:** this host has {meta.get('cores')} cores: the load generator, the backends and the router under test "
+            "share them, so every figure here is a measure of the whole box, and the client (a JVM) competes with the proxy it "
+            "measures. Ratios within this run are meaningful; absolute numbers are not comparable to a dedicated-host run.")
+        add("")
+    with open(out_md, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--median-achieved":
+        value = median_achieved(sys.argv[2], sys.argv[3])
+        print(int(value) if value else 0)
+    elif len(sys.argv) == 3:
+        main(sys.argv[1], sys.argv[2])
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
