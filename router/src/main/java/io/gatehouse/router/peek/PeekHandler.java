@@ -55,7 +55,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>The first read is parsed in place (an {@link UnsafeBuffer} view over the read buffer's memory); only
  * when it does not decide are the bytes collected into one buffer owned by this handler. Whatever was
- * read is written to the backend unchanged before the relay starts.
+ * read is written to the backend unchanged before the relay starts (after the route's PROXY header, if
+ * any). The loop's shared parser is reset and re-fed all bytes for the first few reads; a client that
+ * needs more gets a parser of its own, so slow clients cost linear work.
+ *
+ * <p>A source trusted to send a PROXY header must open with one (strictly parsed); its addresses then
+ * stand for the client in admission, hashing and the outgoing header.
  *
  * <p>Thread: the client's event loop. Not thread-safe.
  */
