@@ -430,6 +430,15 @@ public final class Router implements AutoCloseable
         return listener == null ? 0 : listener.socketCount();
     }
 
+    /** Control thread: write one access log line per client connection to what {@code source} gives (null: none). */
+    public void accessLog(final java.util.function.Supplier<io.gatehouse.router.log.AccessLog> source)
+    {
+        for (final Worker worker : workers)
+        {
+            worker.accessLog(source);
+        }
+    }
+
     private List<AdmissionPolicy> policies()
     {
         final List<AdmissionPolicy> list = new ArrayList<>();

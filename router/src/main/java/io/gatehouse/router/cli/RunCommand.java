@@ -94,6 +94,7 @@ public final class RunCommand implements Callable<Integer>
             return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
         }
         serving.set(router);
+        router.accessLog(control::accessLog);
         control.metrics().register(router.metrics());
 
         final CountDownLatch stop = new CountDownLatch(1);

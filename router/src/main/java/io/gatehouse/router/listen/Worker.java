@@ -1,5 +1,6 @@
 package io.gatehouse.router.listen;
 
+import io.gatehouse.router.log.AccessLog;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.proxy.ProxyHeaderEncoder;
 import io.gatehouse.router.proxy.ProxyHeaderParser;
@@ -13,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -45,6 +47,7 @@ public final class Worker
     private final Bootstrap backendBootstrap;
     private final ChannelFutureListener onClientClosed = this::onClientClosed;
     private final Runnable tick = this::onTick;
+    private volatile Supplier<AccessLog> accessLog = () -> null;
     private ScheduledFuture<?> tickFuture;
     private long ticks;
 
@@ -120,6 +123,18 @@ public final class Worker
     public ProxyHeaderEncoder proxyEncoder()
     {
         return proxyEncoder;
+    }
+
+    /** The access log connections are written to, or {@code null} for none (one volatile read). */
+    public AccessLog accessLog()
+    {
+        return accessLog.get();
+    }
+
+    /** Control thread: where {@link #accessLog()} comes from (it may change on reload). */
+    public void accessLog(final Supplier<AccessLog> source)
+    {
+        accessLog = source;
     }
 
     /** Registers a new backend channel on this loop (not yet connected). */

@@ -7,6 +7,8 @@ import io.gatehouse.router.connect.ConnectOutcome;
 import io.gatehouse.router.listen.ListenerState;
 import io.gatehouse.router.listen.TimedConnection;
 import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.log.AccessLog;
+import io.gatehouse.router.metrics.ConnectionRecord;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.metrics.RelayCounting;
 import io.gatehouse.router.metrics.WorkerCounters;
@@ -100,6 +102,8 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private BackendConnector connector;
     private FirstFlightParser parser;
     private FirstFlightParser ownParser;
+    private ConnectionRecord record;
+    private String endReason;
     private int parses;
 
     public PeekHandler(
@@ -126,6 +130,11 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     {
         this.ctx = ctx;
         final long nowNs = worker.nowNs();
+        final AccessLog log = worker.accessLog();
+        if (log != null)
+        {
+            record = new ConnectionRecord(log, state.name(), remote, nowNs);
+        }
         deadlineNs = nowNs + state.peekTimeoutNs();
         serverFirstAtNs = nowNs + state.serverFirstDelayNs();
         worker.peeking().add(this);
@@ -199,6 +208,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (status != ProxyHeaderStatus.OK)
         {
             counters.increment(Counter.REJECTED_PROXY_HEADER);
+            endReason = "proxy_header_invalid";
             close();
             return;
         }
@@ -224,8 +234,13 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             }
         }
         peeked.skipBytes(proxy.headerLength());
+        if (record != null)
+        {
+            record.client(new InetSocketAddress(sourceAddress, sourcePort));
+        }
         if (!admit(state, sourceAddress, ctx.channel()))
         {
+            endReason = "rejected";
             counters.increment(Counter.REJECTED_ACL);
             close();
             return;
@@ -258,6 +273,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             if (stage == STAGE_PEEKING)
             {
                 counters.increment(Counter.PEEK_EOF);
+                endReason = "client_closed";
                 close();
             }
         }
@@ -270,6 +286,10 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (stage == STAGE_PEEKING)
         {
             counters.increment(Counter.PEEK_EOF);
+        }
+        if (record != null)
+        {
+            record.close(worker.nowNs(), endReason != null ? endReason : "client_closed");
         }
         else if (stage == STAGE_CONNECTING && connector != null)
         {
@@ -297,11 +317,16 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (!anyBytes && serverFirst != null && nowNs - serverFirstAtNs >= 0)
         {
             counters.increment(Counter.PEEK_SERVER_FIRST);
+            if (record != null)
+            {
+                record.decided(nowNs, null, null, null);
+            }
             connect(serverFirst, sourceHash(), null, false);
         }
         else if (nowNs - deadlineNs >= 0)
         {
             counters.increment(Counter.PEEK_TIMEOUT);
+            endReason = "peek_timeout";
             close();
         }
     }
@@ -309,6 +334,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     @Override
     public void onForcedClose()
     {
+        endReason = "drain";
         close();
     }
 
@@ -326,7 +352,11 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         counters.increment(Counter.RELAYED);
         route.pool().onConnectionOpened(backendIndex);
         route.counters().onBackendConnected(worker.index(), backendIndex);
-        final RelayCounting observer = new RelayCounting(counters, route, backendIndex);
+        if (record != null)
+        {
+            record.connected(worker.nowNs(), route.backendAddress(backendIndex));
+        }
+        final RelayCounting observer = new RelayCounting(counters, route, backendIndex, record, record != null ? worker::nowNs : null);
         final ByteBuf first = peeked;
         peeked = null;
         final ByteBuf header = proxyHeaderOut;
@@ -339,6 +369,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     public void onBackendUnavailable()
     {
         counters.increment(Counter.CONNECT_EXHAUSTED);
+        endReason = "connect_failed";
         close();
     }
 
@@ -417,8 +448,13 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (state.acceptsProxyHeaders() && looksLikeProxyHeader())
         {
             counters.increment(Counter.REJECTED_PROXY_HEADER);
+            endReason = "proxy_header_untrusted";
             close();
             return;
+        }
+        if (record != null)
+        {
+            recordDecision(status);
         }
         final Route defaultRoute = state.routes().defaultRoute();
         switch (status)
@@ -447,10 +483,12 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
                 break;
             case MALFORMED:
                 counters.increment(Counter.PEEK_MALFORMED);
+                endReason = "malformed";
                 close();
                 break;
             default:
                 counters.increment(Counter.PEEK_TOO_LARGE);
+                endReason = "too_large";
                 close();
                 break;
         }
@@ -472,6 +510,27 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         return true;
     }
 
+    /** Copies what the access log says about the decision out of the parser (only with an access log). */
+    private void recordDecision(final PeekStatus status)
+    {
+        final PeekProtocol protocol = parser == null ? null : parser.protocol();
+        final String protocolText = protocol == null ? null
+            : protocol == PeekProtocol.TLS ? "tls" : protocol == PeekProtocol.HTTP1 ? "http1" : "h2c";
+        final String name = status == PeekStatus.OK ? parser.name().getStringWithoutLengthAscii(0, parser.nameLength()) : null;
+        String alpn = null;
+        if (protocol != null && parser.alpnCount() > 0)
+        {
+            final StringBuilder text = new StringBuilder();
+            for (int i = 0; i < parser.alpnCount(); i++)
+            {
+                text.append(i == 0 ? "" : ",")
+                    .append(parser.alpnBuffer().getStringWithoutLengthAscii(parser.alpnOffset(i), parser.alpnLength(i)));
+            }
+            alpn = text.toString();
+        }
+        record.decided(worker.nowNs(), protocolText, name, alpn);
+    }
+
     /** A PROXY header from a source not trusted to send one (the peek view still holds the bytes). */
     private boolean looksLikeProxyHeader()
     {
@@ -489,6 +548,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             return;
         }
         counters.increment(Counter.REJECTED_NO_ROUTE);
+        endReason = protocol == null ? "not_recognised" : "no_route";
         stage = STAGE_DONE;
         releasePeeked();
         final Channel client = ctx.channel();
@@ -516,8 +576,13 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (state.policy().admitRoute(target.index(), sourceAddress) != RejectReason.NONE)
         {
             counters.increment(Counter.REJECTED_ACL);
+            endReason = "rejected_route_denied";
             close();
             return;
+        }
+        if (record != null)
+        {
+            record.connecting(worker.nowNs(), target.id());
         }
         stage = STAGE_CONNECTING;
         route = target;
