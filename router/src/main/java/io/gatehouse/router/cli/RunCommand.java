@@ -6,8 +6,10 @@ import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.control.ControlPlane;
 import io.gatehouse.router.listen.BindFailure;
+import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.systemd.InheritedSockets;
 import io.gatehouse.router.systemd.SystemdNotifier;
+import io.gatehouse.router.systemd.SystemdWatchdog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,10 +66,22 @@ public final class RunCommand implements Callable<Integer>
         final GatehouseConfig initial = loaded.config();
 
         final AtomicReference<Router> serving = new AtomicReference<>();
+        final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         final ControlPlane control;
         try
         {
-            control = ControlPlane.start(config, initial, next -> serving.get().reload(next), line ->
+            control = ControlPlane.start(config, initial, next ->
+            {
+                systemd.reloading();
+                try
+                {
+                    serving.get().reload(next);
+                }
+                finally
+                {
+                    systemd.ready();
+                }
+            }, line ->
             {
                 err.println(line);
                 err.flush();
@@ -100,8 +114,8 @@ public final class RunCommand implements Callable<Integer>
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
-        final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
+        final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
         err.println("gatehouse: running (" + router.transport().name().toLowerCase(java.util.Locale.ROOT) + ", config "
             + config + "); SIGTERM drains");
         err.flush();
@@ -112,6 +126,10 @@ public final class RunCommand implements Callable<Integer>
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
         err.flush();
         final boolean clean = router.drain(Duration.ofMillis(drainMs));
+        if (watchdog != null)
+        {
+            watchdog.close();
+        }
         control.close();
         router.close();
         systemd.close();
