@@ -97,16 +97,16 @@ public final class BackendPool
     public int pick(final long hash, final int attempt)
     {
         final PoolState state = this.state;
-        final int[] healthy = state.healthy;
-        if (attempt == 0 && healthy.length > 0)
+        if (attempt == 0)
         {
             final int first = state.table.first(hash, state);
             if (first >= 0 && state.up[first])
             {
                 return first;
             }
-            return RendezvousOrder.select(hash, 0, NO_BACKEND, healthy, set);
+            return RendezvousOrder.select(hash, 0, NO_BACKEND, state.healthy, set);
         }
+        final int[] healthy = state.healthy;
         if (attempt <= 0 || attempt >= healthy.length)
         {
             return NO_BACKEND;

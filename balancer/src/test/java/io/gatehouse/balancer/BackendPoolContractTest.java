@@ -374,7 +374,8 @@ abstract class BackendPoolContractTest
     void shouldAnswerValidIndexesWhileTablesAreRepublished() throws Exception
     {
         final int count = 16;
-        final BackendPool pool = pool(backends(count));
+        final BackendPool pool = pool(
+            backends(count), options().withRingSize(1_024, BalancerOptions.DEFAULT_RING_MAX_SIZE));
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final AtomicLong picks = new AtomicLong();

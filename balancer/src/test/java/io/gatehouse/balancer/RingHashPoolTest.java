@@ -14,13 +14,6 @@ class RingHashPoolTest extends BackendPoolContractTest
         return 1.1;
     }
 
-    /** A ring of 16,384 points or more: Envoy's default 1,024 gives the lightest of five backends only 52. */
-    @Override
-    BalancerOptions options()
-    {
-        return BalancerOptions.defaults().withRingSize(16_384, BalancerOptions.DEFAULT_RING_MAX_SIZE);
-    }
-
     @Override
     double weightTolerance()
     {

@@ -20,12 +20,16 @@ class RingHashTableTest
     @Test
     void shouldGiveEachUnitOfWeightAPowerOfTwoPointsReachingTheMinimum()
     {
-        assertEquals(1_600, ring(BackendPool.create(Algorithm.RING_HASH, BackendPoolContractTest.backends(100)))
-            .ringSize());
-        assertEquals(1_280, ring(BackendPool.create(Algorithm.RING_HASH, BackendPoolContractTest.backends(5)))
-            .ringSize());
+        final BalancerOptions envoy = BalancerOptions.defaults().withRingSize(1_024, 8 * 1024 * 1024);
+        assertEquals(1_600, ring(BackendPool.create(
+            Algorithm.RING_HASH, BackendPoolContractTest.backends(100), envoy)).ringSize());
+        assertEquals(1_280, ring(BackendPool.create(
+            Algorithm.RING_HASH, BackendPoolContractTest.backends(5), envoy)).ringSize());
         final List<Backend> weighted = List.of(new Backend("a:1", 2), new Backend("b:1", 4));
-        assertEquals(1_536, ring(BackendPool.create(Algorithm.RING_HASH, weighted)).ringSize());
+        assertEquals(1_536, ring(BackendPool.create(Algorithm.RING_HASH, weighted, envoy)).ringSize());
+        assertEquals(102_400, ring(BackendPool.create(Algorithm.RING_HASH, BackendPoolContractTest.backends(100)))
+            .ringSize());
+        assertEquals(98_304, ring(BackendPool.create(Algorithm.RING_HASH, weighted)).ringSize());
         assertEquals(768, ring(BackendPool.create(
             Algorithm.RING_HASH, weighted, BalancerOptions.defaults().withRingSize(512, 1_000))).ringSize());
     }
@@ -48,9 +52,9 @@ class RingHashTableTest
         }
         final BackendPool pool = BackendPool.create(Algorithm.RING_HASH, backends);
         final String[][] vectors = {
-            { "203.0.113.7", "10.0.0.2:443", "10.0.0.4:443" },
-            { "198.51.100.23", "10.0.0.2:443", "10.0.0.4:443" },
-            { "a.example.test", "10.0.0.1:443", "10.0.0.3:443" },
+            { "203.0.113.7", "10.0.0.1:443", "10.0.0.4:443" },
+            { "198.51.100.23", "10.0.0.4:443", "10.0.0.2:443" },
+            { "a.example.test", "10.0.0.2:443", "10.0.0.3:443" },
             { "b.example.test", "10.0.0.4:443", "10.0.0.1:443" },
         };
         for (final String[] vector : vectors)

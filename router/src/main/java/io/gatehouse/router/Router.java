@@ -12,6 +12,9 @@ import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.metrics.RouterMetrics;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.route.RouteCompiler;
+import io.gatehouse.router.systemd.InheritedSocket;
+import io.gatehouse.router.systemd.InheritedSockets;
+import io.gatehouse.router.systemd.ServerChannelAdopter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -19,10 +22,12 @@ import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -45,13 +50,16 @@ public final class Router implements AutoCloseable
     private final SnapshotRef snapshots = new SnapshotRef(new RoutingSnapshot(new ListenerState[0]));
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final RouterMetrics metrics;
+    private final InheritedSockets inherited;
+    private final Set<Integer> adoptedFds = new HashSet<>();
     private GatehouseConfig config;
     private int nextSlot;
     private boolean closed;
 
-    private Router(final GatehouseConfig config, final NanoClock clock)
+    private Router(final GatehouseConfig config, final NanoClock clock, final InheritedSockets inherited)
     {
-        this.transport = Transport.select(config.runtime().transport());
+        this.inherited = inherited;
+        this.transport = Transport.select(transportFor(config, inherited));
         final int workerCount = config.runtime().workers() > 0
             ? config.runtime().workers()
             : Runtime.getRuntime().availableProcessors();
@@ -76,26 +84,68 @@ public final class Router implements AutoCloseable
             + " (asked: " + config.runtime().transport().name().toLowerCase(Locale.ROOT) + "), " + workers.length + " event loops");
     }
 
-    /** Starts a router with the system clock. */
+    /**
+     * Starts a router as {@code gatehouse run} does: the system clock, and the listening sockets systemd
+     * passed (socket activation: {@code LISTEN_FDS}/{@code LISTEN_PID}), if any, adopted by the listeners
+     * bound to the same address instead of binding new ones.
+     *
+     * @throws IllegalStateException also when {@code LISTEN_FDS} is present but malformed.
+     */
     public static Router start(final GatehouseConfig config) throws BindFailure
     {
-        return start(config, SystemNanoClock.INSTANCE);
+        return start(config, SystemNanoClock.INSTANCE, InheritedSockets.fromEnvironment());
+    }
+
+    /** Starts a router with {@code clock} that binds every listener itself (no inherited sockets). */
+    public static Router start(final GatehouseConfig config, final NanoClock clock) throws BindFailure
+    {
+        return start(config, clock, new InheritedSockets(InheritedSockets.Status.NONE, List.of(), null));
+    }
+
+    /** The transport to ask for: the config's, or epoll when systemd passed sockets (only epoll adopts them). */
+    private static io.gatehouse.router.config.RuntimeConfig.Transport transportFor(final GatehouseConfig config, final InheritedSockets inherited)
+    {
+        switch (inherited.status())
+        {
+            case MALFORMED:
+                throw new IllegalStateException("socket activation: " + inherited.reason());
+            case NOT_FOR_THIS_PROCESS:
+                LOG.log(System.Logger.Level.INFO, "socket activation: ignoring LISTEN_FDS: " + inherited.reason());
+                return config.runtime().transport();
+            case OK:
+                LOG.log(System.Logger.Level.INFO, "socket activation: inherited " + inherited.sockets());
+                if (!inherited.present())
+                {
+                    return config.runtime().transport();
+                }
+                final ServerChannelAdopter.TransportChoice choice = ServerChannelAdopter.transportFor(config.runtime().transport());
+                if (choice.notice() != null)
+                {
+                    LOG.log(System.Logger.Level.WARNING, choice.notice());
+                }
+                return choice.transport();
+            default:
+                return config.runtime().transport();
+        }
     }
 
     /**
      * Starts event loops, compiles the routes and binds every listener, or nothing.
      *
-     * @param clock the clock peek deadlines, server-first delays and idle timeouts read (tests move it).
+     * @param clock     the clock peek deadlines, server-first delays and idle timeouts read (tests move it).
+     * @param inherited sockets systemd passed; a listener adopts those bound to its address (see
+     *                  {@link InheritedSockets#forListener}) instead of binding.
      * @throws BindFailure              naming the address when a listener cannot be bound (nothing stays bound).
      * @throws IllegalArgumentException when the routes cannot be compiled (a name claimed twice).
      * @throws IllegalStateException    when the configured transport is unavailable.
      */
-    public static Router start(final GatehouseConfig config, final NanoClock clock) throws BindFailure
+    public static Router start(final GatehouseConfig config, final NanoClock clock, final InheritedSockets inherited) throws BindFailure
     {
-        final Router router = new Router(config, clock);
+        final Router router = new Router(config, clock, inherited);
         try
         {
             router.reload(config);
+            router.reportUnclaimedSockets();
         }
         catch (final BindFailure | RuntimeException ex)
         {
@@ -149,6 +199,7 @@ public final class Router implements AutoCloseable
             else
             {
                 final Listener fresh = new Listener(listener.name(), listener.address(), slotLimit++, workers, group, snapshots);
+                fresh.inherit(unclaimed(listener));
                 added.add(fresh);
                 slots.put(listener.name(), fresh.slot());
             }
@@ -188,6 +239,10 @@ public final class Router implements AutoCloseable
             throw ex;
         }
         nextSlot = slotLimit;
+        for (final Listener listener : added)
+        {
+            listener.inheritedFds().forEach(adoptedFds::add);
+        }
         for (final Listener listener : removed)
         {
             listener.close();
@@ -202,6 +257,31 @@ public final class Router implements AutoCloseable
         for (final Listener listener : added)
         {
             LOG.log(System.Logger.Level.INFO, "listening: " + listener.name() + " on " + listener.boundAddress());
+        }
+    }
+
+    /** The inherited sockets for {@code listener} that no listener adopted yet (an adopted fd closes with its listener). */
+    private List<InheritedSocket> unclaimed(final ListenerConfig listener)
+    {
+        final List<InheritedSocket> sockets = new ArrayList<>();
+        for (final InheritedSocket socket : inherited.forListener(listener.name(), listener.address()))
+        {
+            if (!adoptedFds.contains(socket.fd()))
+            {
+                sockets.add(socket);
+            }
+        }
+        return sockets;
+    }
+
+    private void reportUnclaimedSockets()
+    {
+        for (final InheritedSocket socket : inherited.sockets())
+        {
+            if (!adoptedFds.contains(socket.fd()))
+            {
+                LOG.log(System.Logger.Level.WARNING, "socket activation: inherited " + socket + " matches no listener's address; not served");
+            }
         }
     }
 
@@ -291,6 +371,13 @@ public final class Router implements AutoCloseable
     {
         final Listener listener = listeners.get(listenerName);
         return listener == null ? null : listener.boundAddress();
+    }
+
+    /** How many listening sockets the named listener holds (0 when there is no such listener). */
+    public synchronized int listeningSockets(final String listenerName)
+    {
+        final Listener listener = listeners.get(listenerName);
+        return listener == null ? 0 : listener.socketCount();
     }
 
     /** The config being served. */

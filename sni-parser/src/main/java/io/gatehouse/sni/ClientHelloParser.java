@@ -1,5 +1,6 @@
 package io.gatehouse.sni;
 
+import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -24,7 +25,6 @@ final class ClientHelloParser
     private int recordOffset;
     private int handshakeBytes;
     private int helloLength;
-    private long extensionsSeen;
 
     ClientHelloParser(final int maxBytes, final MutableDirectBuffer scratch, final PeekResult result)
     {
@@ -172,7 +172,7 @@ final class ClientHelloParser
         }
         p += 2;
 
-        extensionsSeen = 0;
+        long extensionsSeen = 0;
         int nameOffset = -1;
         int nameLength = 0;
         boolean sniPresent = false;
@@ -191,10 +191,12 @@ final class ClientHelloParser
             {
                 return result.fail(PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_LENGTH);
             }
-            if (!firstOfItsType(type))
+            final long typeBit = typeBit(type);
+            if ((extensionsSeen & typeBit) != 0)
             {
                 return result.fail(PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_DUPLICATE);
             }
+            extensionsSeen |= typeBit;
             switch (type)
             {
                 case EXT_SERVER_NAME:
@@ -244,24 +246,14 @@ final class ClientHelloParser
         return HostName.normaliseHost(buffer, nameOffset, nameLength, result);
     }
 
-    private boolean firstOfItsType(final int type)
+    /** A bit per extension type checked for duplicates (types below 63, and ECH); 0 for the rest. */
+    private static long typeBit(final int type)
     {
-        final long bit;
         if (type < 63)
         {
-            bit = 1L << type;
+            return 1L << type;
         }
-        else if (type == EXT_ENCRYPTED_CLIENT_HELLO)
-        {
-            bit = 1L << 63;
-        }
-        else
-        {
-            return true;
-        }
-        final boolean first = (extensionsSeen & bit) == 0;
-        extensionsSeen |= bit;
-        return first;
+        return type == EXT_ENCRYPTED_CLIENT_HELLO ? 1L << 63 : 0;
     }
 
     /** @return (offset << 32 | length) of the host_name, -1 when none, -2 when malformed. */
@@ -361,6 +353,6 @@ final class ClientHelloParser
 
     private static int uint16(final DirectBuffer buffer, final int index)
     {
-        return ((buffer.getByte(index) & 0xff) << 8) | (buffer.getByte(index + 1) & 0xff);
+        return buffer.getShort(index, ByteOrder.BIG_ENDIAN) & 0xffff;
     }
 }

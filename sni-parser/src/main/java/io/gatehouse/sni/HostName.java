@@ -15,6 +15,24 @@ final class HostName
     private static final int MAX_LABEL_BYTES = 63;
     private static final int MAX_IPV6_BYTES = 45;
     private static final int MAX_PORT_DIGITS = 5;
+    /** Each byte's lower-cased form when a host name may hold it, else 0. */
+    private static final byte[] HOST_BYTES = new byte[256];
+
+    static
+    {
+        for (int c = 'a'; c <= 'z'; c++)
+        {
+            HOST_BYTES[c] = (byte)c;
+            HOST_BYTES[c - 'a' + 'A'] = (byte)c;
+        }
+        for (int c = '0'; c <= '9'; c++)
+        {
+            HOST_BYTES[c] = (byte)c;
+        }
+        HOST_BYTES['-'] = '-';
+        HOST_BYTES['_'] = '_';
+        HOST_BYTES['.'] = '.';
+    }
 
     private HostName()
     {
@@ -36,13 +54,14 @@ final class HostName
         {
             return result.fail(PeekStatus.MALFORMED, PeekReason.NAME_TOO_LONG);
         }
+        final byte[] name = result.nameBytes;
         int labelBytes = 0;
         int labels = 1;
         int labelValue = 0;
         boolean dottedQuad = true;
         for (int i = 0; i < length; i++)
         {
-            byte c = src.getByte(offset + i);
+            final byte c = HOST_BYTES[src.getByte(offset + i) & 0xff];
             if (c == '.')
             {
                 if (labelBytes == 0)
@@ -55,29 +74,25 @@ final class HostName
             }
             else
             {
-                if (c >= 'A' && c <= 'Z')
+                if (c == 0)
                 {
-                    c = (byte)(c + ('a' - 'A'));
+                    return result.fail(PeekStatus.MALFORMED, PeekReason.NAME_BAD_CHARACTER);
                 }
-                if (c >= '0' && c <= '9')
+                if (c <= '9' && c >= '0')
                 {
                     labelValue = labelValue * 10 + (c - '0');
                     dottedQuad &= labelBytes < 3 && labelValue <= 255;
                 }
-                else if ((c >= 'a' && c <= 'z') || c == '-' || c == '_')
-                {
-                    dottedQuad = false;
-                }
                 else
                 {
-                    return result.fail(PeekStatus.MALFORMED, PeekReason.NAME_BAD_CHARACTER);
+                    dottedQuad = false;
                 }
                 if (++labelBytes > MAX_LABEL_BYTES)
                 {
                     return result.fail(PeekStatus.MALFORMED, PeekReason.NAME_LABEL_TOO_LONG);
                 }
             }
-            result.name.putByte(i, c);
+            name[i] = c;
         }
         if (labelBytes == 0)
         {
@@ -172,7 +187,7 @@ final class HostName
             {
                 return result.fail(PeekStatus.MALFORMED, PeekReason.NAME_BAD_IPV6);
             }
-            result.name.putByte(i, c);
+            result.nameBytes[i] = c;
         }
         if (colons < 2)
         {

@@ -12,7 +12,8 @@ final class PeekResult
     static final int MAX_NAME_BYTES = 255;
     static final int MAX_ALPN = 32;
 
-    final UnsafeBuffer name = new UnsafeBuffer(new byte[MAX_NAME_BYTES + 1]);
+    final byte[] nameBytes = new byte[MAX_NAME_BYTES + 1];
+    final UnsafeBuffer name = new UnsafeBuffer(nameBytes);
     final int[] alpnOffsets = new int[MAX_ALPN];
     final int[] alpnLengths = new int[MAX_ALPN];
     int nameLength;

@@ -32,7 +32,8 @@ public final class BalanceReport
             keys[i] = Hash.mix(i, 0xB417);
         }
         final BalancerOptions defaults = BalancerOptions.defaults();
-        final BalancerOptions bigRing = defaults.withRingSize(65_536, BalancerOptions.DEFAULT_RING_MAX_SIZE);
+        final BalancerOptions envoyRing = defaults.withRingSize(1_024, BalancerOptions.DEFAULT_RING_MAX_SIZE);
+        final BalancerOptions bigRing = defaults;
 
         System.out.println("| algorithm | options | N | weights | max/mean share | min/mean share |");
         System.out.println("|---|---|---|---|---|---|");
@@ -46,10 +47,13 @@ public final class BalanceReport
         balance(Algorithm.MAGLEV, defaults, "M=65537", 100, true);
         for (final int n : new int[]{ 10, 100, 1_000 })
         {
-            balance(Algorithm.RING_HASH, defaults, "ring min 1024", n, false);
+            balance(Algorithm.RING_HASH, envoyRing, "ring min 1024", n, false);
         }
-        balance(Algorithm.RING_HASH, bigRing, "ring min 65536", 100, false);
-        balance(Algorithm.RING_HASH, bigRing, "ring min 65536", 100, true);
+        for (final int n : new int[]{ 10, 100, 1_000 })
+        {
+            balance(Algorithm.RING_HASH, bigRing, "ring min 65536 (default)", n, false);
+        }
+        balance(Algorithm.RING_HASH, bigRing, "ring min 65536 (default)", 100, true);
         balance(Algorithm.ROUND_ROBIN, defaults, "-", 100, true);
 
         System.out.println();
@@ -59,11 +63,17 @@ public final class BalanceReport
         {
             disruption(Algorithm.MAGLEV, defaults, "M=65537", n, keys);
         }
+        disruption(Algorithm.MAGLEV, defaults.withMaglevTableSize(131_101), "M=131101", 100, keys);
+        disruption(Algorithm.MAGLEV, defaults.withMaglevTableSize(131_101), "M=131101", 1_000, keys);
+        disruption(Algorithm.MAGLEV, defaults.withMaglevTableSize(1_048_583), "M=1048583", 1_000, keys);
         for (final int n : new int[]{ 10, 100, 1_000 })
         {
-            disruption(Algorithm.RING_HASH, defaults, "ring min 1024", n, keys);
+            disruption(Algorithm.RING_HASH, envoyRing, "ring min 1024", n, keys);
         }
-        disruption(Algorithm.RING_HASH, bigRing, "ring min 65536", 100, keys);
+        for (final int n : new int[]{ 10, 100, 1_000 })
+        {
+            disruption(Algorithm.RING_HASH, bigRing, "ring min 65536 (default)", n, keys);
+        }
     }
 
     private static List<Backend> backends(final int n, final boolean weighted)

@@ -22,6 +22,10 @@ import java.util.Map;
  */
 public final class PrometheusWriter
 {
+    /** Bucket bounds, in seconds, for connect and peek times: 100us to 10s. */
+    public static final double[] LATENCY_BUCKETS_SECONDS = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
     private final Map<String, Family> families = new LinkedHashMap<>();
 
     /** Metric kinds of the text format. */
@@ -168,6 +172,31 @@ public final class PrometheusWriter
             return this;
         }
 
+        /**
+         * One labelled histogram from an HdrHistogram whose values are in units of {@code secondsPerUnit}
+         * (1e-6 for microseconds): cumulative counts at each bound, the sum (from the mean) and the count.
+         * Read it on the admin thread only if it is not being recorded into (use a {@code Recorder}'s
+         * interval histogram or a copy).
+         */
+        public Family histogram(
+            final org.HdrHistogram.AbstractHistogram histogram, final double secondsPerUnit, final double[] upperBoundsSeconds,
+            final String... labels)
+        {
+            final long[] cumulative = new long[upperBoundsSeconds.length];
+            final long count = histogram.getTotalCount();
+            for (int i = 0; i < upperBoundsSeconds.length; i++)
+            {
+                final long highest = (long)Math.floor(upperBoundsSeconds[i] / secondsPerUnit);
+                cumulative[i] = Math.min(count, histogram.getCountBetweenValues(0, Math.max(0, highest)));
+                if (i > 0 && cumulative[i] < cumulative[i - 1])
+                {
+                    cumulative[i] = cumulative[i - 1];
+                }
+            }
+            final double sum = count == 0 ? 0 : histogram.getMean() * count * secondsPerUnit;
+            return histogram(upperBoundsSeconds, cumulative, sum, count, labels);
+        }
+
         private static String line(final String metric, final String[] labels, final String extraName, final String extraValue,
             final double value)
         {
@@ -215,6 +244,10 @@ public final class PrometheusWriter
         if (value == Math.rint(value) && Math.abs(value) < 1e15)
         {
             return Long.toString((long)value);
+        }
+        if (Math.abs(value) >= 1e-6 && Math.abs(value) < 1e15)
+        {
+            return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
         }
         return Double.toString(value);
     }

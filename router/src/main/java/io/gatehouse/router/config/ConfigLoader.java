@@ -69,6 +69,18 @@ public final class ConfigLoader
         }
     }
 
+    /** Every key the loader knows, for the documentation check. */
+    static Set<String> knownKeys()
+    {
+        final Set<String> all = new java.util.TreeSet<>();
+        for (final Set<String> keys : List.of(TOP_KEYS, ADMIN_KEYS, RUNTIME_KEYS, LISTENER_KEYS, SERVER_FIRST_KEYS, LIMIT_KEYS,
+            ROUTE_KEYS, BACKEND_KEYS, HEALTH_KEYS))
+        {
+            all.addAll(keys);
+        }
+        return all;
+    }
+
     private ConfigLoader(final Path source, final String file)
     {
         this.source = source;

@@ -1,8 +1,11 @@
 package io.gatehouse.router.listen;
 
 import io.gatehouse.router.config.HostPort;
+import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.peek.PeekHandler;
+import io.gatehouse.router.systemd.InheritedSocket;
+import io.gatehouse.router.systemd.ServerChannelAdopter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -34,6 +37,7 @@ public final class Listener
     private final List<Channel> serverChannels = new ArrayList<>();
     private volatile boolean accepting = true;
     private InetSocketAddress boundAddress;
+    private List<InheritedSocket> inherited = List.of();
 
     public Listener(
         final String name,
@@ -73,13 +77,39 @@ public final class Listener
     }
 
     /**
-     * Binds every socket of this listener, or none.
+     * Serve these listening sockets, passed by systemd (socket activation), instead of binding new ones.
+     * Call before {@link #bind()}; the transport must be epoll (see {@link ServerChannelAdopter}).
+     */
+    public void inherit(final List<InheritedSocket> sockets)
+    {
+        inherited = List.copyOf(sockets);
+    }
+
+    /** The descriptors this listener adopts (empty when it binds its own sockets). */
+    public List<Integer> inheritedFds()
+    {
+        final List<Integer> fds = new ArrayList<>();
+        for (final InheritedSocket socket : inherited)
+        {
+            fds.add(socket.fd());
+        }
+        return fds;
+    }
+
+    /**
+     * Binds every socket of this listener, or none. With inherited sockets it adopts them instead: one
+     * accepting event loop per socket (spread over the loops), accepted connections spread over all loops.
      *
-     * @throws BindFailure naming the address when any socket cannot be bound.
+     * @throws BindFailure naming the address when any socket cannot be bound or adopted.
      */
     public void bind() throws BindFailure
     {
         final Transport transport = workers[0].transport();
+        if (!inherited.isEmpty())
+        {
+            adoptInherited(transport);
+            return;
+        }
         InetSocketAddress target;
         try
         {
@@ -122,8 +152,41 @@ public final class Listener
         boundAddress = target;
     }
 
-    private Channel bind(final ServerBootstrap bootstrap, final Acceptor acceptor, final InetSocketAddress target)
-        throws InterruptedException
+    private void adoptInherited(final Transport transport) throws BindFailure
+    {
+        try
+        {
+            for (int i = 0; i < inherited.size(); i++)
+            {
+                final InheritedSocket socket = inherited.get(i);
+                final ServerChannelAdopter.Adoption adoption = ServerChannelAdopter.adopt(socket, RuntimeConfig.Transport.valueOf(transport.name()));
+                if (!adoption.adopted())
+                {
+                    throw new BindFailure(address.toString(), new IllegalStateException(adoption.refusal()));
+                }
+                final ServerBootstrap bootstrap = new ServerBootstrap().group(workers[i % workers.length].loop(), group);
+                configure(bootstrap, new Acceptor(null));
+                ServerChannelAdopter.register(bootstrap, adoption.channel()).sync();
+                synchronized (serverChannels)
+                {
+                    serverChannels.add(adoption.channel());
+                }
+                boundAddress = (InetSocketAddress)adoption.channel().localAddress();
+            }
+        }
+        catch (final BindFailure ex)
+        {
+            close();
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            close();
+            throw new BindFailure(address.toString(), ex);
+        }
+    }
+
+    private static void configure(final ServerBootstrap bootstrap, final Acceptor acceptor)
     {
         bootstrap
             .option(ChannelOption.SO_BACKLOG, BACKLOG)
@@ -132,12 +195,27 @@ public final class Listener
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childHandler(acceptor);
+    }
+
+    private Channel bind(final ServerBootstrap bootstrap, final Acceptor acceptor, final InetSocketAddress target)
+        throws InterruptedException
+    {
+        configure(bootstrap, acceptor);
         final Channel channel = bootstrap.bind(target).sync().channel();
         synchronized (serverChannels)
         {
             serverChannels.add(channel);
         }
         return channel;
+    }
+
+    /** Listening sockets bound now: one per event loop on io_uring and epoll, one on NIO. */
+    public int socketCount()
+    {
+        synchronized (serverChannels)
+        {
+            return serverChannels.size();
+        }
     }
 
     /** Stops accepting: closes every listening socket. Established connections are not touched. */

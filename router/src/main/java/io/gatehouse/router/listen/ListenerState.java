@@ -115,6 +115,12 @@ public final class ListenerState
         return contains(config.proxyProtocolFrom(), source);
     }
 
+    /** True when this listener takes PROXY headers from some sources (and refuses them from the others). */
+    public boolean acceptsProxyHeaders()
+    {
+        return !config.proxyProtocolFrom().isEmpty();
+    }
+
     private static boolean contains(final List<Cidr> cidrs, final byte[] source)
     {
         for (int i = 0, size = cidrs.size(); i < size; i++)

@@ -1,6 +1,8 @@
 package io.gatehouse.router.listen;
 
 import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.proxy.ProxyHeaderEncoder;
+import io.gatehouse.router.proxy.ProxyHeaderParser;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -15,8 +17,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * What one event loop owns: its counters, its clock-driven timer tick (peek deadlines, server-first
- * delays, relay idle timeouts), the lists of connections it is peeking and relaying, a reusable view for
- * the parser, and a backend {@link Bootstrap} bound to this loop.
+ * delays, relay idle timeouts), the lists of connections it is peeking and relaying, reusable views for
+ * the parsers, its PROXY header parser and encoder, and a backend {@link Bootstrap} bound to this loop.
  *
  * <p>Everything here is touched only by the event loop's own thread, except {@link #counters()} (read by
  * any thread) and {@link #start()}/{@link #stop()} (control thread, before and after the loop serves).
@@ -35,7 +37,10 @@ public final class Worker
     private final WorkerCounters counters = new WorkerCounters();
     private final ConnectionList peeking = new ConnectionList();
     private final ConnectionList relaying = new ConnectionList();
-    private final UnsafeBuffer peekView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer peekView = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer scratchView = new UnsafeBuffer(new byte[0]);
+    private final ProxyHeaderParser proxyParser = new ProxyHeaderParser();
+    private final ProxyHeaderEncoder proxyEncoder = new ProxyHeaderEncoder();
     private final Bootstrap backendBootstrap;
     private final ChannelFutureListener onClientClosed = this::onClientClosed;
     private final Runnable tick = this::onTick;
@@ -96,6 +101,24 @@ public final class Worker
     public UnsafeBuffer peekView()
     {
         return peekView;
+    }
+
+    /** A second view, for writing (the PROXY header) while {@link #peekView()} still holds the peek. */
+    public UnsafeBuffer scratchView()
+    {
+        return scratchView;
+    }
+
+    /** This loop's PROXY protocol header parser (for listeners with trusted sources). */
+    public ProxyHeaderParser proxyParser()
+    {
+        return proxyParser;
+    }
+
+    /** This loop's PROXY protocol header encoder (for routes that send one). */
+    public ProxyHeaderEncoder proxyEncoder()
+    {
+        return proxyEncoder;
     }
 
     /** Registers a new backend channel on this loop (not yet connected). */

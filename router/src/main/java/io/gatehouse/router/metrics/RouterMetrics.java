@@ -1,13 +1,16 @@
 package io.gatehouse.router.metrics;
 
+import io.gatehouse.router.admin.MetricsSource;
+import io.gatehouse.router.admin.PrometheusWriter;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * The router's counters as any thread reads them: each value is the sum of the per-loop slices. Reads
- * are plain (a value may be a few increments behind); nothing here is written.
+ * are plain (a value may be a few increments behind); nothing here is written. Also the data path's
+ * {@link MetricsSource} for {@code GET /metrics} (admin thread; allocates per scrape).
  */
-public final class RouterMetrics
+public final class RouterMetrics implements MetricsSource
 {
     private final WorkerCounters[] workers;
     private final Supplier<List<RouteCounters>> routes;
@@ -59,5 +62,30 @@ public final class RouterMetrics
             }
         }
         return found;
+    }
+
+    @Override
+    public void writeTo(final PrometheusWriter writer)
+    {
+        for (final Counter counter : Counter.values())
+        {
+            writer.counter(counter.metricName(), counter.help()).sample(total(counter));
+        }
+        writer.gauge("gatehouse_connections_active", "Client connections open now.").sample(activeConnections());
+        final PrometheusWriter.Family routed =
+            writer.counter("gatehouse_route_connections_total", "Clients routed to a route (listener/route).");
+        final PrometheusWriter.Family backendConnections =
+            writer.counter("gatehouse_backend_connections_total", "Relays started to a backend.");
+        final PrometheusWriter.Family backendFailures =
+            writer.counter("gatehouse_backend_connect_failures_by_backend_total", "Connect attempts to a backend that failed.");
+        for (final RouteCounters route : routes.get())
+        {
+            routed.sample(route.routed(), "route", route.routeId());
+            for (int i = 0; i < route.backendCount(); i++)
+            {
+                backendConnections.sample(route.backendConnections(i), "route", route.routeId(), "backend", route.backendId(i));
+                backendFailures.sample(route.backendConnectFailures(i), "route", route.routeId(), "backend", route.backendId(i));
+            }
+        }
     }
 }

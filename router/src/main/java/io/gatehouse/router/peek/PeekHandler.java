@@ -10,6 +10,9 @@ import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.metrics.RelayCounting;
 import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.proxy.ProxyHeaderEncoder;
+import io.gatehouse.router.proxy.ProxyHeaderParser;
+import io.gatehouse.router.proxy.ProxyHeaderStatus;
 import io.gatehouse.router.relay.RelayStarter;
 import io.gatehouse.router.route.Route;
 import io.gatehouse.sni.FirstFlightParser;
@@ -57,6 +60,8 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private static final int INITIAL_COLLECT_BYTES = 2048;
     /** Reads parsed from scratch by the loop's shared parser before the connection gets a parser of its own. */
     private static final int SHARED_PARSER_READS = 4;
+    /** A v1 header is at most 107 bytes with its CRLF. */
+    private static final int PROXY_V1_MAX_BYTES = 108;
     private static final int STAGE_PEEKING = 0;
     private static final int STAGE_CONNECTING = 1;
     private static final int STAGE_DONE = 2;
@@ -66,7 +71,12 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private final ListenerState state;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
-    private final byte[] source;
+    private byte[] source;
+    private int sourcePort;
+    private byte[] destination;
+    private int destinationPort;
+    private boolean proxyHeaderExpected;
+    private ByteBuf proxyHeaderOut;
     private ChannelHandlerContext ctx;
     private ByteBuf peeked;
     private int stage = STAGE_PEEKING;
@@ -95,6 +105,9 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         this.remote = remote;
         this.local = local;
         this.source = source;
+        this.sourcePort = remote.getPort();
+        this.destinationPort = local.getPort();
+        this.proxyHeaderExpected = state.trustsProxyHeaderFrom(source);
     }
 
     @Override
@@ -130,6 +143,12 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             collect(in);
             return;
         }
+        if (proxyHeaderExpected)
+        {
+            collect(in);
+            onProxyHeaderBytes();
+            return;
+        }
         if (peeked == null && (in.hasMemoryAddress() || in.hasArray()))
         {
             final PeekStatus status = parse(in);
@@ -149,6 +168,54 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (status != PeekStatus.NEED_MORE_DATA)
         {
             decide(status);
+        }
+    }
+
+    /**
+     * A trusted source's connection starts with a PROXY v1/v2 header: parse it strictly over all bytes
+     * so far, take the client's addresses from it (ACL, hashing and the outgoing PROXY header then see
+     * the client, not the balancer), drop it from what goes to the backend, then peek at what follows.
+     * Anything else from a trusted source is closed and counted.
+     */
+    private void onProxyHeaderBytes()
+    {
+        final ProxyHeaderParser proxy = worker.proxyParser();
+        final ProxyHeaderStatus status = proxy.parse(wrap(peeked, peeked.readableBytes()), 0, peeked.readableBytes());
+        if (status == ProxyHeaderStatus.NEED_MORE_DATA)
+        {
+            return;
+        }
+        if (status != ProxyHeaderStatus.OK)
+        {
+            counters.increment(Counter.REJECTED_PROXY_HEADER);
+            close();
+            return;
+        }
+        proxyHeaderExpected = false;
+        if (proxy.addressLength() > 0 && proxy.family() != ProxyHeaderParser.Family.UNIX)
+        {
+            final int length = proxy.family() == ProxyHeaderParser.Family.INET ? 4 : 16;
+            source = new byte[length];
+            proxy.copySourceAddress(source, 0);
+            sourcePort = proxy.sourcePort();
+            destination = new byte[length];
+            proxy.copyDestinationAddress(destination, 0);
+            destinationPort = proxy.destinationPort();
+        }
+        peeked.skipBytes(proxy.headerLength());
+        if (!state.admits(source))
+        {
+            counters.increment(Counter.REJECTED_ACL);
+            close();
+            return;
+        }
+        if (peeked.isReadable())
+        {
+            final PeekStatus flight = parse(peeked);
+            if (flight != PeekStatus.NEED_MORE_DATA)
+            {
+                decide(flight);
+            }
         }
     }
 
@@ -209,7 +276,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (!anyBytes && serverFirst != null && nowNs - serverFirstAtNs >= 0)
         {
             counters.increment(Counter.PEEK_SERVER_FIRST);
-            connect(serverFirst, sourceHash());
+            connect(serverFirst, sourceHash(), null, false);
         }
         else if (nowNs - deadlineNs >= 0)
         {
@@ -241,8 +308,10 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         final RelayCounting observer = new RelayCounting(counters, route, backendIndex);
         final ByteBuf first = peeked;
         peeked = null;
+        final ByteBuf header = proxyHeaderOut;
+        proxyHeaderOut = null;
         ctx.pipeline().remove(this);
-        RelayStarter.start(worker, state, client, backend, proxyHeader(), first, observer, clientInputDone);
+        RelayStarter.start(worker, state, client, backend, header, first, observer, clientInputDone);
     }
 
     @Override
@@ -262,19 +331,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             recordMajor = buffer.getUnsignedByte(readerIndex + 1);
             recordMinor = buffer.getUnsignedByte(readerIndex + 2);
         }
-        final UnsafeBuffer view = worker.peekView();
-        if (buffer.hasMemoryAddress())
-        {
-            view.wrap(buffer.memoryAddress() + readerIndex, length);
-        }
-        else if (buffer.hasArray())
-        {
-            view.wrap(buffer.array(), buffer.arrayOffset() + readerIndex, length);
-        }
-        else
-        {
-            view.wrap(buffer.nioBuffer(readerIndex, length));
-        }
+        final UnsafeBuffer view = wrap(buffer, length);
         if (ownParser == null && ++parses > SHARED_PARSER_READS)
         {
             ownParser = state.newParser();
@@ -294,6 +351,26 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             status = PeekStatus.TOO_LARGE;
         }
         return status;
+    }
+
+    /** Points the loop's peek view at the first {@code length} readable bytes of {@code buffer} (no copy). */
+    private UnsafeBuffer wrap(final ByteBuf buffer, final int length)
+    {
+        final int readerIndex = buffer.readerIndex();
+        final UnsafeBuffer view = worker.peekView();
+        if (buffer.hasMemoryAddress())
+        {
+            view.wrap(buffer.memoryAddress() + readerIndex, length);
+        }
+        else if (buffer.hasArray())
+        {
+            view.wrap(buffer.array(), buffer.arrayOffset() + readerIndex, length);
+        }
+        else
+        {
+            view.wrap(buffer.nioBuffer(readerIndex, length));
+        }
+        return view;
     }
 
     private void collect(final ByteBuf in)
@@ -316,6 +393,12 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
 
     private void decide(final PeekStatus status)
     {
+        if (state.acceptsProxyHeaders() && looksLikeProxyHeader())
+        {
+            counters.increment(Counter.REJECTED_PROXY_HEADER);
+            close();
+            return;
+        }
         final Route defaultRoute = state.routes().defaultRoute();
         switch (status)
         {
@@ -325,7 +408,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
                 final Route named = state.routes().lookup(parser.name(), 0, parser.nameLength(), parser);
                 if (named != null)
                 {
-                    connect(named, hash(named, parser, true));
+                    connect(named, hash(named, parser, true), parser, true);
                 }
                 else
                 {
@@ -352,12 +435,20 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         }
     }
 
+    /** A PROXY header from a source not trusted to send one (the peek view still holds the bytes). */
+    private boolean looksLikeProxyHeader()
+    {
+        final UnsafeBuffer view = worker.peekView();
+        final ProxyHeaderStatus status = worker.proxyParser().parse(view, 0, view.capacity());
+        return status != ProxyHeaderStatus.NOT_PROXY && status != ProxyHeaderStatus.NEED_MORE_DATA;
+    }
+
     private void routeDefaultOrReject(
         final Route defaultRoute, final FirstFlightParser parser, final boolean hasName, final PeekProtocol protocol)
     {
         if (defaultRoute != null)
         {
-            connect(defaultRoute, hash(defaultRoute, parser, hasName));
+            connect(defaultRoute, hash(defaultRoute, parser, hasName), protocol != null ? parser : null, hasName);
             return;
         }
         counters.increment(Counter.REJECTED_NO_ROUTE);
@@ -383,10 +474,11 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         }
     }
 
-    private void connect(final Route target, final long hash)
+    private void connect(final Route target, final long hash, final FirstFlightParser flight, final boolean hasName)
     {
         stage = STAGE_CONNECTING;
         route = target;
+        proxyHeaderOut = encodeProxyHeader(target, flight, hasName);
         target.counters().onRouted(worker.index());
         connector = BackendConnector.connect(worker, target, hash, this);
     }
@@ -400,15 +492,92 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         }
         if (key == RouteConfig.HashKey.FOUR_TUPLE)
         {
-            return Hash.mix(Hash.hashAddress(source, remote.getPort()), Hash.hashAddress(local.getAddress().getAddress(), local.getPort()));
+            final byte[] to = destination != null ? destination : local.getAddress().getAddress();
+            return Hash.mix(Hash.hashAddress(source, sourcePort), Hash.hashAddress(to, destinationPort));
         }
         return sourceHash();
     }
 
-    /** The PROXY header the route wants written before the client's bytes, or {@code null}. */
-    private ByteBuf proxyHeader()
+    /**
+     * The PROXY header the route wants written before the client's bytes, or {@code null}: v1, or v2 with
+     * the routed name as PP2_TYPE_AUTHORITY and, as PP2_TYPE_ALPN, the first protocol the client offered
+     * that the route's ALPN condition accepts (any offered one when the route has no condition). Encoded
+     * at routing time, while the parser's views are valid.
+     */
+    private ByteBuf encodeProxyHeader(final Route target, final FirstFlightParser flight, final boolean hasName)
     {
-        return null;
+        final RouteConfig.ProxyProtocolOut version = target.proxyProtocol();
+        if (version == RouteConfig.ProxyProtocolOut.NONE)
+        {
+            return null;
+        }
+        final ProxyHeaderEncoder encoder = worker.proxyEncoder().reset().source(source, sourcePort);
+        if (destination != null)
+        {
+            encoder.destination(destination, destinationPort);
+        }
+        else
+        {
+            encoder.destination(local);
+        }
+        if (version == RouteConfig.ProxyProtocolOut.V2 && flight != null)
+        {
+            if (hasName)
+            {
+                encoder.authority(flight.name(), 0, flight.nameLength());
+            }
+            final int alpn = chosenAlpn(target, flight);
+            if (alpn >= 0)
+            {
+                encoder.alpn(flight.alpnBuffer(), flight.alpnOffset(alpn), flight.alpnLength(alpn));
+            }
+        }
+        final int capacity = version == RouteConfig.ProxyProtocolOut.V1 ? PROXY_V1_MAX_BYTES : encoder.encodedLengthV2();
+        final ByteBuf header = ctx.alloc().heapBuffer(Math.max(capacity, 1));
+        final UnsafeBuffer view = worker.scratchView();
+        view.wrap(header.array(), header.arrayOffset(), header.capacity());
+        final int written = version == RouteConfig.ProxyProtocolOut.V1
+            ? encoder.encodeV1(view, 0, header.capacity())
+            : encoder.encodeV2(view, 0, header.capacity());
+        if (written < 0)
+        {
+            header.release();
+            return null;
+        }
+        return header.writerIndex(written);
+    }
+
+    private static int chosenAlpn(final Route target, final FirstFlightParser flight)
+    {
+        for (int i = 0, count = flight.alpnCount(); i < count; i++)
+        {
+            if (!target.hasAlpnCondition())
+            {
+                return i;
+            }
+            for (int r = 0; r < target.alpnCount(); r++)
+            {
+                final byte[] wanted = target.alpn(r);
+                if (wanted.length == flight.alpnLength(i) && sameBytes(wanted, flight, i))
+                {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static boolean sameBytes(final byte[] wanted, final FirstFlightParser flight, final int index)
+    {
+        final int offset = flight.alpnOffset(index);
+        for (int i = 0; i < wanted.length; i++)
+        {
+            if (flight.alpnBuffer().getByte(offset + i) != wanted[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long sourceHash()
@@ -429,6 +598,11 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         {
             peeked.release();
             peeked = null;
+        }
+        if (proxyHeaderOut != null)
+        {
+            proxyHeaderOut.release();
+            proxyHeaderOut = null;
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.gatehouse.router.policy;
 
 import io.gatehouse.router.config.SourceLimitConfig;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Iterator;
 import java.util.Map;
@@ -16,8 +15,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads: {@link #acquire} and {@link #release} from any event loop, concurrently; each source's entry
  * is guarded by its own monitor (contended only when one source connects through several loops at once).
- * {@link #reconfigure} from the control thread. Allocation: one key object per call (a boxed IPv4 or a
- * two-long IPv6 key) and one entry per new source. The table holds at most {@code maxSources} entries;
+ * {@link #reconfigure} from the control thread. Allocation: none per call for a known source (the
+ * {@link InetAddress} is the key); one entry and one map node per new source. The table holds at most {@code maxSources} entries;
  * entries with no open connection and a full bucket are evicted by {@link #sweep()}, which runs at most
  * every {@link #SWEEP_INTERVAL_NS} from {@link #acquire} when the table is full, and may be called from a
  * timer. A new source that finds the table full of busy sources is refused
@@ -45,10 +44,6 @@ public final class SourceLimiter
         {
             theoreticalArrivalNs = nowNs;
         }
-    }
-
-    private record Ipv6Key(long high, long low)
-    {
     }
 
     /**
@@ -220,17 +215,12 @@ public final class SourceLimiter
         }
     }
 
+    /**
+     * The address itself: {@link InetAddress#equals} and {@link InetAddress#hashCode} are its bytes (the JDK
+     * already turns IPv4-mapped IPv6 into {@link java.net.Inet4Address}), so no key is allocated.
+     */
     private static Object keyOf(final InetAddress source)
     {
-        if (source instanceof Inet4Address)
-        {
-            return source.hashCode();
-        }
-        final byte[] bytes = source.getAddress();
-        if (CidrSet.isIpv4Mapped(bytes))
-        {
-            return ((bytes[12] & 0xFF) << 24) | ((bytes[13] & 0xFF) << 16) | ((bytes[14] & 0xFF) << 8) | (bytes[15] & 0xFF);
-        }
-        return new Ipv6Key(CidrSet.half(bytes, 0), CidrSet.half(bytes, 8));
+        return source;
     }
 }

@@ -8,8 +8,8 @@
  *
  * <p>Threads: built on the control thread; checked from any event loop, concurrently. CIDR lookups are
  * plain array reads (binary search, no allocation). The limiter keeps one small entry per active source
- * (allocated on a source's first connection, bounded by its table size, evicted once idle), and each
- * check allocates one key object; counters are {@link java.util.concurrent.atomic.LongAdder}s (striped,
+ * (allocated on a source's first connection, bounded by its table size, evicted once idle) and
+ * allocates nothing for a known source; counters are {@link java.util.concurrent.atomic.LongAdder}s (striped,
  * no shared contended write).
  */
 package io.gatehouse.router.policy;

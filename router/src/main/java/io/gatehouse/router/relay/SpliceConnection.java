@@ -100,6 +100,12 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         return idleChecks;
     }
 
+    /** recv(2) fallbacks taken, both ways (non-zero only after TCP urgent data). */
+    long fallbackReads()
+    {
+        return clientToBackend.fallbackReads() + backendToClient.fallbackReads();
+    }
+
     int directionState(final boolean clientToBackendWay)
     {
         return clientToBackendWay ? clientToBackend.state() : backendToClient.state();
@@ -244,11 +250,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
                 from.wantsSourceReadable())
             {
-                from.pump();
+                from.pump(true);
             }
             if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
             {
-                into.pump();
+                into.pump(false);
             }
         }
         catch (final IOException | NotYetConnectedException ex)

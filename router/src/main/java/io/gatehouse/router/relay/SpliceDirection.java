@@ -3,6 +3,7 @@ package io.gatehouse.router.relay;
 import io.netty.channel.epoll.Native;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * One way of a spliced connection: source socket -> pipe -> sink socket, and the proof it loses
@@ -49,6 +50,7 @@ final class SpliceDirection
     private boolean sourceEnded;
     private int state = WAIT_SOURCE;
     private long bytesWritten;
+    private long fallbackReads;
 
     SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SplicePipePool pipes)
     {
@@ -102,10 +104,11 @@ final class SpliceDirection
     /**
      * Moves bytes until the source has none, the sink takes no more, or the budget is spent.
      *
+     * @param sourceReadable epoll just reported the source readable (EPOLLIN or a hang-up).
      * @return the new state.
      * @throws IOException on a socket error (reset, broken pipe): the connection must be aborted.
      */
-    int pump() throws IOException
+    int pump(final boolean sourceReadable) throws IOException
     {
         if (state == DONE)
         {
@@ -146,9 +149,18 @@ final class SpliceDirection
                 {
                     pipeBytes = read;
                 }
-                else if (sourceHungUp)
+                else if (sourceHungUp || (sourceReadable && reads == 1))
                 {
-                    sourceEnded = true;
+                    final int received = recvIntoPipe();
+                    if (received < 0)
+                    {
+                        sourceEnded = true;
+                    }
+                    else if (received == 0)
+                    {
+                        releasePipe();
+                        return state = WAIT_SOURCE;
+                    }
                 }
                 else
                 {
@@ -157,6 +169,30 @@ final class SpliceDirection
                 }
             }
         }
+    }
+
+    /** The recv(2) fallback: -1 at end of stream, 0 if nothing is queued, else bytes now in the pipe. */
+    private int recvIntoPipe() throws IOException
+    {
+        final ByteBuffer scratch = pipes.scratch();
+        final int received = source.recv(scratch);
+        if (received > 0)
+        {
+            final int filled = pipe.fill(scratch, received);
+            if (filled != received)
+            {
+                throw new IOException("pipe took " + filled + " of " + received + " bytes");
+            }
+            pipeBytes = received;
+            fallbackReads++;
+        }
+        return received;
+    }
+
+    /** Times splice(2) moved nothing but recv(2) found bytes (TCP urgent marks). */
+    long fallbackReads()
+    {
+        return fallbackReads;
     }
 
     /** Gives the pipe back: to the pool when it is empty, closed (bytes dropped) otherwise. */

@@ -3,6 +3,7 @@ package io.gatehouse.router.relay;
 import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * One kernel pipe: the buffer splice(2) moves pages through. Owned by one direction of one connection
@@ -33,6 +34,12 @@ final class SplicePipe
     int writeFd()
     {
         return writeEnd.intValue();
+    }
+
+    /** Writes {@code length} bytes from the start of a direct buffer into this (empty) pipe. */
+    int fill(final ByteBuffer bytes, final int length) throws IOException
+    {
+        return writeEnd.write(bytes, 0, length);
     }
 
     void close()

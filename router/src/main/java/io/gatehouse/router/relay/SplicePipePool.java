@@ -3,11 +3,14 @@ package io.gatehouse.router.relay;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
- * The idle pipes of one event loop. A direction takes a pipe only while bytes are in flight and hands
+ * The idle pipes of one event loop, and its recv(2) scratch buffer. A direction takes a pipe only while bytes are in flight and hands
  * it back empty, so an idle connection holds no pipe and a loop keeps at most {@link #MAX_IDLE_PIPES}
  * spare ones (two file descriptors each). Pipes holding bytes are never pooled: they are closed.
+ *
+ * <p>The scratch buffer serves {@link SpliceDirection}'s rare recv(2) fallback; one per loop.
  *
  * <p>Event loop thread only; not thread-safe. Allocates a pipe only when the pool is empty. The pool
  * closes its pipes when its thread ends (Netty's event loops remove their fast thread locals then).
@@ -15,6 +18,8 @@ import java.io.IOException;
 final class SplicePipePool
 {
     static final int MAX_IDLE_PIPES = 32;
+    /** Less than a default pipe's 64 KiB, so that what recv returns always fits an empty pipe. */
+    static final int SCRATCH_BYTES = 16 * 1024;
 
     private static final FastThreadLocal<SplicePipePool> POOLS = new FastThreadLocal<>()
     {
@@ -32,6 +37,7 @@ final class SplicePipePool
     };
 
     private final SplicePipe[] idle;
+    private ByteBuffer scratch;
     private int idleCount;
     private long opened;
 
@@ -70,6 +76,16 @@ final class SplicePipePool
         {
             emptyPipe.close();
         }
+    }
+
+    ByteBuffer scratch()
+    {
+        ByteBuffer buffer = scratch;
+        if (buffer == null)
+        {
+            buffer = scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+        }
+        return buffer;
     }
 
     int idleCount()

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * One socket of a spliced connection, registered with the event loop's epoll in place of its Netty
@@ -109,6 +110,12 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
             interest = ops;
             registration.submit(ops);
         }
+    }
+
+    /** @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued. */
+    int recv(final ByteBuffer into) throws IOException
+    {
+        return socket.recv(into, 0, into.capacity());
     }
 
     void shutdownOutput() throws IOException

@@ -93,7 +93,7 @@ public final class RouteTable
      */
     public Route lookup(final DirectBuffer name, final int offset, final int length, final FirstFlightParser offer)
     {
-        if (length <= 0)
+        if (length <= 0 || name.getByte(offset) == '.')
         {
             return null;
         }
@@ -224,6 +224,7 @@ public final class RouteTable
     {
         private final Map<String, List<Route>> byKey = new LinkedHashMap<>();
         private final Map<String, Route> byId = new LinkedHashMap<>();
+        private final Map<String, Route> byHostname = new LinkedHashMap<>();
 
         /**
          * Adds a route under every one of its hostnames ({@code name} or {@code *.suffix}).
@@ -249,15 +250,30 @@ public final class RouteTable
                     }
                 }
                 routes.add(route);
+                final String normalised = normalise(hostname);
+                final Route named = byHostname.get(normalised);
+                if (named == null || (named.hasAlpnCondition() && !route.hasAlpnCondition()))
+                {
+                    byHostname.put(normalised, route);
+                }
             }
             byId.putIfAbsent(route.id(), route);
             return this;
         }
 
-        /** The route whose id (first hostname) is {@code id}, or {@code null}. */
-        public Route route(final String id)
+        /**
+         * The route that has {@code hostname} among its hostnames (as {@code default:} names one), preferring
+         * a route without an ALPN condition, or {@code null}.
+         */
+        public Route route(final String hostname)
         {
-            return id == null ? null : byId.get(id.toLowerCase(Locale.ROOT));
+            return hostname == null ? null : byHostname.get(normalise(hostname));
+        }
+
+        private static String normalise(final String hostname)
+        {
+            final String name = hostname.toLowerCase(Locale.ROOT);
+            return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
         }
 
         public RouteTable build(final Route defaultRoute, final Route serverFirstRoute)
@@ -291,11 +307,7 @@ public final class RouteTable
 
         private static String key(final String hostname)
         {
-            String name = hostname.toLowerCase(Locale.ROOT);
-            if (name.endsWith("."))
-            {
-                name = name.substring(0, name.length() - 1);
-            }
+            final String name = normalise(hostname);
             if (name.startsWith("*."))
             {
                 if (name.length() < 3 || name.indexOf('*', 1) >= 0)

@@ -58,6 +58,26 @@ class PrometheusWriterTest
     }
 
     @Test
+    void shouldWriteAnHdrHistogramAsCumulativeBuckets()
+    {
+        final org.HdrHistogram.Histogram micros = new org.HdrHistogram.Histogram(3);
+        micros.recordValue(50);
+        micros.recordValue(400);
+        micros.recordValue(400);
+        micros.recordValue(20_000);
+        final PrometheusWriter writer = new PrometheusWriter();
+        writer.histogram("gatehouse_peek_seconds", "Peek time.").histogram(micros, 1e-6, new double[] {0.0001, 0.001, 0.01});
+        final String text = writer.text();
+        assertEquals(true, text.contains("gatehouse_peek_seconds_bucket{le=\"0.0001\"} 1\n"), text);
+        assertEquals(true, text.contains("gatehouse_peek_seconds_bucket{le=\"0.001\"} 3\n"), text);
+        assertEquals(true, text.contains("gatehouse_peek_seconds_bucket{le=\"0.01\"} 3\n"), text);
+        assertEquals(true, text.contains("gatehouse_peek_seconds_bucket{le=\"+Inf\"} 4\n"), text);
+        assertEquals(true, text.contains("gatehouse_peek_seconds_count 4\n"), text);
+        final double sum = MetricsSnapshot.parse(text).sum("gatehouse_peek_seconds_sum");
+        assertEquals(0.02085, sum, 0.0001);
+    }
+
+    @Test
     void shouldFormatSpecialValues()
     {
         assertEquals("NaN", PrometheusWriter.formatValue(Double.NaN));

@@ -392,6 +392,26 @@ class ConfigLoaderTest
         assertEquals("a.example.test", Hostname.normalise("A.Example.TEST."));
     }
 
+    @Test
+    void shouldDocumentEveryKeyInTheOperationsReadme() throws Exception
+    {
+        final String doc = Files.readString(Path.of("README-operations.md"));
+        for (final String key : ConfigLoader.knownKeys())
+        {
+            assertTrue(doc.contains("`" + key + "`") || doc.contains("`" + key + ":`"), "README-operations.md does not document " + key);
+        }
+    }
+
+    @Test
+    void shouldAcceptTheShippedSampleConfigs() throws Exception
+    {
+        final Path systemdSample = Path.of("..", "systemd", "gatehouse.yaml");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(systemdSample), "no systemd sample in this checkout");
+        final ConfigLoader.Loaded loaded = ConfigLoader.loadWithWarnings(systemdSample);
+        assertEquals(2, loaded.config().listeners().size());
+        assertTrue(loaded.warnings().isEmpty(), loaded.warnings().toString());
+    }
+
     private static void assertError(final String text, final int line, final int column, final String fragment)
     {
         final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(text, NAME));

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -185,6 +186,29 @@ class SpliceRelayTest
         }
     }
 
+    @Test
+    void shouldRelayPastTcpUrgentDataWithoutLosingTheRest() throws Exception
+    {
+        // splice(2) stops at a TCP urgent mark (tcp_read_sock), so a relay that trusts it alone would
+        // spin on EPOLLIN or, after the FIN, take the mark for the end of the stream. A copy relay drops
+        // the urgent byte itself (SO_OOBINLINE off); so does this one, and nothing else.
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final OutputStream out = pair.client().getOutputStream();
+            out.write("before".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("before", new String(pair.backend().getInputStream().readNBytes(6), StandardCharsets.US_ASCII));
+            pair.client().sendUrgentData('!');
+            final long crc = writeStream(out, 1 << 20, 9);
+            pair.client().shutdownOutput();
+            assertStream(1 << 20, crc, readToEnd(pair.backend().getInputStream()));
+            pair.backend().shutdownOutput();
+            assertEquals("client_eof", relayed.awaitClosed());
+            assertTrue(relayed.connection.get().fallbackReads() >= 1, "recv(2) stepped over the mark");
+        }
+    }
+
     @ParameterizedTest(name = "reset by {0}")
     @CsvSource({"backend", "client"})
     void shouldResetTheOtherSideWhenOneSideResetsMidStream(final String resetter) throws Exception
@@ -276,6 +300,18 @@ class SpliceRelayTest
             assertStream(limit, sent.get(60, TimeUnit.SECONDS), received);
             reader.shutdownOutput();
             relayed.awaitClosed();
+        }
+    }
+
+    private static int directionState(final SpliceTestBed on, final SpliceConnection connection)
+    {
+        try
+        {
+            return on.onLoop(() -> connection.directionState(true));
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
         }
     }
 
@@ -373,6 +409,59 @@ class SpliceRelayTest
         {
             throw new AssertionError(ex);
         }
+    }
+
+    @Test
+    void shouldCloseEveryRelayAndPipeWhenTheEventLoopShutsDown() throws Exception
+    {
+        final long fdsBefore = SpliceTestBed.openFds();
+        final List<Pair> pairs = new ArrayList<>();
+        final List<Relayed> relays = new ArrayList<>();
+        final SpliceTestBed own = new SpliceTestBed();
+        try
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                final Pair pair = own.connect();
+                pairs.add(pair);
+                relays.add(own.nextRelayed());
+                final int seed = i;
+                peers.submit(() -> writeStream(pair.client().getOutputStream(), seed % 2 == 0 ? 64 << 20 : 10, seed));
+            }
+            for (int i = 0; i < relays.size(); i++)
+            {
+                final SpliceConnection connection = relays.get(i).connection.get();
+                await("relay running", 10_000, connection::isRunning);
+                if (i % 2 == 0)
+                {
+                    // These hold a pipe full of bytes the backend has not read.
+                    await("pipe full", 10_000, () -> directionState(own, connection) == SpliceDirection.WAIT_SINK);
+                }
+            }
+        }
+        finally
+        {
+            own.close();
+        }
+        for (final Relayed relayed : relays)
+        {
+            assertEquals("shutdown", relayed.awaitClosed());
+        }
+        for (final Pair pair : pairs)
+        {
+            pair.close();
+        }
+        await("fds back to baseline", 10_000, () ->
+        {
+            try
+            {
+                return SpliceTestBed.openFds() == fdsBefore;
+            }
+            catch (final IOException ex)
+            {
+                throw new AssertionError(ex);
+            }
+        });
     }
 
     @Test
