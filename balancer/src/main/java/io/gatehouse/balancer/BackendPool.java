@@ -82,8 +82,9 @@ public final class BackendPool
      * The backend for a connection on one attempt. Attempt 0 is the algorithm's choice: Maglev's slot, the
      * ring's next point, the rotation's next entry, the lighter of two candidates. Attempts 1, 2, ... give
      * backends not given by an earlier attempt of the same hash, in a deterministic order: the rendezvous
-     * order of the hash over the healthy backends ({@code Hash.mix(hash, hash(id))}, highest first), leaving
-     * out the first choice. When the first choice is down but its table not yet rebuilt, attempt 0 is the
+     * order of the hash over the healthy backends ({@code Hash.mix(hash, hash(id))}, highest first; over a
+     * hash-chosen window of 64 when more are healthy, see {@link RendezvousOrder}), leaving out the first
+     * choice. When the first choice is down but its table not yet rebuilt, attempt 0 is the
      * first of that order and attempt {@code a} its {@code a}-th. For {@link Algorithm#ROUND_ROBIN} and
      * {@link Algorithm#LEAST_CONN_P2C} attempt 0 depends on shared counters, so attempt {@code a >= 1} is
      * entry {@code a - 1} of the rendezvous order for {@code a} up to {@link #healthyCount()}: it may repeat

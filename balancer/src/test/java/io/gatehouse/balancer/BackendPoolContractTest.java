@@ -309,6 +309,36 @@ abstract class BackendPoolContractTest
     }
 
     @Test
+    void shouldGiveEveryHealthyBackendOnceOverAllAttemptsOfALargePool()
+    {
+        final BackendPool pool = pool(backends(150));
+        for (final int down : new int[]{ 3, 64, 65, 149 })
+        {
+            pool.markDown(down);
+        }
+        final int healthy = pool.healthyCount();
+        for (int i = 0; i < 40; i++)
+        {
+            final long key = key(i);
+            final Set<Integer> given = new HashSet<>();
+            for (int attempt = 0; attempt < healthy; attempt++)
+            {
+                final int index = pool.pick(key, attempt);
+                assertTrue(index >= 0 && pool.isUp(index), "attempt " + attempt + " gave " + index);
+                if (attempt > 0 || algorithm().isConsistent())
+                {
+                    assertTrue(given.add(index), "attempt " + attempt + " repeats " + index);
+                }
+            }
+            assertEquals(NO_BACKEND, pool.pick(key, algorithm().isConsistent() ? healthy : healthy + 1));
+            if (algorithm().isConsistent())
+            {
+                assertEquals(healthy, given.size());
+            }
+        }
+    }
+
+    @Test
     void shouldAnswerNoBackendForAnEmptyPool()
     {
         final BackendPool pool = pool(List.of());
