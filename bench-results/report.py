@@ -66,6 +66,14 @@ def ratio(a, b):
     return f"{a / b:.2f}x"
 
 
+def added_ratio(added, hadded):
+    if added is None or hadded is None:
+        return "n/a"
+    if hadded <= 0:
+        return "n/a (HAProxy added none)"
+    return f"{max(added, 0) / hadded:.2f}x"
+
+
 def errors(rs):
     total = 0
     for r in rs:
@@ -206,7 +214,7 @@ def main(work, out_md):
                 hadded = None if d is None or hp is None else hp - d
                 add(f"| {t} | {fmt(r['achieved'])} | {us(r['p50_us'])} | {us(r['p99_us'])} | {us(r['p999_us'])} | {us(r['max_us'])} | "
                     f"{r['errors']} | {'-' if t == 'direct' else us(added) if added is not None and added >= 0 else ('-' + us(-added) if added is not None else 'n/a')} | "
-                    f"{'-' if t in ('direct', 'haproxy') else ratio(max(added, 0.001), max(hadded, 0.001)) if added is not None and hadded is not None else 'n/a'} |")
+                    f"{'-' if t in ('direct', 'haproxy') else added_ratio(added, hadded)} |")
             add("")
             if frac == 50:
                 series = []

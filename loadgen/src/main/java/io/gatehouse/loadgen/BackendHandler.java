@@ -3,6 +3,7 @@ package io.gatehouse.loadgen;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -82,7 +83,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter
     }
 
     /** The void promise on plain TCP; with TLS a real one (SslHandler queues writes per promise). */
-    private io.netty.channel.ChannelPromise promise(final ChannelHandlerContext ctx)
+    private ChannelPromise promise(final ChannelHandlerContext ctx)
     {
         return tls ? ctx.newPromise().addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE) : ctx.voidPromise();
     }

@@ -1,5 +1,6 @@
 package io.gatehouse.loadgen;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -60,12 +61,12 @@ abstract class ClientSlot extends ChannelInboundHandlerAdapter implements Slot, 
     @Override
     public final void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        if (ctx.channel() != channel || !(msg instanceof io.netty.buffer.ByteBuf))
+        if (ctx.channel() != channel || !(msg instanceof ByteBuf))
         {
             ReferenceCountUtil.release(msg);
             return;
         }
-        final io.netty.buffer.ByteBuf data = (io.netty.buffer.ByteBuf)msg;
+        final ByteBuf data = (ByteBuf)msg;
         try
         {
             onData(data);
@@ -96,7 +97,7 @@ abstract class ClientSlot extends ChannelInboundHandlerAdapter implements Slot, 
     }
 
     /** Bytes of the current connection; the caller releases them. */
-    protected abstract void onData(io.netty.buffer.ByteBuf data);
+    protected abstract void onData(ByteBuf data);
 
     /** The current connection failed (connect, I/O, close, TLS, deadline). */
     protected abstract void onFailure(ErrorKind kind, String detail);

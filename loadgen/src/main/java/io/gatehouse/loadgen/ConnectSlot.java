@@ -1,6 +1,8 @@
 package io.gatehouse.loadgen;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -29,7 +31,7 @@ final class ConnectSlot extends ClientSlot
     private long sentNs;
     private long deadlineNs;
     private int responseLeft;
-    private final io.netty.channel.ChannelFutureListener writeListener = this::onWriteDone;
+    private final ChannelFutureListener writeListener = this::onWriteDone;
 
     ConnectSlot(final LoopDriver driver)
     {
@@ -102,7 +104,7 @@ final class ConnectSlot extends ClientSlot
         ReferenceCountUtil.release(evt);
     }
 
-    private void onWriteDone(final io.netty.channel.ChannelFuture future)
+    private void onWriteDone(final ChannelFuture future)
     {
         if (!future.isSuccess() && phase != PHASE_IDLE && future.channel() == channel)
         {

@@ -20,6 +20,16 @@ public final class LatencyRecorder
 
     private final Recorder corrected = new Recorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
     private final Recorder uncorrected = new Recorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+    private volatile long measureFromNs = Long.MIN_VALUE;
+
+    /**
+     * Transactions intended before {@code intendedNs} (the warm-up) are not recorded even when they
+     * complete later, so a warm-up backlog never leaks into the measured window.
+     */
+    public void measureFrom(final long intendedNs)
+    {
+        measureFromNs = intendedNs;
+    }
 
     /**
      * @param intendedNs when the schedule meant the transaction to start.
@@ -28,6 +38,10 @@ public final class LatencyRecorder
      */
     public void record(final long intendedNs, final long sentNs, final long doneNs)
     {
+        if (intendedNs - measureFromNs < 0)
+        {
+            return;
+        }
         corrected.recordValue(clamp(doneNs - intendedNs));
         uncorrected.recordValue(clamp(doneNs - sentNs));
     }

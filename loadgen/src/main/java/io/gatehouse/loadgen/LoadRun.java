@@ -121,6 +121,10 @@ public final class LoadRun
         final long warmEndNs = startNs + settings.warmupNs();
         final long endNs = warmEndNs + settings.durationNs();
         final double spacingNs = settings.rate() > 0 ? 1e9 / settings.rate() : 0;
+        if (settings.warmupNs() > 0)
+        {
+            recorder.measureFrom(warmEndNs);
+        }
         for (int i = 0; i < drivers.size(); i++)
         {
             final LoopDriver driver = drivers.get(i);

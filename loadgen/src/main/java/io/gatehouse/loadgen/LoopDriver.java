@@ -51,7 +51,7 @@ final class LoopDriver
     private long tickAtNs;
     private boolean inTick;
     private boolean stopping;
-    private final Runnable tickTask = this::onTick;
+    private final Runnable tickTask = this::onTimer;
     private final Runnable sweepTask = this::onSweep;
     private ScheduledFuture<?> sweepFuture;
 
@@ -162,9 +162,14 @@ final class LoopDriver
         }
     }
 
-    private void onTick()
+    private void onTimer()
     {
         tickFuture = null;
+        onTick();
+    }
+
+    private void onTick()
+    {
         if (stopping)
         {
             return;

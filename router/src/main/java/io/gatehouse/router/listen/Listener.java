@@ -246,7 +246,10 @@ public final class Listener
         throw new IllegalStateException("channel on an unknown event loop");
     }
 
-    /** Sets up each accepted connection on its event loop: counts it, filters its source, starts its peek. */
+    /**
+     * Sets up each accepted connection on its event loop: counts it, admits its source (the listener's
+     * policy; a trusted PROXY source is admitted later, on the address its header names), starts its peek.
+     */
     @ChannelHandler.Sharable
     private final class Acceptor extends ChannelInitializer<Channel>
     {
@@ -278,7 +281,8 @@ public final class Listener
                 return;
             }
             final byte[] source = remote.getAddress().getAddress();
-            if (!state.trustsProxyHeaderFrom(source) && !state.admits(source))
+            final boolean proxied = state.trustsProxyHeaderFrom(source);
+            if (!proxied && !PeekHandler.admit(state, remote.getAddress(), channel))
             {
                 worker.counters().increment(Counter.REJECTED_ACL);
                 channel.close();

@@ -8,7 +8,7 @@ public enum Counter
 {
     ACCEPTED("gatehouse_connections_accepted_total", "Connections accepted by a listener."),
     CLOSED("gatehouse_connections_closed_total", "Client connections closed, for any reason."),
-    REJECTED_ACL("gatehouse_rejected_acl_total", "Connections closed at accept by the listener's allow/deny lists."),
+    REJECTED_ACL("gatehouse_rejected_acl_total", "Connections refused by the listener's admission policy (allow/deny, route allow/deny, per-source and global limits; gatehouse_connections_rejected_total{reason} has the reason)."),
     REJECTED_NO_ROUTE("gatehouse_rejected_no_route_total", "Connections answered with a TLS alert, an HTTP 421 or an h2c GOAWAY because no route matched."),
     REJECTED_DRAINING("gatehouse_rejected_draining_total", "Connections closed because the router is draining."),
     REJECTED_PROXY_HEADER("gatehouse_rejected_proxy_header_total", "Connections from a trusted source whose PROXY header was missing or malformed."),
