@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -148,10 +147,5 @@ final class Loopback
     {
         final String[] entries = new File("/proc/" + pid + "/fd").list();
         return entries == null ? -1 : entries.length;
-    }
-
-    static boolean isClosedByPeer(final SocketException ex)
-    {
-        return ex.getMessage() != null && (ex.getMessage().contains("reset") || ex.getMessage().contains("Broken pipe"));
     }
 }
