@@ -7,11 +7,15 @@ import io.gatehouse.router.route.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import java.util.Arrays;
 
 /**
- * One client's way to a backend: attempt {@code n} connects to {@code pool.pick(hash, n)} on the client's
- * event loop; a refused or timed-out attempt is counted against that backend and the next one is tried,
- * up to {@link Route#connectAttempts()}; then {@link ConnectOutcome#onBackendUnavailable()}.
+ * One client's way to a backend: it walks {@code pool.pick(hash, rank)} for rank 0, 1, 2... on the client's
+ * event loop and connects to each backend it has not tried yet; a refused or timed-out attempt is counted
+ * against that backend and the next one is tried, up to {@link Route#connectAttempts()} connects; then
+ * {@link ConnectOutcome#onBackendUnavailable()}. Backends already tried are skipped by index, not by
+ * rank: a health change between two attempts republishes the pool, and rank 1 of the new table may be
+ * the backend that failed while its rank 0 was never tried.
  *
  * <p>Event loop thread only. One instance per client serves as the listener of every registration and
  * connect future of that client (no allocation per attempt beyond the channel itself).
@@ -22,7 +26,10 @@ public final class BackendConnector implements ChannelFutureListener
     private final Route route;
     private final long hash;
     private final ConnectOutcome outcome;
-    private int attempt;
+    private int attempts;
+    private int rank;
+    private long triedBelow64;
+    private int[] triedFrom64;
     private int backendIndex = BackendPool.NO_BACKEND;
     private ChannelFuture registration;
     private Channel backend;
@@ -57,13 +64,20 @@ public final class BackendConnector implements ChannelFutureListener
 
     private void nextAttempt()
     {
-        while (!aborted && attempt < route.connectAttempts())
+        final BackendPool pool = route.pool();
+        while (!aborted && attempts < route.connectAttempts() && rank <= pool.size())
         {
-            final int index = route.pool().pick(hash, attempt++);
+            final int index = pool.pick(hash, rank++);
             if (index == BackendPool.NO_BACKEND)
             {
                 break;
             }
+            if (tried(index))
+            {
+                continue;
+            }
+            markTried(index);
+            attempts++;
             backendIndex = index;
             registration = worker.registerBackend();
             backend = registration.channel();
@@ -84,6 +98,42 @@ public final class BackendConnector implements ChannelFutureListener
         {
             outcome.onBackendUnavailable();
         }
+    }
+
+    private boolean tried(final int index)
+    {
+        if (index < 64)
+        {
+            return (triedBelow64 & (1L << index)) != 0;
+        }
+        if (triedFrom64 != null)
+        {
+            for (final int tried : triedFrom64)
+            {
+                if (tried == index)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void markTried(final int index)
+    {
+        if (index < 64)
+        {
+            triedBelow64 |= 1L << index;
+            return;
+        }
+        if (triedFrom64 == null)
+        {
+            triedFrom64 = new int[] {index};
+            return;
+        }
+        final int[] grown = Arrays.copyOf(triedFrom64, triedFrom64.length + 1);
+        grown[triedFrom64.length] = index;
+        triedFrom64 = grown;
     }
 
     private boolean startConnect()
