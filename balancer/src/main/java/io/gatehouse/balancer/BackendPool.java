@@ -82,17 +82,19 @@ public final class BackendPool
      * The backend for a connection on one attempt. Attempt 0 is the algorithm's choice: Maglev's slot, the
      * ring's next point, the rotation's next entry, the lighter of two candidates. Attempts 1, 2, ... give
      * backends not given by an earlier attempt of the same hash, in a deterministic order: the rendezvous
-     * order of the hash over the healthy backends ({@code Hash.mix(hash, hash(id))}, highest first), leaving
-     * out the first choice. When the first choice is down but its table not yet rebuilt, attempt 0 is the
+     * order of the hash over the healthy backends ({@code Hash.mix(hash, hash(id))}, highest first; over a
+     * hash-chosen window of 64 when more are healthy, see {@link RendezvousOrder}), leaving out the first
+     * choice. When the first choice is down but its table not yet rebuilt, attempt 0 is the
      * first of that order and attempt {@code a} its {@code a}-th. For {@link Algorithm#ROUND_ROBIN} and
      * {@link Algorithm#LEAST_CONN_P2C} attempt 0 depends on shared counters, so attempt {@code a >= 1} is
-     * entry {@code a - 1} of the rendezvous order, which may repeat attempt 0's backend; mark a backend
-     * that failed to connect down to keep it out of every later answer.
+     * entry {@code a - 1} of the rendezvous order for {@code a} up to {@link #healthyCount()}: it may repeat
+     * attempt 0's backend, but every healthy backend is reached; mark a backend that failed to connect down
+     * to keep it out of every later answer.
      *
      * @param hash    the connection's key (see {@link Hash}).
      * @param attempt 0 for the first try, then 1, 2, ...
      * @return an index into {@link #backends()}, or {@link #NO_BACKEND} when {@code attempt} is negative or
-     *     at least {@link #healthyCount()}.
+     *     at least {@link #healthyCount()} (more than it for round robin and power of two choices).
      */
     public int pick(final long hash, final int attempt)
     {
@@ -107,13 +109,18 @@ public final class BackendPool
             return RendezvousOrder.select(hash, 0, NO_BACKEND, state.healthy, set);
         }
         final int[] healthy = state.healthy;
+        if (!algorithm.isConsistent())
+        {
+            // Attempt 0 came from shared counters and may be any healthy backend, so the retries walk the
+            // whole rendezvous order: a dead first choice always leaves every other backend reachable. With
+            // one healthy backend a retry could only repeat attempt 0.
+            return attempt > 0 && attempt <= healthy.length && healthy.length > 1
+                ? RendezvousOrder.select(hash, attempt - 1, NO_BACKEND, healthy, set)
+                : NO_BACKEND;
+        }
         if (attempt <= 0 || attempt >= healthy.length)
         {
             return NO_BACKEND;
-        }
-        if (!algorithm.isConsistent())
-        {
-            return RendezvousOrder.select(hash, attempt - 1, NO_BACKEND, healthy, set);
         }
         final int first = state.table.first(hash, state);
         if (first >= 0 && state.up[first])

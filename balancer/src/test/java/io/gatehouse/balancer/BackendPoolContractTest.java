@@ -256,7 +256,7 @@ abstract class BackendPoolContractTest
                 assertTrue(index != downA && index != downB, "down backend " + index);
                 assertTrue(pool.isUp(index));
             }
-            assertEquals(NO_BACKEND, pool.pick(key(i), 8));
+            assertEquals(NO_BACKEND, pool.pick(key(i), 9));
         }
     }
 
@@ -285,8 +285,56 @@ abstract class BackendPoolContractTest
                     assertEquals(index, pool.pick(key, attempt), "attempt " + attempt + " is deterministic");
                 }
             }
-            assertEquals(NO_BACKEND, pool.pick(key, healthy));
+            assertEquals(NO_BACKEND, pool.pick(key, algorithm().isConsistent() ? healthy : healthy + 1));
             assertEquals(NO_BACKEND, pool.pick(key, -1));
+        }
+    }
+
+    @Test
+    void shouldReachEveryHealthyBackendBeforeAnsweringNoBackend()
+    {
+        final BackendPool pool = pool(backends(2));
+        for (int i = 0; i < 1_000; i++)
+        {
+            final long key = key(i);
+            final Set<Integer> reached = new HashSet<>();
+            int index = pool.pick(key, 0);
+            for (int attempt = 1; index != NO_BACKEND; attempt++)
+            {
+                reached.add(index);
+                index = pool.pick(key, attempt);
+            }
+            assertEquals(Set.of(0, 1), reached, "key " + i + ": a dead first choice must leave the other backend reachable");
+        }
+    }
+
+    @Test
+    void shouldGiveEveryHealthyBackendOnceOverAllAttemptsOfALargePool()
+    {
+        final BackendPool pool = pool(backends(150));
+        for (final int down : new int[]{ 3, 64, 65, 149 })
+        {
+            pool.markDown(down);
+        }
+        final int healthy = pool.healthyCount();
+        for (int i = 0; i < 40; i++)
+        {
+            final long key = key(i);
+            final Set<Integer> given = new HashSet<>();
+            for (int attempt = 0; attempt < healthy; attempt++)
+            {
+                final int index = pool.pick(key, attempt);
+                assertTrue(index >= 0 && pool.isUp(index), "attempt " + attempt + " gave " + index);
+                if (attempt > 0 || algorithm().isConsistent())
+                {
+                    assertTrue(given.add(index), "attempt " + attempt + " repeats " + index);
+                }
+            }
+            assertEquals(NO_BACKEND, pool.pick(key, algorithm().isConsistent() ? healthy : healthy + 1));
+            if (algorithm().isConsistent())
+            {
+                assertEquals(healthy, given.size());
+            }
         }
     }
 

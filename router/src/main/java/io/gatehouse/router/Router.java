@@ -2,6 +2,7 @@ package io.gatehouse.router;
 
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.health.HealthMonitor;
 import io.gatehouse.router.listen.BindFailure;
 import io.gatehouse.router.listen.Listener;
 import io.gatehouse.router.listen.ListenerState;
@@ -11,6 +12,8 @@ import io.gatehouse.router.listen.Transport;
 import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.metrics.RouterMetrics;
 import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.policy.AdmissionPolicy;
+import io.gatehouse.router.policy.ConnectionLimit;
 import io.gatehouse.router.route.RouteCompiler;
 import io.gatehouse.router.systemd.InheritedSocket;
 import io.gatehouse.router.systemd.InheritedSockets;
@@ -50,14 +53,24 @@ public final class Router implements AutoCloseable
     private final SnapshotRef snapshots = new SnapshotRef(new RoutingSnapshot(new ListenerState[0]));
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final RouterMetrics metrics;
+    private final ConnectionLimit connectionLimit;
+    private final NanoClock clock;
+    private volatile Map<String, ListenerState> states = Map.of();
     private final InheritedSockets inherited;
     private final Set<Integer> adoptedFds = new HashSet<>();
     private GatehouseConfig config;
     private int nextSlot;
     private boolean closed;
 
-    private Router(final GatehouseConfig config, final NanoClock clock, final InheritedSockets inherited)
+    private Router(
+        final GatehouseConfig config,
+        final NanoClock clock,
+        final InheritedSockets inherited,
+        final HealthMonitor health,
+        final ConnectionLimit connectionLimit)
     {
+        this.clock = clock;
+        this.connectionLimit = connectionLimit != null ? connectionLimit : new ConnectionLimit(config.runtime().maxConnections());
         this.inherited = inherited;
         this.transport = Transport.select(transportFor(config, inherited));
         final int workerCount = config.runtime().workers() > 0
@@ -73,13 +86,13 @@ public final class Router implements AutoCloseable
             list.add(new Worker(list.size(), (EventLoop)executor, transport, clock));
         }
         this.workers = list.toArray(new Worker[0]);
-        this.compiler = new RouteCompiler(workers.length);
+        this.compiler = new RouteCompiler(workers.length, health);
         final WorkerCounters[] counters = new WorkerCounters[workers.length];
         for (int i = 0; i < workers.length; i++)
         {
             counters[i] = workers[i].counters();
         }
-        this.metrics = new RouterMetrics(counters, compiler::counters);
+        this.metrics = new RouterMetrics(counters, compiler::counters, this::policies);
         LOG.log(System.Logger.Level.INFO, "transport " + transport.name().toLowerCase(Locale.ROOT)
             + " (asked: " + config.runtime().transport().name().toLowerCase(Locale.ROOT) + "), " + workers.length + " event loops");
     }
@@ -141,7 +154,37 @@ public final class Router implements AutoCloseable
      */
     public static Router start(final GatehouseConfig config, final NanoClock clock, final InheritedSockets inherited) throws BindFailure
     {
-        final Router router = new Router(config, clock, inherited);
+        return start(config, clock, inherited, null, null);
+    }
+
+    /**
+     * As {@link #start(GatehouseConfig, NanoClock)}, registering every route with {@code health} (active
+     * checks, passive ejection on connect failures).
+     */
+    public static Router start(final GatehouseConfig config, final NanoClock clock, final HealthMonitor health)
+        throws BindFailure
+    {
+        return start(config, clock, new InheritedSockets(InheritedSockets.Status.NONE, List.of(), null), health, null);
+    }
+
+    /**
+     * Everything {@code gatehouse run} passes.
+     *
+     * @param inherited       sockets systemd passed (see {@link #start(GatehouseConfig, NanoClock, InheritedSockets)}).
+     * @param health          where every route registers (active checks, passive ejection on connect
+     *                        failures), or {@code null} for none.
+     * @param connectionLimit {@code runtime.max_connections}, shared with the control plane, or {@code null}
+     *                        for a limit of the router's own.
+     */
+    public static Router start(
+        final GatehouseConfig config,
+        final NanoClock clock,
+        final InheritedSockets inherited,
+        final HealthMonitor health,
+        final ConnectionLimit connectionLimit)
+        throws BindFailure
+    {
+        final Router router = new Router(config, clock, inherited, health, connectionLimit);
         try
         {
             router.reload(config);
@@ -177,10 +220,15 @@ public final class Router implements AutoCloseable
             LOG.log(System.Logger.Level.WARNING, "transport and workers changes take effect on restart only");
         }
         final Map<String, ListenerState> states = new LinkedHashMap<>();
+        compiler.beginGeneration();
         for (final ListenerConfig listener : next.listeners())
         {
+            final ListenerState previous = this.states.get(listener.name());
+            final AdmissionPolicy policy = previous != null
+                ? previous.policy().reconfigure(listener)
+                : AdmissionPolicy.create(listener, connectionLimit, clock::nanoTime);
             states.put(listener.name(), new ListenerState(
-                listener, compiler.compile(listener), workers.length, next.runtime().idleTimeoutMs()));
+                listener, compiler.compile(listener), policy, workers.length, next.runtime().idleTimeoutMs()));
         }
 
         final Map<String, Listener> kept = new LinkedHashMap<>();
@@ -239,6 +287,8 @@ public final class Router implements AutoCloseable
             throw ex;
         }
         nextSlot = slotLimit;
+        this.states = Map.copyOf(states);
+        compiler.endGeneration();
         for (final Listener listener : added)
         {
             listener.inheritedFds().forEach(adoptedFds::add);
@@ -378,6 +428,25 @@ public final class Router implements AutoCloseable
     {
         final Listener listener = listeners.get(listenerName);
         return listener == null ? 0 : listener.socketCount();
+    }
+
+    /** Control thread: write one access log line per client connection to what {@code source} gives (null: none). */
+    public void accessLog(final java.util.function.Supplier<io.gatehouse.router.log.AccessLog> source)
+    {
+        for (final Worker worker : workers)
+        {
+            worker.accessLog(source);
+        }
+    }
+
+    private List<AdmissionPolicy> policies()
+    {
+        final List<AdmissionPolicy> list = new ArrayList<>();
+        for (final ListenerState state : states.values())
+        {
+            list.add(state.policy());
+        }
+        return list;
     }
 
     /** The config being served. */

@@ -72,6 +72,7 @@ public final class TestConfigs
         private long peekTimeoutMs = ListenerConfig.DEFAULT_PEEK_TIMEOUT_MS;
         private int peekMaxBytes = ListenerConfig.DEFAULT_PEEK_MAX_BYTES;
         private List<Cidr> proxyFrom = List.of();
+        private io.gatehouse.router.config.SourceLimitConfig limits = io.gatehouse.router.config.SourceLimitConfig.NONE;
 
         Listener(final String name, final List<RouteConfig> routes)
         {
@@ -146,10 +147,16 @@ public final class TestConfigs
             return this;
         }
 
+        public Listener limits(final io.gatehouse.router.config.SourceLimitConfig value)
+        {
+            limits = value;
+            return this;
+        }
+
         public ListenerConfig build()
         {
             return new ListenerConfig(name, new HostPort(host, port), protocol, relay, allow, deny, routes, defaultRoute,
-                serverFirstRoute, serverFirstDelayMs, peekTimeoutMs, peekMaxBytes, proxyFrom);
+                serverFirstRoute, serverFirstDelayMs, peekTimeoutMs, peekMaxBytes, proxyFrom, limits);
         }
     }
 }

@@ -19,7 +19,7 @@ record Flight(
 
     static Flight peek(final FirstFlightParser parser, final byte[] bytes, final int length)
     {
-        final PeekStatus status = parser.parse(new UnsafeBuffer(bytes), 0, length);
+        final PeekStatus status = parser.parse(new UnsafeBuffer(bytes, 0, length), 0, length);
         return of(parser, status);
     }
 

@@ -1,19 +1,22 @@
 package io.gatehouse.router.cli;
 
 import io.gatehouse.router.Router;
-import io.gatehouse.router.admin.AdminServer;
-import io.gatehouse.router.admin.MetricsRegistry;
 import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
-import io.gatehouse.router.control.ConfigReloader;
+import io.gatehouse.router.control.ControlPlane;
 import io.gatehouse.router.listen.BindFailure;
+import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.systemd.InheritedSockets;
 import io.gatehouse.router.systemd.SystemdNotifier;
+import io.gatehouse.router.systemd.SystemdWatchdog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.agrona.concurrent.SystemNanoClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,6 +44,10 @@ public final class RunCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+        {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
         final PrintWriter err = spec.commandLine().getErr();
         final ConfigLoader.Loaded loaded;
         try
@@ -58,68 +65,72 @@ public final class RunCommand implements Callable<Integer>
         err.flush();
         final GatehouseConfig initial = loaded.config();
 
+        final AtomicReference<Router> serving = new AtomicReference<>();
+        final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+        final ControlPlane control;
+        try
+        {
+            control = ControlPlane.start(config, initial, next ->
+            {
+                systemd.reloading();
+                try
+                {
+                    serving.get().reload(next);
+                }
+                finally
+                {
+                    systemd.ready();
+                }
+            }, line ->
+            {
+                err.println(line);
+                err.flush();
+            }, true);
+        }
+        catch (final Exception ex)
+        {
+            return fail(err, "gatehouse run: " + ex.getMessage());
+        }
         final Router router;
         try
         {
-            router = Router.start(initial);
+            router = Router.start(
+                initial, SystemNanoClock.INSTANCE, InheritedSockets.fromEnvironment(), control.health(), control.connectionLimit());
         }
         catch (final BindFailure ex)
         {
+            control.close();
             return fail(err, "gatehouse run: " + ex.getMessage());
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
+            control.close();
             return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
         }
-
-        final ConfigReloader reloader = new ConfigReloader(config, initial, router::reload, line ->
-        {
-            err.println(line);
-            err.flush();
-        }, System::currentTimeMillis);
-        final MetricsRegistry metrics = new MetricsRegistry();
-        metrics.register(router.metrics());
-        metrics.register(reloader);
-        AdminServer admin = null;
-        if (initial.admin() != null)
-        {
-            try
-            {
-                admin = AdminServer.start(initial.admin().address(), metrics, reloader);
-            }
-            catch (final Exception ex)
-            {
-                router.close();
-                reloader.close();
-                return fail(err, "gatehouse run: cannot bind admin " + initial.admin().address() + ": " + ex.getMessage());
-            }
-        }
+        serving.set(router);
+        router.accessLog(control::accessLog);
+        control.metrics().register(router.metrics());
 
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
-        reloader.installSignalHandlers(null);
-        if (initial.runtime().watchConfig())
-        {
-            reloader.startWatching();
-        }
-        final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
+        final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
         err.println("gatehouse: running (" + router.transport().name().toLowerCase(java.util.Locale.ROOT) + ", config "
             + config + "); SIGTERM drains");
         err.flush();
 
         stop.await();
         systemd.stopping();
-        final long drainMs = reloader.current().runtime().drainTimeoutMs();
+        final long drainMs = control.reloader().current().runtime().drainTimeoutMs();
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
         err.flush();
         final boolean clean = router.drain(Duration.ofMillis(drainMs));
-        if (admin != null)
+        if (watchdog != null)
         {
-            admin.close();
+            watchdog.close();
         }
-        reloader.close();
+        control.close();
         router.close();
         systemd.close();
         err.println("gatehouse: stopped" + (clean ? "" : " (drain timeout: remaining connections closed)"));

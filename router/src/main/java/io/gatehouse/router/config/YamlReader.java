@@ -316,6 +316,11 @@ public final class YamlReader
                 }
                 if (!isMappingEntry(line, off))
                 {
+                    final int colon = text.indexOf(':', off);
+                    if (colon >= 0 && colon < lineEnds[line])
+                    {
+                        throw error(colon, "expected 'key: value': a space must follow ':'");
+                    }
                     throw error(off, "expected 'key: value' (multi-line scalars are not supported)");
                 }
             }

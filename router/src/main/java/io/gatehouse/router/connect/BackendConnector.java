@@ -116,6 +116,10 @@ public final class BackendConnector implements ChannelFutureListener
         }
         if (future.isSuccess())
         {
+            if (route.health() != null)
+            {
+                route.health().onConnectSuccess(backendIndex);
+            }
             final Channel connected = backend;
             backend = null;
             outcome.onBackendConnected(connected, backendIndex);
@@ -131,6 +135,10 @@ public final class BackendConnector implements ChannelFutureListener
     {
         worker.counters().increment(Counter.CONNECT_FAILED);
         route.counters().onBackendConnectFailed(worker.index(), backendIndex);
+        if (route.health() != null)
+        {
+            route.health().onConnectFailure(backendIndex);
+        }
         if (backend != null)
         {
             backend.close();

@@ -6,12 +6,14 @@ import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.health.HealthMonitor;
 import io.gatehouse.router.log.AccessLog;
+import io.gatehouse.router.policy.AdmissionPolicies;
 import io.gatehouse.router.policy.ConnectionLimit;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Everything on the control path of a running router, started in one call and wired together: the
@@ -19,8 +21,8 @@ import java.util.function.Consumer;
  * (SIGHUP, file watch), the access log (reopened on SIGUSR1), the health monitor and the process-wide
  * connection limit. The router registers its own {@link io.gatehouse.router.admin.MetricsSource}s in
  * {@link #metrics()}, calls {@link #accessLog()} at each connection close, registers routes with
- * {@link #health()} and hands {@link #connectionLimit()} to each listener's
- * {@link io.gatehouse.router.policy.AdmissionPolicy}.
+ * {@link #health()} and takes each listener's {@link io.gatehouse.router.policy.AdmissionPolicy} from
+ * {@link #policies()}.
  *
  * <p>On a reload the router's {@link ReloadTarget} runs first; when it succeeds, the parts owned here
  * follow the new config: {@code runtime.max_connections} at once, a changed {@code runtime.access_log}
@@ -36,6 +38,7 @@ public final class ControlPlane implements AutoCloseable
 
     private final MetricsRegistry metrics = new MetricsRegistry();
     private final ConnectionLimit connectionLimit;
+    private final AdmissionPolicies policies;
     private final HealthMonitor health;
     private final ConfigReloader reloader;
     private final Consumer<String> log;
@@ -43,10 +46,11 @@ public final class ControlPlane implements AutoCloseable
     private volatile AdminServer admin;
 
     private ControlPlane(final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
-        final HealthMonitor health)
+        final HealthMonitor health, final LongSupplier nanoClock)
     {
         this.log = log;
         this.connectionLimit = new ConnectionLimit(config.runtime().maxConnections());
+        this.policies = new AdmissionPolicies(connectionLimit, nanoClock);
         this.health = health;
         this.reloader = new ConfigReloader(configPath, config, next ->
         {
@@ -54,6 +58,7 @@ public final class ControlPlane implements AutoCloseable
             follow(next);
         }, log, System::currentTimeMillis);
         metrics.register(connectionLimit);
+        metrics.register(policies);
         metrics.register(health);
         metrics.register(reloader);
     }
@@ -73,8 +78,17 @@ public final class ControlPlane implements AutoCloseable
         final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
         final boolean signals) throws IOException
     {
+        return start(configPath, config, router, log, signals, System::nanoTime);
+    }
+
+    /** As {@link #start(Path, GatehouseConfig, ReloadTarget, Consumer, boolean)}, with the clock the rate limits read. */
+    public static ControlPlane start(
+        final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
+        final boolean signals, final LongSupplier nanoClock) throws IOException
+    {
         Objects.requireNonNull(router);
-        final ControlPlane plane = new ControlPlane(configPath, config, router, log, HealthMonitor.startDefault(PROBE_THREADS));
+        final ControlPlane plane = new ControlPlane(configPath, config, router, log, HealthMonitor.startDefault(PROBE_THREADS),
+            nanoClock);
         try
         {
             final RuntimeConfig runtime = config.runtime();
@@ -107,6 +121,7 @@ public final class ControlPlane implements AutoCloseable
     private void follow(final GatehouseConfig next) throws IOException
     {
         connectionLimit.setMax(next.runtime().maxConnections());
+        policies.retain(next);
         final AccessLog current = accessLog;
         final String wanted = next.runtime().accessLog();
         final String have = current == null ? null : current.target();
@@ -166,6 +181,16 @@ public final class ControlPlane implements AutoCloseable
     public ConnectionLimit connectionLimit()
     {
         return connectionLimit;
+    }
+
+    /**
+     * Per-listener admission policies sharing {@link #connectionLimit()}: the router asks
+     * {@link AdmissionPolicies#policyFor} for each listener while building a snapshot; listeners gone after a
+     * reload are forgotten here once it is applied.
+     */
+    public AdmissionPolicies policies()
+    {
+        return policies;
     }
 
     public ConfigReloader reloader()

@@ -39,7 +39,7 @@ public final class RouteHealth
     final long[] ejectedUntilNs;
     final int[] ejectionsInARow;
     final long[] reinstatedNs;
-    final java.util.concurrent.atomic.AtomicIntegerArray probeInFlight;
+    final AtomicIntegerArray probeInFlight;
     volatile boolean allDown;
     volatile boolean closed;
 

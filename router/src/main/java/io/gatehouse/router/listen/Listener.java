@@ -125,7 +125,8 @@ public final class Listener
                     final ServerBootstrap bootstrap = new ServerBootstrap()
                         .group(worker.loop(), worker.loop())
                         .channel(transport.serverChannelClass())
-                        .option(UnixChannelOption.SO_REUSEPORT, true);
+                        .option(UnixChannelOption.SO_REUSEPORT, true)
+                        .handler(new AcceptBackoff(worker, name));
                     final Channel channel = bind(bootstrap, new Acceptor(worker), target);
                     target = (InetSocketAddress)channel.localAddress();
                 }
@@ -134,7 +135,8 @@ public final class Listener
             {
                 final ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(workers[0].loop(), group)
-                    .channel(transport.serverChannelClass());
+                    .channel(transport.serverChannelClass())
+                    .handler(new AcceptBackoff(workers[0], name));
                 final Channel channel = bind(bootstrap, new Acceptor(null), target);
                 target = (InetSocketAddress)channel.localAddress();
             }
@@ -164,7 +166,9 @@ public final class Listener
                 {
                     throw new BindFailure(address.toString(), new IllegalStateException(adoption.refusal()));
                 }
-                final ServerBootstrap bootstrap = new ServerBootstrap().group(workers[i % workers.length].loop(), group);
+                final Worker worker = workers[i % workers.length];
+                final ServerBootstrap bootstrap = new ServerBootstrap().group(worker.loop(), group)
+                    .handler(new AcceptBackoff(worker, name));
                 configure(bootstrap, new Acceptor(null));
                 ServerChannelAdopter.register(bootstrap, adoption.channel()).sync();
                 synchronized (serverChannels)
@@ -246,7 +250,10 @@ public final class Listener
         throw new IllegalStateException("channel on an unknown event loop");
     }
 
-    /** Sets up each accepted connection on its event loop: counts it, filters its source, starts its peek. */
+    /**
+     * Sets up each accepted connection on its event loop: counts it, admits its source (the listener's
+     * policy; a trusted PROXY source is admitted later, on the address its header names), starts its peek.
+     */
     @ChannelHandler.Sharable
     private final class Acceptor extends ChannelInitializer<Channel>
     {
@@ -278,7 +285,8 @@ public final class Listener
                 return;
             }
             final byte[] source = remote.getAddress().getAddress();
-            if (!state.trustsProxyHeaderFrom(source) && !state.admits(source))
+            final boolean proxied = state.trustsProxyHeaderFrom(source);
+            if (!proxied && !PeekHandler.admit(state, remote.getAddress(), channel))
             {
                 worker.counters().increment(Counter.REJECTED_ACL);
                 channel.close();

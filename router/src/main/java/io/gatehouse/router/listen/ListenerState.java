@@ -2,20 +2,22 @@ package io.gatehouse.router.listen;
 
 import io.gatehouse.router.config.Cidr;
 import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.policy.AdmissionPolicy;
 import io.gatehouse.router.route.RouteTable;
 import io.gatehouse.sni.FirstFlightParser;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One listener's immutable serving state: its config, its route table, its peek bounds and one parser
- * per event loop (a loop uses only {@code parser(worker.index())}). Built on the control thread; read by
+ * One listener's immutable serving state: its config, its route table, its peek bounds and its admission
+ * policy, one parser per event loop (a loop uses only {@code parser(worker.index())}). Built on the control thread; read by
  * event loops through {@link RoutingSnapshot}.
  */
 public final class ListenerState
 {
     private final ListenerConfig config;
     private final RouteTable routes;
+    private final AdmissionPolicy policy;
     private final FirstFlightParser[] parsers;
     private final int peekMaxBytes;
     private final long peekTimeoutNs;
@@ -24,10 +26,16 @@ public final class ListenerState
     private final boolean acceptTls;
     private final boolean acceptHttp;
 
-    public ListenerState(final ListenerConfig config, final RouteTable routes, final int workerCount, final long idleTimeoutMs)
+    public ListenerState(
+        final ListenerConfig config,
+        final RouteTable routes,
+        final AdmissionPolicy policy,
+        final int workerCount,
+        final long idleTimeoutMs)
     {
         this.config = config;
         this.routes = routes;
+        this.policy = policy;
         this.peekMaxBytes = Math.max(1, Math.min(
             config.peekMaxBytes() <= 0 ? ListenerConfig.DEFAULT_PEEK_MAX_BYTES : config.peekMaxBytes(),
             ListenerConfig.PEEK_MAX_BYTES_CAP));
@@ -99,14 +107,13 @@ public final class ListenerState
         return config.relay() == ListenerConfig.RelayMode.SPLICE;
     }
 
-    /** Allow/deny on a source address (4 or 16 bytes): deny wins; an empty allow list admits all. */
-    public boolean admits(final byte[] source)
+    /**
+     * Who may connect (listener and route allow/deny, per-source limits, the process-wide connection
+     * limit); an admitted connection is released on this policy when it closes.
+     */
+    public AdmissionPolicy policy()
     {
-        if (contains(config.deny(), source))
-        {
-            return false;
-        }
-        return config.allow().isEmpty() || contains(config.allow(), source);
+        return policy;
     }
 
     /** True when {@code source} may (and so must) open with a PROXY protocol header. */

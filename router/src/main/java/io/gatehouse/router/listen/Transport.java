@@ -21,6 +21,19 @@ public enum Transport
 {
     IO_URING, EPOLL, NIO;
 
+    private static final String ACCEPT_MULTISHOT_PROPERTY = "io.netty.iouring.acceptMultiShotEnabled";
+
+    static
+    {
+        // Netty 4.2.18 re-arms a multishot accept that ended in an error even while auto-read is off, so a
+        // listener at its fd limit would spin on EMFILE. Single-shot accepts honour the pause that
+        // AcceptBackoff asks for. Set before IoUring's static initialiser reads it; an explicit -D wins.
+        if (System.getProperty(ACCEPT_MULTISHOT_PROPERTY) == null)
+        {
+            System.setProperty(ACCEPT_MULTISHOT_PROPERTY, "false");
+        }
+    }
+
     /**
      * The transport a config asks for: {@code AUTO} is io_uring when the kernel and the native library
      * allow it, else epoll, else NIO.

@@ -1,5 +1,6 @@
 package io.gatehouse.router.listen;
 
+import io.gatehouse.router.log.AccessLog;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.proxy.ProxyHeaderEncoder;
 import io.gatehouse.router.proxy.ProxyHeaderParser;
@@ -10,8 +11,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -44,6 +47,7 @@ public final class Worker
     private final Bootstrap backendBootstrap;
     private final ChannelFutureListener onClientClosed = this::onClientClosed;
     private final Runnable tick = this::onTick;
+    private volatile Supplier<AccessLog> accessLog = () -> null;
     private ScheduledFuture<?> tickFuture;
     private long ticks;
 
@@ -121,6 +125,18 @@ public final class Worker
         return proxyEncoder;
     }
 
+    /** The access log connections are written to, or {@code null} for none (one volatile read). */
+    public AccessLog accessLog()
+    {
+        return accessLog.get();
+    }
+
+    /** Control thread: where {@link #accessLog()} comes from (it may change on reload). */
+    public void accessLog(final Supplier<AccessLog> source)
+    {
+        accessLog = source;
+    }
+
     /** Registers a new backend channel on this loop (not yet connected). */
     public ChannelFuture registerBackend()
     {
@@ -149,9 +165,9 @@ public final class Worker
     }
 
     /** Any thread: runs one timer tick on the loop now (tests use it after moving the clock). */
-    public void tickNow()
+    public Future<?> tickNow()
     {
-        loop.execute(tick);
+        return loop.submit(tick);
     }
 
     /** Any thread: closes every connection this loop still holds (drain deadline). */
@@ -170,10 +186,10 @@ public final class Worker
         }
     }
 
-    /** Runs the relay idle check on the next tick regardless of the tick count (tests). */
-    public void idleCheckNow()
+    /** Any thread: runs the relay idle check on the loop now, whatever the tick count (tests). */
+    public Future<?> idleCheckNow()
     {
-        loop.execute(() -> relaying.tick(clock.nanoTime()));
+        return loop.submit(() -> relaying.tick(clock.nanoTime()));
     }
 
     private void onCloseAll()

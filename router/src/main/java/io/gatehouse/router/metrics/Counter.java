@@ -7,8 +7,9 @@ package io.gatehouse.router.metrics;
 public enum Counter
 {
     ACCEPTED("gatehouse_connections_accepted_total", "Connections accepted by a listener."),
+    ACCEPT_FAILED("gatehouse_accept_errors_total", "accept(2) failures (EMFILE, ENFILE, ENOBUFS); the listening socket pauses accepts with a back-off of 50 ms doubling to 1 s."),
     CLOSED("gatehouse_connections_closed_total", "Client connections closed, for any reason."),
-    REJECTED_ACL("gatehouse_rejected_acl_total", "Connections closed at accept by the listener's allow/deny lists."),
+    REJECTED_ACL("gatehouse_rejected_acl_total", "Connections refused by the listener's admission policy (allow/deny, route allow/deny, per-source and global limits; gatehouse_connections_rejected_total{reason} has the reason)."),
     REJECTED_NO_ROUTE("gatehouse_rejected_no_route_total", "Connections answered with a TLS alert, an HTTP 421 or an h2c GOAWAY because no route matched."),
     REJECTED_DRAINING("gatehouse_rejected_draining_total", "Connections closed because the router is draining."),
     REJECTED_PROXY_HEADER("gatehouse_rejected_proxy_header_total", "Connections from a trusted source whose PROXY header was missing or malformed."),

@@ -13,12 +13,22 @@ public final class RelayCounting implements RelayObserver
     private final WorkerCounters counters;
     private final Route route;
     private final int backendIndex;
+    private final ConnectionRecord record;
+    private final org.agrona.concurrent.NanoClock clock;
 
-    public RelayCounting(final WorkerCounters counters, final Route route, final int backendIndex)
+    /** @param record the connection's access log record, or {@code null} when there is no access log. */
+    public RelayCounting(
+        final WorkerCounters counters,
+        final Route route,
+        final int backendIndex,
+        final ConnectionRecord record,
+        final org.agrona.concurrent.NanoClock clock)
     {
         this.counters = counters;
         this.route = route;
         this.backendIndex = backendIndex;
+        this.record = record;
+        this.clock = clock;
     }
 
     @Override
@@ -26,6 +36,10 @@ public final class RelayCounting implements RelayObserver
     {
         counters.add(Counter.BYTES_CLIENT_TO_BACKEND, clientToBackend);
         counters.add(Counter.BYTES_BACKEND_TO_CLIENT, backendToClient);
+        if (record != null)
+        {
+            record.onBytes(clientToBackend, backendToClient);
+        }
     }
 
     @Override
@@ -44,5 +58,26 @@ public final class RelayCounting implements RelayObserver
                 break;
         }
         route.pool().onConnectionClosed(backendIndex);
+        if (record != null)
+        {
+            record.close(clock.nanoTime(), endWord(reason));
+        }
+    }
+
+    private static String endWord(final String reason)
+    {
+        switch (reason)
+        {
+            case "client_eof":
+                return "client_closed";
+            case "backend_eof":
+                return "backend_closed";
+            case "idle":
+                return "idle_timeout";
+            case "shutdown":
+                return "drain";
+            default:
+                return reason;
+        }
     }
 }

@@ -14,11 +14,22 @@ public final class RouterMetrics implements MetricsSource
 {
     private final WorkerCounters[] workers;
     private final Supplier<List<RouteCounters>> routes;
+    private final Supplier<? extends List<? extends MetricsSource>> policies;
 
     public RouterMetrics(final WorkerCounters[] workers, final Supplier<List<RouteCounters>> routes)
     {
+        this(workers, routes, List::of);
+    }
+
+    /** @param policies the listeners' admission policies now serving (their rejections by reason). */
+    public RouterMetrics(
+        final WorkerCounters[] workers,
+        final Supplier<List<RouteCounters>> routes,
+        final Supplier<? extends List<? extends MetricsSource>> policies)
+    {
         this.workers = workers.clone();
         this.routes = routes;
+        this.policies = policies;
     }
 
     /** The sum over every event loop. */
@@ -78,6 +89,10 @@ public final class RouterMetrics implements MetricsSource
             writer.counter("gatehouse_backend_connections_total", "Relays started to a backend.");
         final PrometheusWriter.Family backendFailures =
             writer.counter("gatehouse_backend_connect_failures_by_backend_total", "Connect attempts to a backend that failed.");
+        for (final MetricsSource policy : policies.get())
+        {
+            policy.writeTo(writer);
+        }
         for (final RouteCounters route : routes.get())
         {
             routed.sample(route.routed(), "route", route.routeId());

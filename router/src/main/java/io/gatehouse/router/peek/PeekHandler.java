@@ -7,9 +7,13 @@ import io.gatehouse.router.connect.ConnectOutcome;
 import io.gatehouse.router.listen.ListenerState;
 import io.gatehouse.router.listen.TimedConnection;
 import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.log.AccessLog;
+import io.gatehouse.router.metrics.ConnectionRecord;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.metrics.RelayCounting;
 import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.policy.AdmissionPolicy;
+import io.gatehouse.router.policy.RejectReason;
 import io.gatehouse.router.proxy.ProxyHeaderEncoder;
 import io.gatehouse.router.proxy.ProxyHeaderParser;
 import io.gatehouse.router.proxy.ProxyHeaderStatus;
@@ -24,7 +28,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -51,7 +57,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>The first read is parsed in place (an {@link UnsafeBuffer} view over the read buffer's memory); only
  * when it does not decide are the bytes collected into one buffer owned by this handler. Whatever was
- * read is written to the backend unchanged before the relay starts.
+ * read is written to the backend unchanged before the relay starts (after the route's PROXY header, if
+ * any). The loop's shared parser is reset and re-fed all bytes for the first few reads; a client that
+ * needs more gets a parser of its own, so slow clients cost linear work.
+ *
+ * <p>A source trusted to send a PROXY header must open with one (strictly parsed); its addresses then
+ * stand for the client in admission, hashing and the outgoing header.
  *
  * <p>Thread: the client's event loop. Not thread-safe.
  */
@@ -72,6 +83,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private byte[] source;
+    private InetAddress sourceAddress;
     private int sourcePort;
     private byte[] destination;
     private int destinationPort;
@@ -90,6 +102,8 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private BackendConnector connector;
     private FirstFlightParser parser;
     private FirstFlightParser ownParser;
+    private ConnectionRecord record;
+    private String endReason;
     private int parses;
 
     public PeekHandler(
@@ -105,6 +119,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         this.remote = remote;
         this.local = local;
         this.source = source;
+        this.sourceAddress = remote.getAddress();
         this.sourcePort = remote.getPort();
         this.destinationPort = local.getPort();
         this.proxyHeaderExpected = state.trustsProxyHeaderFrom(source);
@@ -115,6 +130,11 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     {
         this.ctx = ctx;
         final long nowNs = worker.nowNs();
+        final AccessLog log = worker.accessLog();
+        if (log != null)
+        {
+            record = new ConnectionRecord(log, state.name(), remote, nowNs);
+        }
         deadlineNs = nowNs + state.peekTimeoutNs();
         serverFirstAtNs = nowNs + state.serverFirstDelayNs();
         worker.peeking().add(this);
@@ -188,6 +208,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (status != ProxyHeaderStatus.OK)
         {
             counters.increment(Counter.REJECTED_PROXY_HEADER);
+            endReason = "proxy_header_invalid";
             close();
             return;
         }
@@ -201,10 +222,25 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             destination = new byte[length];
             proxy.copyDestinationAddress(destination, 0);
             destinationPort = proxy.destinationPort();
+            try
+            {
+                sourceAddress = InetAddress.getByAddress(source);
+            }
+            catch (final UnknownHostException ex)
+            {
+                counters.increment(Counter.REJECTED_PROXY_HEADER);
+                close();
+                return;
+            }
         }
         peeked.skipBytes(proxy.headerLength());
-        if (!state.admits(source))
+        if (record != null)
         {
+            record.client(new InetSocketAddress(sourceAddress, sourcePort));
+        }
+        if (!admit(state, sourceAddress, ctx.channel()))
+        {
+            endReason = "rejected";
             counters.increment(Counter.REJECTED_ACL);
             close();
             return;
@@ -237,6 +273,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             if (stage == STAGE_PEEKING)
             {
                 counters.increment(Counter.PEEK_EOF);
+                endReason = "client_closed";
                 close();
             }
         }
@@ -249,6 +286,10 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (stage == STAGE_PEEKING)
         {
             counters.increment(Counter.PEEK_EOF);
+        }
+        if (record != null)
+        {
+            record.close(worker.nowNs(), endReason != null ? endReason : "client_closed");
         }
         else if (stage == STAGE_CONNECTING && connector != null)
         {
@@ -276,11 +317,16 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (!anyBytes && serverFirst != null && nowNs - serverFirstAtNs >= 0)
         {
             counters.increment(Counter.PEEK_SERVER_FIRST);
+            if (record != null)
+            {
+                record.decided(nowNs, null, null, null);
+            }
             connect(serverFirst, sourceHash(), null, false);
         }
         else if (nowNs - deadlineNs >= 0)
         {
             counters.increment(Counter.PEEK_TIMEOUT);
+            endReason = "peek_timeout";
             close();
         }
     }
@@ -288,6 +334,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     @Override
     public void onForcedClose()
     {
+        endReason = "drain";
         close();
     }
 
@@ -305,7 +352,11 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         counters.increment(Counter.RELAYED);
         route.pool().onConnectionOpened(backendIndex);
         route.counters().onBackendConnected(worker.index(), backendIndex);
-        final RelayCounting observer = new RelayCounting(counters, route, backendIndex);
+        if (record != null)
+        {
+            record.connected(worker.nowNs(), route.backendAddress(backendIndex));
+        }
+        final RelayCounting observer = new RelayCounting(counters, route, backendIndex, record, record != null ? worker::nowNs : null);
         final ByteBuf first = peeked;
         peeked = null;
         final ByteBuf header = proxyHeaderOut;
@@ -318,6 +369,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     public void onBackendUnavailable()
     {
         counters.increment(Counter.CONNECT_EXHAUSTED);
+        endReason = "connect_failed";
         close();
     }
 
@@ -396,8 +448,13 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (state.acceptsProxyHeaders() && looksLikeProxyHeader())
         {
             counters.increment(Counter.REJECTED_PROXY_HEADER);
+            endReason = "proxy_header_untrusted";
             close();
             return;
+        }
+        if (record != null)
+        {
+            recordDecision(status);
         }
         final Route defaultRoute = state.routes().defaultRoute();
         switch (status)
@@ -426,13 +483,52 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
                 break;
             case MALFORMED:
                 counters.increment(Counter.PEEK_MALFORMED);
+                endReason = "malformed";
                 close();
                 break;
             default:
                 counters.increment(Counter.PEEK_TOO_LARGE);
+                endReason = "too_large";
                 close();
                 break;
         }
+    }
+
+    /**
+     * Asks the listener's policy to admit {@code source}; when it does, the connection is released on that
+     * policy when {@code channel} closes (one listener object per admitted connection). A refusal is
+     * already counted by the policy, by reason.
+     */
+    public static boolean admit(final ListenerState state, final InetAddress source, final Channel channel)
+    {
+        final AdmissionPolicy policy = state.policy();
+        if (policy.admit(source) != RejectReason.NONE)
+        {
+            return false;
+        }
+        channel.closeFuture().addListener(future -> policy.release(source));
+        return true;
+    }
+
+    /** Copies what the access log says about the decision out of the parser (only with an access log). */
+    private void recordDecision(final PeekStatus status)
+    {
+        final PeekProtocol protocol = parser == null ? null : parser.protocol();
+        final String protocolText = protocol == null ? null
+            : protocol == PeekProtocol.TLS ? "tls" : protocol == PeekProtocol.HTTP1 ? "http1" : "h2c";
+        final String name = status == PeekStatus.OK ? parser.name().getStringWithoutLengthAscii(0, parser.nameLength()) : null;
+        String alpn = null;
+        if (protocol != null && parser.alpnCount() > 0)
+        {
+            final StringBuilder text = new StringBuilder();
+            for (int i = 0; i < parser.alpnCount(); i++)
+            {
+                text.append(i == 0 ? "" : ",")
+                    .append(parser.alpnBuffer().getStringWithoutLengthAscii(parser.alpnOffset(i), parser.alpnLength(i)));
+            }
+            alpn = text.toString();
+        }
+        record.decided(worker.nowNs(), protocolText, name, alpn);
     }
 
     /** A PROXY header from a source not trusted to send one (the peek view still holds the bytes). */
@@ -452,6 +548,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             return;
         }
         counters.increment(Counter.REJECTED_NO_ROUTE);
+        endReason = protocol == null ? "not_recognised" : "no_route";
         stage = STAGE_DONE;
         releasePeeked();
         final Channel client = ctx.channel();
@@ -476,6 +573,17 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
 
     private void connect(final Route target, final long hash, final FirstFlightParser flight, final boolean hasName)
     {
+        if (state.policy().admitRoute(target.index(), sourceAddress) != RejectReason.NONE)
+        {
+            counters.increment(Counter.REJECTED_ACL);
+            endReason = "rejected_route_denied";
+            close();
+            return;
+        }
+        if (record != null)
+        {
+            record.connecting(worker.nowNs(), target.id());
+        }
         stage = STAGE_CONNECTING;
         route = target;
         proxyHeaderOut = encodeProxyHeader(target, flight, hasName);

@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * channels from Netty's epoll; register a {@link SpliceSocketHandle} for each fd on the same loop.
  * From then on only this class touches the fds, until it deregisters them and closes the channels.
  *
+ * <p>Every live connection is on its {@link SpliceLoop}'s list, which closes it if the loop ends without
+ * closing its registrations.
+ *
  * <p>Event loop thread only (the one loop both channels live on); not thread-safe. Allocates at start
  * (this object, its handles and directions, a few Netty futures) and one timer task per idle-timeout
  * period; nothing per byte or per event.
@@ -54,7 +57,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private final long idleTimeoutNs;
     private final NanoClock clock;
     private final RelayObserver observer;
-    private int phase = FLUSHING;
+    private final SpliceLoop spliceLoop;
+    SpliceConnection previousLive;
+    SpliceConnection nextLive;
+    /** Volatile only so tests may read it from their own thread; written rarely, on the loop. */
+    private volatile int phase = FLUSHING;
     private int pendingSteps;
     private long lastActivityNs;
     private long bytesAtLastActivity;
@@ -76,11 +83,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         this.idleTimeoutNs = idleTimeoutNs;
         this.clock = clock;
         this.observer = observer;
-        final SplicePipePool pipes = SplicePipePool.current();
+        spliceLoop = SpliceLoop.current();
         clientEnd = new SpliceSocketHandle(this, client);
         backendEnd = new SpliceSocketHandle(this, backend);
-        clientToBackend = new SpliceDirection(clientEnd, backendEnd, pipes);
-        backendToClient = new SpliceDirection(backendEnd, clientEnd, pipes);
+        clientToBackend = new SpliceDirection(clientEnd, backendEnd, spliceLoop);
+        backendToClient = new SpliceDirection(backendEnd, clientEnd, spliceLoop);
     }
 
     /** Null while running; then why it closed. */
@@ -106,6 +113,12 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         return clientToBackend.fallbackReads() + backendToClient.fallbackReads();
     }
 
+    /** A side reset the relay's writes to it; what it sent before its FIN is still relayed. */
+    boolean sawSinkReset()
+    {
+        return clientToBackend.isDiscarding() || backendToClient.isDiscarding();
+    }
+
     int directionState(final boolean clientToBackendWay)
     {
         return clientToBackendWay ? clientToBackend.state() : backendToClient.state();
@@ -121,6 +134,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             finish(CLOSED, false);
             return;
         }
+        spliceLoop.add(this);
         client.closeFuture().addListener(this);
         backend.closeFuture().addListener(this);
         if (idleTimeoutNs > 0)
@@ -232,29 +246,36 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         final SpliceDirection into = end == clientEnd ? backendToClient : clientToBackend;
         try
         {
-            if ((readyOps & Native.EPOLLERR) != 0 || !clientEnd.isOpen() || !backendEnd.isOpen())
+            if (!clientEnd.isOpen() || !backendEnd.isOpen())
             {
-                finish(RESET, true);
+                finish(CLOSED, false);
                 return;
             }
-            if ((readyOps & SpliceSocketHandle.EPOLLHUP) != 0 && !into.isSinkShut())
+            if ((readyOps & Native.EPOLLERR) != 0 ||
+                ((readyOps & SpliceSocketHandle.EPOLLHUP) != 0 && !into.isSinkShut()))
             {
-                // Both halves of this socket are shut, but we never shut its output: it was reset.
-                finish(RESET, true);
-                return;
+                // This socket was reset (HUP although we never shut its output, or an error). Nothing
+                // more can be written to it, but what it sent before a FIN is queued and still goes
+                // out: reading it on ends in end of stream after a FIN, or in ECONNRESET (-> reset)
+                // when it never sent one.
+                into.abandonSink();
+                onSinkReset(into);
             }
-            if ((readyOps & (Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0)
+            else
             {
-                from.onSourceHungUp();
-            }
-            if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
-                from.wantsSourceReadable())
-            {
-                from.pump(true);
-            }
-            if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
-            {
-                into.pump(false);
+                if ((readyOps & (Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0)
+                {
+                    from.onSourceHungUp();
+                }
+                if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
+                    from.wantsSourceReadable())
+                {
+                    pump(from, true);
+                }
+                if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
+                {
+                    pump(into, false);
+                }
             }
         }
         catch (final IOException | NotYetConnectedException ex)
@@ -275,7 +296,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         if (clientToBackend.isDone() && backendToClient.isDone())
         {
-            finish(firstEof, false);
+            finish(sawSinkReset() ? RESET : firstEof, false);
             return;
         }
         final long bytes = clientToBackend.bytesWritten() + backendToClient.bytesWritten();
@@ -286,6 +307,37 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         clientEnd.interest(interestOf(clientToBackend, backendToClient));
         backendEnd.interest(interestOf(backendToClient, clientToBackend));
+    }
+
+    private void pump(final SpliceDirection direction, final boolean sourceReadable) throws IOException
+    {
+        direction.pump(sourceReadable);
+        if (direction.takeSinkFailure())
+        {
+            onSinkReset(direction);
+        }
+    }
+
+    /**
+     * {@code abandoned}'s sink socket was reset: relay what that socket sent before its FIN the other
+     * way (the read ends in end of stream, or in ECONNRESET when it sent no FIN).
+     */
+    private void onSinkReset(final SpliceDirection abandoned) throws IOException
+    {
+        final SpliceDirection reverse = abandoned == clientToBackend ? backendToClient : clientToBackend;
+        if (reverse.isDiscarding())
+        {
+            throw new IOException("both sides reset");
+        }
+        reverse.onSourceHungUp();
+        if (reverse.wantsSourceReadable())
+        {
+            reverse.pump(true);
+        }
+        if (reverse.takeSinkFailure())
+        {
+            throw new IOException("both sides reset");
+        }
     }
 
     private static EpollIoOps interestOf(final SpliceDirection from, final SpliceDirection into)
@@ -332,6 +384,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         phase = FINISHED;
         closeReason = reason;
+        spliceLoop.remove(this);
         if (idleTimer != null)
         {
             idleTimer.cancel(false);

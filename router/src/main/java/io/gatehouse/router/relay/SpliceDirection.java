@@ -3,6 +3,7 @@ package io.gatehouse.router.relay;
 import io.netty.channel.epoll.Native;
 
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.ByteBuffer;
 
 /**
@@ -15,10 +16,11 @@ import java.nio.ByteBuffer;
  *       splice that moves 0 bytes means "nothing to read now" or "end of stream", never "pipe full".</li>
  *   <li>It reads nothing more from the source until the sink has taken every byte in the pipe
  *       (backpressure: at most one pipe of bytes, 64 KiB by default, is in flight per direction).</li>
- *   <li>0 bytes is taken as end of stream only after epoll said the source hung up (EPOLLRDHUP or
- *       EPOLLHUP): TCP queues every byte before the FIN, so from then on 0 bytes cannot mean "later".
- *       Before that, 0 bytes means wait for EPOLLIN|EPOLLRDHUP, which level-triggered epoll reports
- *       again if the FIN is already there.</li>
+ *   <li>0 bytes is examined as a possible end of stream only after epoll said the source hung up
+ *       (EPOLLRDHUP or EPOLLHUP; TCP has queued every byte before the FIN by then), and the end is
+ *       confirmed by recv(2) returning end of stream (see the next rule). Before a hang-up, 0 bytes
+ *       means wait for EPOLLIN|EPOLLRDHUP, which level-triggered epoll reports again if the FIN is
+ *       already there.</li>
  *   <li>The FIN goes to the sink (shutdown SHUT_WR) only when the source is at end of stream AND the
  *       pipe is empty, i.e. after every byte read from the source was written to the sink.</li>
  * </ul>
@@ -43,6 +45,7 @@ final class SpliceDirection
 
     private final SpliceSocketHandle source;
     private final SpliceSocketHandle sink;
+    private final SpliceLoop loop;
     private final SplicePipePool pipes;
     private SplicePipe pipe;
     private int pipeBytes;
@@ -51,12 +54,16 @@ final class SpliceDirection
     private int state = WAIT_SOURCE;
     private long bytesWritten;
     private long fallbackReads;
+    private boolean discarding;
+    private boolean sinkFailed;
+    private long bytesDiscarded;
 
-    SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SplicePipePool pipes)
+    SpliceDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SpliceLoop loop)
     {
         this.source = source;
         this.sink = sink;
-        this.pipes = pipes;
+        this.loop = loop;
+        this.pipes = loop.pipes();
     }
 
     int state()
@@ -87,7 +94,51 @@ final class SpliceDirection
     /** True once the FIN was forwarded to the sink. */
     boolean isSinkShut()
     {
-        return state == DONE;
+        return state == DONE && !discarding;
+    }
+
+    /** True once after a write or shutdown to the sink failed (it was reset); then false again. */
+    boolean takeSinkFailure()
+    {
+        final boolean failed = sinkFailed;
+        sinkFailed = false;
+        return failed;
+    }
+
+    private void onSinkFailed()
+    {
+        abandonSink();
+        sinkFailed = true;
+    }
+
+    boolean isDiscarding()
+    {
+        return discarding;
+    }
+
+    long bytesDiscarded()
+    {
+        return bytesDiscarded;
+    }
+
+    /**
+     * The sink reset us (it closed and was then written to): nothing more can reach it. Drops the pipe
+     * and from now on reads the source to its end and drops what it reads, so that closing the source's
+     * socket later finds nothing unread (which would make Linux reset it and drop what we still queue
+     * for it the other way).
+     */
+    void abandonSink()
+    {
+        if (discarding)
+        {
+            return;
+        }
+        discarding = true;
+        discardPipe();
+        if (state != DONE)
+        {
+            state = WAIT_SOURCE;
+        }
     }
 
     long bytesWritten()
@@ -106,7 +157,8 @@ final class SpliceDirection
      *
      * @param sourceReadable epoll just reported the source readable (EPOLLIN or a hang-up).
      * @return the new state.
-     * @throws IOException on a socket error (reset, broken pipe): the connection must be aborted.
+     * @throws IOException on an error reading the source (reset): the connection must be aborted. An
+     *                     error writing the sink abandons the sink instead (see {@link #takeSinkFailure}).
      */
     int pump(final boolean sourceReadable) throws IOException
     {
@@ -114,12 +166,25 @@ final class SpliceDirection
         {
             return DONE;
         }
+        if (discarding)
+        {
+            return pumpToNowhere();
+        }
         int reads = 0;
         while (true)
         {
             if (pipeBytes > 0)
             {
-                final int written = Native.splice(pipe.readFd(), -1, sink.fdInt(), -1, pipeBytes);
+                final int written;
+                try
+                {
+                    written = Native.splice(pipe.readFd(), -1, sink.fdInt(), -1, pipeBytes);
+                }
+                catch (final IOException | NotYetConnectedException sinkReset)
+                {
+                    onSinkFailed();
+                    return state;
+                }
                 pipeBytes -= written;
                 bytesWritten += written;
                 if (pipeBytes > 0)
@@ -130,7 +195,14 @@ final class SpliceDirection
             else if (sourceEnded)
             {
                 releasePipe();
-                sink.shutdownOutput();
+                try
+                {
+                    sink.shutdownOutput();
+                }
+                catch (final IOException | NotYetConnectedException sinkReset)
+                {
+                    onSinkFailed();
+                }
                 return state = DONE;
             }
             else if (reads == MAX_READS_PER_PUMP)
@@ -171,10 +243,30 @@ final class SpliceDirection
         }
     }
 
+    private int pumpToNowhere() throws IOException
+    {
+        final ByteBuffer scratch = loop.scratch();
+        for (int reads = 0; reads < MAX_READS_PER_PUMP; reads++)
+        {
+            final int received = source.recv(scratch);
+            if (received < 0)
+            {
+                sourceEnded = true;
+                return state = DONE;
+            }
+            if (received == 0)
+            {
+                return state = WAIT_SOURCE;
+            }
+            bytesDiscarded += received;
+        }
+        return state = YIELDED;
+    }
+
     /** The recv(2) fallback: -1 at end of stream, 0 if nothing is queued, else bytes now in the pipe. */
     private int recvIntoPipe() throws IOException
     {
-        final ByteBuffer scratch = pipes.scratch();
+        final ByteBuffer scratch = loop.scratch();
         final int received = source.recv(scratch);
         if (received > 0)
         {

@@ -2,6 +2,7 @@ package io.gatehouse.router.route;
 
 import io.gatehouse.balancer.BackendPool;
 import io.gatehouse.router.config.RouteConfig;
+import io.gatehouse.router.health.RouteHealth;
 import io.gatehouse.router.metrics.RouteCounters;
 import java.net.InetSocketAddress;
 
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 public final class Route
 {
     private final String id;
+    private final int index;
     private final byte[][] alpn;
     private final BackendPool pool;
     private final InetSocketAddress[] backendAddresses;
@@ -21,9 +23,11 @@ public final class Route
     private final int connectTimeoutMs;
     private final int connectAttempts;
     private final RouteCounters counters;
+    private final RouteHealth health;
 
     public Route(
         final String id,
+        final int index,
         final byte[][] alpn,
         final BackendPool pool,
         final InetSocketAddress[] backendAddresses,
@@ -31,9 +35,11 @@ public final class Route
         final RouteConfig.ProxyProtocolOut proxyProtocol,
         final int connectTimeoutMs,
         final int connectAttempts,
-        final RouteCounters counters)
+        final RouteCounters counters,
+        final RouteHealth health)
     {
         this.id = id;
+        this.index = index;
         this.alpn = alpn;
         this.pool = pool;
         this.backendAddresses = backendAddresses;
@@ -42,11 +48,18 @@ public final class Route
         this.connectTimeoutMs = connectTimeoutMs;
         this.connectAttempts = connectAttempts;
         this.counters = counters;
+        this.health = health;
     }
 
     public String id()
     {
         return id;
+    }
+
+    /** Position in the listener's {@code routes} (what route-level policy is indexed by). */
+    public int index()
+    {
+        return index;
     }
 
     /** True when this route has an ALPN condition. */
@@ -99,6 +112,12 @@ public final class Route
     public RouteCounters counters()
     {
         return counters;
+    }
+
+    /** Where connect outcomes are reported for passive ejection, or {@code null} without a health monitor. */
+    public RouteHealth health()
+    {
+        return health;
     }
 
     @Override

@@ -6,27 +6,67 @@ import io.gatehouse.balancer.BackendPool;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RouteConfig;
+import io.gatehouse.router.health.HealthListener;
+import io.gatehouse.router.health.HealthMonitor;
+import io.gatehouse.router.health.RouteHealth;
 import io.gatehouse.router.metrics.RouteCounters;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a listener's {@link RouteConfig}s into a {@link RouteTable}: builds each route's
- * {@link BackendPool}, resolves backend addresses, and hands out {@link RouteCounters} that survive a
- * reload when the route keeps its id and backends. Control thread only; allocates freely.
+ * {@link BackendPool}, resolves backend addresses, hands out {@link RouteCounters} that survive a
+ * reload when the route keeps its id and backends, and registers each route with the
+ * {@link HealthMonitor} (when there is one), which then marks the pool's backends down and up. A
+ * reload is {@link #beginGeneration()}, {@link #compile} per listener, {@link #endGeneration()} (which
+ * unregisters the health of routes that are gone). Control thread only; allocates freely.
  */
 public final class RouteCompiler
 {
     private final int workerCount;
+    private final HealthMonitor healthMonitor;
     private final Map<String, RouteCounters> countersByKey = new HashMap<>();
+    private final Map<String, RouteHealth> healthByKey = new HashMap<>();
+    private final Set<String> keysThisGeneration = new HashSet<>();
 
     public RouteCompiler(final int workerCount)
     {
+        this(workerCount, null);
+    }
+
+    /** @param healthMonitor where routes register for health checks, or {@code null} for none. */
+    public RouteCompiler(final int workerCount, final HealthMonitor healthMonitor)
+    {
         this.workerCount = workerCount;
+        this.healthMonitor = healthMonitor;
+    }
+
+    /** Starts compiling a whole config. */
+    public synchronized void beginGeneration()
+    {
+        keysThisGeneration.clear();
+    }
+
+    /** The whole config compiled and published: routes not compiled in it stop being health-checked. */
+    public synchronized void endGeneration()
+    {
+        final Iterator<Map.Entry<String, RouteHealth>> entries = healthByKey.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            final Map.Entry<String, RouteHealth> entry = entries.next();
+            if (!keysThisGeneration.contains(entry.getKey()))
+            {
+                healthMonitor.unregister(entry.getValue());
+                entries.remove();
+            }
+        }
     }
 
     /**
@@ -37,9 +77,10 @@ public final class RouteCompiler
     public synchronized RouteTable compile(final ListenerConfig listener)
     {
         final RouteTable.Builder builder = new RouteTable.Builder();
-        for (final RouteConfig config : listener.routes())
+        for (int i = 0; i < listener.routes().size(); i++)
         {
-            builder.add(config.hostnames(), compile(listener.name(), config));
+            final RouteConfig config = listener.routes().get(i);
+            builder.add(config.hostnames(), compile(listener.name(), i, config));
         }
         final Route defaultRoute = resolve(builder, listener.defaultRoute(), "default");
         final Route serverFirstRoute = resolve(builder, listener.serverFirstRoute(), "serverFirstRoute");
@@ -66,7 +107,7 @@ public final class RouteCompiler
         return route;
     }
 
-    private Route compile(final String listenerName, final RouteConfig config)
+    private Route compile(final String listenerName, final int index, final RouteConfig config)
     {
         final List<Backend> backends = new ArrayList<>(config.backends().size());
         final InetSocketAddress[] addresses = new InetSocketAddress[config.backends().size()];
@@ -86,15 +127,25 @@ public final class RouteCompiler
         final String key = listenerName + '\u0000' + config.id() + '\u0000' + String.join(",", ids);
         final RouteCounters counters = countersByKey.computeIfAbsent(
             key, k -> new RouteCounters(listenerName + "/" + config.id(), ids, workerCount));
+        final BackendPool pool = BackendPool.create(Algorithm.valueOf(config.balance().name()), backends);
+        RouteHealth health = null;
+        if (healthMonitor != null)
+        {
+            health = healthMonitor.register(listenerName, config, HealthListener.of(pool), healthByKey.get(key));
+            healthByKey.put(key, health);
+            keysThisGeneration.add(key);
+        }
         return new Route(
             config.id(),
+            index,
             alpn,
-            BackendPool.create(Algorithm.valueOf(config.balance().name()), backends),
+            pool,
             addresses,
             config.hashKey(),
             config.proxyProtocol(),
             (int)Math.min(Integer.MAX_VALUE, Math.max(1, config.connectTimeoutMs())),
             Math.max(1, config.connectAttempts()),
-            counters);
+            counters,
+            health);
     }
 }

@@ -133,6 +133,7 @@ class YamlReaderTest
         "trailing text | 'a: [1] x'                       | 1 | 8  | unexpected text",
         "seq in map    | 'a: 1\\n- b'                     | 2 | 1  | list item",
         "dup flow key  | 'a: {x: 1, x: 2}'                | 1 | 11 | duplicate key 'x'",
+        "no space      | 'a: 1\nb:2'                     | 2 | 2  | a space must follow ':'",
     })
     void shouldRejectOutsideTheSubsetAtItsPosition(
         final String label, final String text, final int line, final int column, final String fragment)

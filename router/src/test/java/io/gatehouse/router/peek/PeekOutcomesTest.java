@@ -61,6 +61,7 @@ class PeekOutcomesTest
     private InetSocketAddress denied;
     private InetSocketAddress relayed;
     private InetSocketAddress resets;
+    private InetSocketAddress limited;
 
     @BeforeAll
     void start() throws Exception
@@ -89,7 +90,9 @@ class PeekOutcomesTest
             TestConfigs.listener("denied", TestConfigs.route(List.of("known.test"), echo.address()))
                 .deny(new Cidr(new byte[] {127, 0, 0, 0}, 8)),
             TestConfigs.listener("relayed", TestConfigs.route(List.of("known.test"), echo.address())).defaultRoute("known.test"),
-            TestConfigs.listener("resets", TestConfigs.route(List.of("known.test"), resetter.address())).defaultRoute("known.test")),
+            TestConfigs.listener("resets", TestConfigs.route(List.of("known.test"), resetter.address())).defaultRoute("known.test"),
+            TestConfigs.listener("limited", TestConfigs.route(List.of("known.test"), echo.address())).defaultRoute("known.test")
+                .limits(new io.gatehouse.router.config.SourceLimitConfig(1, 0, 0))),
             clock);
         strict = router.boundAddress("strict");
         small = router.boundAddress("small");
@@ -98,6 +101,7 @@ class PeekOutcomesTest
         denied = router.boundAddress("denied");
         relayed = router.boundAddress("relayed");
         resets = router.boundAddress("resets");
+        limited = router.boundAddress("limited");
     }
 
     @AfterAll
@@ -168,6 +172,7 @@ class PeekOutcomesTest
     {
         final long before = total(Counter.PEEK_TIMEOUT);
         final byte[] hello = new ClientHelloBuilder().serverName("known.test").build();
+        Await.until("no other client is peeking", () -> peeking() == 0);
         try (Socket client = connect(strict))
         {
             client.getOutputStream().write(hello, 0, 10);
@@ -186,6 +191,7 @@ class PeekOutcomesTest
     void shouldRouteASilentClientToTheServerFirstRouteAfterTheDelay() throws Exception
     {
         final long before = total(Counter.PEEK_SERVER_FIRST);
+        Await.until("no other client is peeking", () -> peeking() == 0);
         try (Socket client = connect(serverFirst))
         {
             Await.until("the client is peeking", () -> peeking() == 1);
@@ -236,6 +242,7 @@ class PeekOutcomesTest
     void shouldCloseAnIdleRelayOnlyOnceTheClockPassesTheIdleTimeout() throws Exception
     {
         final long before = total(Counter.RELAY_IDLE_TIMEOUT);
+        Await.until("no other relay is open", () -> relaying() == 0);
         try (Socket client = connect(relayed))
         {
             client.getOutputStream().write(new byte[] {0, 'x', '\n'});
@@ -264,6 +271,29 @@ class PeekOutcomesTest
             assertEquals(-1, client.getInputStream().read());
         }
         assertEquals(before + 1, total(Counter.REJECTED_ACL));
+    }
+
+    @Test
+    void shouldRefuseASecondConnectionFromASourceLimitedToOneAndAdmitItAgainAfterTheFirstCloses() throws Exception
+    {
+        final long before = total(Counter.REJECTED_ACL);
+        try (Socket first = connect(limited))
+        {
+            first.getOutputStream().write(new byte[] {0, 'a'});
+            assertEquals(0, first.getInputStream().read());
+            try (Socket second = connect(limited))
+            {
+                assertEquals(-1, second.getInputStream().read(), "over the per-source limit");
+            }
+            assertEquals(before + 1, total(Counter.REJECTED_ACL));
+        }
+        Await.until("the first connection is released", () -> router.metrics().activeConnections() == 0);
+        try (Socket third = connect(limited))
+        {
+            third.getOutputStream().write(new byte[] {0, 'c'});
+            assertEquals(0, third.getInputStream().read());
+            assertEquals('c', third.getInputStream().read());
+        }
     }
 
     private long total(final Counter counter)
@@ -296,7 +326,7 @@ class PeekOutcomesTest
         clock.advance(TimeUnit.MILLISECONDS.toNanos(advanceMs));
         for (final Worker worker : router.workers())
         {
-            worker.tickNow();
+            worker.tickNow().syncUninterruptibly();
         }
     }
 
@@ -305,7 +335,7 @@ class PeekOutcomesTest
         clock.advance(TimeUnit.MILLISECONDS.toNanos(advanceMs));
         for (final Worker worker : router.workers())
         {
-            worker.idleCheckNow();
+            worker.idleCheckNow().syncUninterruptibly();
         }
     }
 

@@ -98,6 +98,27 @@ class AdmissionPolicyTest
     }
 
     @Test
+    void shouldKeepOnePolicyPerListenerNameAcrossReloadsAndForgetRemovedOnes() throws Exception
+    {
+        final AdmissionPolicies policies = new AdmissionPolicies(new ConnectionLimit(0), nowNs::get);
+        final ListenerConfig limited = listener("""
+                limits: {max_connections_per_source: 1}
+            """);
+        final AdmissionPolicy first = policies.policyFor(limited);
+        final InetAddress source = InetAddress.getByName("127.0.0.2");
+        assertEquals(RejectReason.NONE, first.admit(source));
+        final AdmissionPolicy second = policies.policyFor(limited);
+        assertEquals(RejectReason.SOURCE_CONNECTION_LIMIT, second.admit(source));
+        assertEquals(second, policies.get("public"));
+        final PrometheusWriter writer = new PrometheusWriter();
+        policies.writeTo(writer);
+        assertTrue(writer.text().contains("reason=\"source_connection_limit\"} 1\n"), writer.text());
+        policies.retain(ConfigLoader.parse("listeners:\n  - name: other\n    address: 127.0.0.1:0\n"
+            + "    routes: [{hostnames: [a.test], backends: [127.0.0.1:1]}]\n", Path.of("t.yaml")));
+        assertEquals(null, policies.get("public"));
+    }
+
+    @Test
     void shouldKeepPerSourceCountsAcrossAReconfigure() throws Exception
     {
         final AdmissionPolicy policy = AdmissionPolicy.create(listener("""

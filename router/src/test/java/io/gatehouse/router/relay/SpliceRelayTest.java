@@ -5,6 +5,7 @@ import io.gatehouse.router.relay.SpliceTestBed.Relayed;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -209,6 +210,38 @@ class SpliceRelayTest
         }
     }
 
+    @Test
+    void shouldDeliverWhatAClosedClientSentEvenWhenItsKernelResetsTheAnswer() throws Exception
+    {
+        // The client sends 1 MiB and closes (FIN). The backend, not reading yet, answers; the client's
+        // kernel resets the relay's writes to a closed socket. The 1 MiB before the FIN must still
+        // reach the backend, then the EOF.
+        try (Pair pair = bed.connect())
+        {
+            final Relayed relayed = bed.nextRelayed();
+            final long crc = writeStream(pair.client().getOutputStream(), 1 << 20, 12);
+            pair.client().close();
+            final SpliceConnection connection = relayed.connection.get();
+            final OutputStream answer = pair.backend().getOutputStream();
+            await("the client's reset to reach the relay", 10_000, () ->
+            {
+                try
+                {
+                    answer.write(new byte[1024]);
+                    answer.flush();
+                }
+                catch (final IOException relayClosedUs)
+                {
+                    return true;
+                }
+                return connection.sawSinkReset() || relayed.reason.get() != null;
+            });
+            assertStream(1 << 20, crc, readToEnd(pair.backend().getInputStream()));
+            pair.backend().close();
+            assertEquals("reset", relayed.awaitClosed());
+        }
+    }
+
     @ParameterizedTest(name = "reset by {0}")
     @CsvSource({"backend", "client"})
     void shouldResetTheOtherSideWhenOneSideResetsMidStream(final String resetter) throws Exception
@@ -359,6 +392,7 @@ class SpliceRelayTest
 
         await("fds back to baseline", 20_000, () -> fdsAreBack(fdsBefore, idleBefore));
         assertTrue(bed.idlePipes() <= SplicePipePool.MAX_IDLE_PIPES);
+        assertEquals(0, bed.liveRelays(), "relays still on the loop's live list");
     }
 
     private static void runShortExchanges(final int count) throws Exception
@@ -411,7 +445,8 @@ class SpliceRelayTest
         }
     }
 
-    @Test
+    /** Repeated: Netty 4.2.18 skips prepareToDestroy on some shutdowns (see {@link SpliceLoop}). */
+    @RepeatedTest(5)
     void shouldCloseEveryRelayAndPipeWhenTheEventLoopShutsDown() throws Exception
     {
         final long fdsBefore = SpliceTestBed.openFds();

@@ -114,15 +114,20 @@ final class SpliceTestBed implements AutoCloseable
 
     int idlePipes() throws Exception
     {
-        return onLoop(() -> SplicePipePool.current().idleCount());
+        return onLoop(() -> SpliceLoop.current().pipes().idleCount());
+    }
+
+    int liveRelays() throws Exception
+    {
+        return onLoop(() -> SpliceLoop.current().liveCount());
     }
 
     @Override
-    public void close() throws Exception
+    public void close() throws IOException
     {
-        front.close().sync();
+        front.close().syncUninterruptibly();
         backendServer.close();
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     static long openFds() throws IOException

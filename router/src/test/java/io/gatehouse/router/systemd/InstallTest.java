@@ -98,7 +98,7 @@ class InstallTest
      * What {@code mvn package} would put in router/target and router/target/lib, made from this test's class
      * path: the jars as they are, the modules' class directories packed into jars.
      */
-    private static Path jarsOfThisBuild(final Path jars) throws IOException
+    static Path jarsOfThisBuild(final Path jars) throws IOException
     {
         Files.createDirectories(jars);
         final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

@@ -89,6 +89,32 @@ class RouterSocketActivationTest
         }
     }
 
+    @Test
+    void shouldRefuseToStartOnMalformedListenVariablesWithExitTwo() throws Exception
+    {
+        final Path config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, String.join("\n",
+            "listeners:",
+            "  - name: public",
+            "    address: 127.0.0.1:0",
+            "    routes:",
+            "      - hostnames: [a.example.test]",
+            "        backends: [127.0.0.1:9]",
+            ""));
+        // LISTEN_PID must be the JVM's own pid: the shell's $$, carried over by exec.
+        final List<String> java = ChildJvm.javaCommand("io.gatehouse.router.cli.Gatehouse", "run", "--config", config.toString());
+        final StringBuilder script = new StringBuilder("LISTEN_PID=$$ LISTEN_FDS=2 LISTEN_FDNAMES=public exec");
+        for (final String word : java)
+        {
+            script.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        try (ChildJvm child = ChildJvm.start(new ProcessBuilder("sh", "-c", script.toString()), dir.resolve("stderr")))
+        {
+            assertEquals(2, child.closeStdinAndWait(START_TIMEOUT_MS), child.stderr());
+            assertTrue(child.stderr().contains("socket activation: LISTEN_FDNAMES has 1 names for LISTEN_FDS=2"), child.stderr());
+        }
+    }
+
     private static String readUntil(final InputStream in, final String end) throws IOException
     {
         final StringBuilder text = new StringBuilder();

@@ -1,0 +1,124 @@
+package io.gatehouse.router.relay;
+
+import io.netty.util.concurrent.FastThreadLocal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The splice relay's state for one event loop: its pipe pool, its recv(2) scratch buffer and the list
+ * of its live connections.
+ *
+ * <p>The list exists because Netty 4.2.18 can terminate a loop without closing its registrations:
+ * {@code SingleThreadIoEventLoop.run()} calls {@code IoHandler.prepareToDestroy()} only when it sees the
+ * shutdown right after an I/O pass, and a shutdown that lands while it runs tasks ends the loop without
+ * it (seen here: about one shutdown in three with full pipes). When the loop's thread ends, Netty
+ * removes its fast thread locals; this class closes every connection still open then, so no socket or
+ * pipe outlives its loop either way.
+ *
+ * <p>Event loop thread only; not thread-safe. Allocates the pool, the scratch buffer (once) and
+ * nothing per connection (the list is intrusive).
+ */
+final class SpliceLoop
+{
+    /** Less than a default pipe's 64 KiB, so that what recv returns always fits an empty pipe. */
+    static final int SCRATCH_BYTES = 16 * 1024;
+
+    private static final FastThreadLocal<SpliceLoop> LOOPS = new FastThreadLocal<>()
+    {
+        @Override
+        protected SpliceLoop initialValue()
+        {
+            return new SpliceLoop();
+        }
+
+        @Override
+        protected void onRemoval(final SpliceLoop loop)
+        {
+            loop.closeAll();
+        }
+    };
+
+    private final SplicePipePool pipes = new SplicePipePool(SplicePipePool.MAX_IDLE_PIPES);
+    private ByteBuffer scratch;
+    private SpliceConnection firstLive;
+    private int liveCount;
+
+    /** The state of the calling event loop thread. */
+    static SpliceLoop current()
+    {
+        return LOOPS.get();
+    }
+
+    SplicePipePool pipes()
+    {
+        return pipes;
+    }
+
+    ByteBuffer scratch()
+    {
+        ByteBuffer buffer = scratch;
+        if (buffer == null)
+        {
+            buffer = scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+        }
+        return buffer;
+    }
+
+    int liveCount()
+    {
+        return liveCount;
+    }
+
+    void add(final SpliceConnection connection)
+    {
+        connection.nextLive = firstLive;
+        connection.previousLive = null;
+        if (firstLive != null)
+        {
+            firstLive.previousLive = connection;
+        }
+        firstLive = connection;
+        liveCount++;
+    }
+
+    void remove(final SpliceConnection connection)
+    {
+        if (connection.previousLive != null)
+        {
+            connection.previousLive.nextLive = connection.nextLive;
+        }
+        else if (firstLive == connection)
+        {
+            firstLive = connection.nextLive;
+        }
+        else
+        {
+            return;
+        }
+        if (connection.nextLive != null)
+        {
+            connection.nextLive.previousLive = connection.previousLive;
+        }
+        connection.previousLive = null;
+        connection.nextLive = null;
+        liveCount--;
+    }
+
+    void closeAll()
+    {
+        while (firstLive != null)
+        {
+            final SpliceConnection connection = firstLive;
+            remove(connection);
+            try
+            {
+                connection.onLoopClosing();
+            }
+            catch (final RuntimeException observerFailure)
+            {
+                // The connection released its sockets and pipes before calling its observer.
+            }
+        }
+        pipes.closeAll();
+    }
+}
