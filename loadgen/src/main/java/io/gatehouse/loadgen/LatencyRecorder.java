@@ -21,6 +21,7 @@ public final class LatencyRecorder
     private final Recorder corrected = new Recorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
     private final Recorder uncorrected = new Recorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
     private volatile long measureFromNs = Long.MIN_VALUE;
+    private final java.util.concurrent.atomic.LongAdder completions = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * Transactions intended before {@code intendedNs} (the warm-up) are not recorded even when they
@@ -38,7 +39,9 @@ public final class LatencyRecorder
      */
     public void record(final long intendedNs, final long sentNs, final long doneNs)
     {
-        if (intendedNs - measureFromNs < 0)
+        completions.increment();
+        final long fromNs = measureFromNs;
+        if (fromNs != Long.MIN_VALUE && intendedNs - fromNs < 0)
         {
             return;
         }
@@ -53,6 +56,12 @@ public final class LatencyRecorder
             return 1;
         }
         return Math.min(valueNs, HIGHEST_TRACKABLE_NS);
+    }
+
+    /** Every completion so far, warm-up included (what got through, whatever its intended time). */
+    public long completions()
+    {
+        return completions.sum();
     }
 
     /** The corrected values recorded since the last call (and resets the interval). */

@@ -8,7 +8,10 @@ import org.HdrHistogram.Histogram;
  *
  * @param settings         what was asked.
  * @param measuredNs       the measured time (warm-up excluded).
- * @param count            transactions completed in it (for {@code stream}: bytes moved both ways).
+ * @param count            transactions completed during the measured time, whatever their intended time (so at
+ *                         saturation it is what got through); {@code stream}: bytes moved both ways. The
+ *                         histograms hold the transactions intended in the measured time, completed by the
+ *                         end of the drain ({@code corrected().getTotalCount()}).
  * @param corrected        latency from the intended send time, ns.
  * @param uncorrected      latency from the actual send time, ns.
  * @param errors           failures by kind after the warm-up.

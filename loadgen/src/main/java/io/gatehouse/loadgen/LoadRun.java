@@ -136,6 +136,7 @@ public final class LoadRun
         recorder.correctedInterval();
         recorder.uncorrectedInterval();
         final Map<ErrorKind, Long> warmupErrors = errors.snapshot();
+        final long completionsAtWarmEnd = recorder.completions();
         final long sentAtWarmEnd = bytesSent.sum();
         final long receivedAtWarmEnd = bytesReceived.sum();
         if (hlog != null)
@@ -165,6 +166,7 @@ public final class LoadRun
             nextNs += SECOND_NS;
         }
         pauseUntil(endNs);
+        final long completedInWindow = recorder.completions() - completionsAtWarmEnd;
         final long bytesUp = bytesSent.sum() - sentAtWarmEnd;
         final long bytesDown = bytesReceived.sum() - receivedAtWarmEnd;
         if (settings.mode() != LoadMode.STREAM)
@@ -188,7 +190,7 @@ public final class LoadRun
         {
             notStarted += driver.notStarted;
         }
-        final long count = settings.mode() == LoadMode.STREAM ? bytesUp + bytesDown : corrected.getTotalCount();
+        final long count = settings.mode() == LoadMode.STREAM ? bytesUp + bytesDown : completedInWindow;
         return new LoadResult(settings, settings.durationNs(), count, corrected, uncorrected, measuredErrors, warmupErrors,
             notStarted, bytesUp, bytesDown, bytesSent.sum(), bytesReceived.sum(), errors.firstError());
     }

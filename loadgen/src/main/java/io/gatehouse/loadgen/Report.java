@@ -104,6 +104,7 @@ public final class Report
         json.append(", \"rate\": ").append(LatencySummary.num(s.mode() == LoadMode.STREAM ? 0 : s.rate()));
         json.append(", \"achieved\": ").append(LatencySummary.num(result.achieved()));
         json.append(", \"count\": ").append(result.count());
+        json.append(", \"latency_count\": ").append(result.corrected().getTotalCount());
         json.append(", \"duration_s\": ").append(LatencySummary.num(result.measuredNs() / 1e9));
         json.append(", \"warmup_s\": ").append(LatencySummary.num(s.warmupNs() / 1e9));
         json.append(", \"connections\": ").append(s.connections());

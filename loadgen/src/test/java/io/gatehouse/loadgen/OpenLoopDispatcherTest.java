@@ -197,6 +197,30 @@ class OpenLoopDispatcherTest
     }
 
     @Test
+    void shouldNotRecordTransactionsIntendedDuringTheWarmupEvenWhenTheyCompleteLater()
+    {
+        final LatencyRecorder recorder = new LatencyRecorder();
+        recorder.measureFrom(1_000 * MS);
+        recorder.record(999 * MS, 999 * MS, 1_500 * MS);
+        recorder.record(1_000 * MS, 1_200 * MS, 1_500 * MS);
+        recorder.record(-5 * MS, -5 * MS, 1_500 * MS);
+        final Histogram corrected = recorder.correctedInterval();
+        assertEquals(1, corrected.getTotalCount());
+        assertTrue(Math.abs(corrected.getMaxValue() - 500 * MS) <= MS);
+        assertEquals(1, recorder.uncorrectedInterval().getTotalCount());
+    }
+
+    @Test
+    void shouldRecordEverythingWhenNoWarmupWasSet()
+    {
+        final LatencyRecorder recorder = new LatencyRecorder();
+        recorder.record(Long.MAX_VALUE - 10, Long.MAX_VALUE - 10, Long.MAX_VALUE - 5);
+        recorder.record(Long.MIN_VALUE + 10, Long.MIN_VALUE + 10, Long.MIN_VALUE + 20);
+        recorder.record(0, 0, 1);
+        assertEquals(3, recorder.correctedInterval().getTotalCount());
+    }
+
+    @Test
     void shouldCountFailuresByKindAndFreeTheSlot()
     {
         final ErrorCounts errors = new ErrorCounts();
