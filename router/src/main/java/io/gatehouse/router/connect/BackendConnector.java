@@ -10,12 +10,12 @@ import io.netty.channel.ChannelFutureListener;
 import java.util.Arrays;
 
 /**
- * One client's way to a backend: it walks {@code pool.pick(hash, rank)} for rank 0, 1, 2... on the client's
- * event loop and connects to each backend it has not tried yet; a refused or timed-out attempt is counted
+ * One client's way to a backend: each attempt connects, on the client's event loop, to the first backend
+ * of {@code pool.pick(hash, rank)} for rank 0, 1, 2... that it has not tried yet; a refused or timed-out attempt is counted
  * against that backend and the next one is tried, up to {@link Route#connectAttempts()} connects; then
  * {@link ConnectOutcome#onBackendUnavailable()}. Backends already tried are skipped by index, not by
  * rank: a health change between two attempts republishes the pool, and rank 1 of the new table may be
- * the backend that failed while its rank 0 was never tried.
+ * the backend that failed while its rank 0 was never tried (round robin's rank 0 moves on every pick).
  *
  * <p>Event loop thread only. One instance per client serves as the listener of every registration and
  * connect future of that client (no allocation per attempt beyond the channel itself).
@@ -27,7 +27,6 @@ public final class BackendConnector implements ChannelFutureListener
     private final long hash;
     private final ConnectOutcome outcome;
     private int attempts;
-    private int rank;
     private long triedBelow64;
     private int[] triedFrom64;
     private int backendIndex = BackendPool.NO_BACKEND;
@@ -64,17 +63,12 @@ public final class BackendConnector implements ChannelFutureListener
 
     private void nextAttempt()
     {
-        final BackendPool pool = route.pool();
-        while (!aborted && attempts < route.connectAttempts() && rank <= pool.size())
+        while (!aborted && attempts < route.connectAttempts())
         {
-            final int index = pool.pick(hash, rank++);
+            final int index = untriedBackend(route.pool());
             if (index == BackendPool.NO_BACKEND)
             {
                 break;
-            }
-            if (tried(index))
-            {
-                continue;
             }
             markTried(index);
             attempts++;
@@ -98,6 +92,24 @@ public final class BackendConnector implements ChannelFutureListener
         {
             outcome.onBackendUnavailable();
         }
+    }
+
+    /**
+     * The first backend in this hash's order not tried yet, walking the ranks from 0 each time: the pool
+     * may have been republished since the last attempt (an ejection), and its rank 0 may be a backend
+     * never tried. At most size + 1 picks.
+     */
+    private int untriedBackend(final BackendPool pool)
+    {
+        for (int rank = 0, last = pool.size(); rank <= last; rank++)
+        {
+            final int index = pool.pick(hash, rank);
+            if (index == BackendPool.NO_BACKEND || !tried(index))
+            {
+                return index;
+            }
+        }
+        return BackendPool.NO_BACKEND;
     }
 
     private boolean tried(final int index)

@@ -138,10 +138,6 @@ public final class SourceLimiter
     /** The connection counted by a successful {@link #acquire} closed. */
     public void release(final InetAddress source)
     {
-        if (entries.isEmpty())
-        {
-            return;
-        }
         final Object key = keyOf(source);
         final Entry entry = entries.get(key);
         if (entry == null)
