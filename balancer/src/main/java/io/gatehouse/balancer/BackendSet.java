@@ -79,4 +79,23 @@ final class BackendSet
         }
         return Arrays.copyOf(healthy, count);
     }
+
+    /** The greatest common divisor of the weights of {@code indices} (0 when there are none). */
+    long weightGcd(final int[] indices)
+    {
+        long divisor = 0;
+        for (final int index : indices)
+        {
+            long x = divisor;
+            long y = weight[index];
+            while (y != 0)
+            {
+                final long t = x % y;
+                x = y;
+                y = t;
+            }
+            divisor = x;
+        }
+        return divisor;
+    }
 }

@@ -70,11 +70,7 @@ final class RingHashTable extends BackendTable
         {
             throw new IllegalArgumentException("ring hash supports at most " + RANK_MASK + " backends");
         }
-        long divisor = 0;
-        for (final int index : healthy)
-        {
-            divisor = gcd(divisor, set.weight[index]);
-        }
+        final long divisor = set.weightGcd(healthy);
         long totalWeight = 0;
         for (final int index : healthy)
         {
@@ -162,19 +158,6 @@ final class RingHashTable extends BackendTable
     int ringSize()
     {
         return points.length;
-    }
-
-    private static long gcd(final long a, final long b)
-    {
-        long x = a;
-        long y = b;
-        while (y != 0)
-        {
-            final long t = x % y;
-            x = y;
-            y = t;
-        }
-        return x;
     }
 
     private static long ceilDiv(final long dividend, final long divisor)

@@ -28,11 +28,10 @@ final class RotationTable extends BackendTable
     {
         final int count = healthy.length;
         final long[] weight = new long[count];
-        long divisor = 0;
+        final long divisor = set.weightGcd(healthy);
         for (int i = 0; i < count; i++)
         {
             weight[i] = set.weight[healthy[i]];
-            divisor = gcd(divisor, weight[i]);
         }
         long total = 0;
         long maxWeight = 0;
@@ -107,18 +106,5 @@ final class RotationTable extends BackendTable
     int length()
     {
         return sequence.length;
-    }
-
-    private static long gcd(final long a, final long b)
-    {
-        long x = a;
-        long y = b;
-        while (y != 0)
-        {
-            final long t = x % y;
-            x = y;
-            y = t;
-        }
-        return x;
     }
 }
