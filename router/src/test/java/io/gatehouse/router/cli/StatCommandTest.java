@@ -7,7 +7,6 @@ import io.gatehouse.router.admin.AdminServer;
 import io.gatehouse.router.admin.MetricsRegistry;
 import io.gatehouse.router.admin.MetricsSnapshot;
 import io.gatehouse.router.config.HostPort;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,20 +14,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class StatCommandTest
 {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final InProcessCli cli = new InProcessCli();
+    private final StringWriter out = cli.out;
+    private final StringWriter err = cli.err;
 
     private int run(final String... args)
     {
-        final CommandLine cli = Gatehouse.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
+        return cli.run(args);
     }
 
     @Test
