@@ -27,6 +27,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -136,6 +138,35 @@ final class SpliceTestBed implements AutoCloseable
         {
             return fds.count();
         }
+    }
+
+    /**
+     * The pipes and sockets this process has open now, as {@code fd -> pipe:[inode]} lines. Comparing two
+     * of these finds descriptors opened in between and still open, whatever else in the JVM closes at the
+     * same time (a plain count also moves when an earlier test's sockets finish closing).
+     */
+    static Set<String> openPipesAndSockets() throws IOException
+    {
+        final Set<String> open = new HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+        {
+            for (final Path fd : (Iterable<Path>)fds::iterator)
+            {
+                try
+                {
+                    final String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("pipe:") || target.startsWith("socket:"))
+                    {
+                        open.add(fd.getFileName() + " -> " + target);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // closed between the listing and the read: not open
+                }
+            }
+        }
+        return open;
     }
 
     static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
