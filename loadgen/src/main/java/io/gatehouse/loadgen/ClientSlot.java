@@ -49,6 +49,25 @@ abstract class ClientSlot extends ChannelInboundHandlerAdapter implements Slot, 
         channel.connect(driver.remote).addListener(this);
     }
 
+    /**
+     * Feeds the backend's id line: true once it has arrived and matched; false while more bytes are
+     * needed, or when it named another backend (then counted as {@link ErrorKind#WRONG_BACKEND}).
+     */
+    protected final boolean idLineMatched(final ByteBuf data)
+    {
+        final int status = idLine.consume(data);
+        if (status == IdLine.NEED_MORE_DATA)
+        {
+            return false;
+        }
+        if (status != IdLine.MATCH)
+        {
+            onFailure(ErrorKind.WRONG_BACKEND, "expected id '" + driver.settings.expectId() + "', got '" + idLine.seen() + "'");
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public final void operationComplete(final ChannelFuture future)
     {

@@ -100,14 +100,8 @@ final class PersistentSlot extends ClientSlot
         {
             if (!greetingRead)
             {
-                final int status = idLine.consume(data);
-                if (status == IdLine.NEED_MORE_DATA)
+                if (!idLineMatched(data))
                 {
-                    return;
-                }
-                if (status != IdLine.MATCH)
-                {
-                    onFailure(ErrorKind.WRONG_BACKEND, "expected id '" + driver.settings.expectId() + "', got '" + idLine.seen() + "'");
                     return;
                 }
                 greetingRead = true;
