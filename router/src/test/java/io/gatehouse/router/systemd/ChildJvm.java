@@ -1,8 +1,12 @@
 package io.gatehouse.router.systemd;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,6 +115,45 @@ final class ChildJvm implements AutoCloseable
         {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A loopback connection to {@code port} with a read timeout; the socket is closed if the connect fails. */
+    static Socket connect(final int port, final long readTimeoutMs) throws IOException
+    {
+        final Socket socket = new Socket();
+        try
+        {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            socket.setSoTimeout((int)readTimeoutMs);
+            return socket;
+        }
+        catch (final IOException ex)
+        {
+            socket.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Connects to {@code port} once something listens there (the child, or systemd-socket-activate in
+     * front of it), failing at once if this child exits and after {@code timeoutMs} otherwise.
+     */
+    Socket connectWhenListening(final int port, final long timeoutMs) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            try
+            {
+                return connect(port, timeoutMs);
+            }
+            catch (final IOException ex)
+            {
+                assertTrue(process.isAlive(), "systemd-socket-activate exited: " + stderr());
+                assertTrue(deadlineNs - System.nanoTime() > 0, "nothing listened on " + port + ": " + stderr());
+                Thread.sleep(10);
+            }
         }
     }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +62,7 @@ class GatehouseRunUnderSystemdTest
                 stage.resolve("opt/gatehouse/bin/gatehouse").toString(), "run", "--config", config.toString());
             try (ChildJvm child = ChildJvm.start(new ProcessBuilder(command), dir.resolve("stderr")))
             {
-                routeOnce(connectWhenListening(port, child), backend, "a.example.test");
+                routeOnce(child.connectWhenListening(port, WAIT_MS), backend, "a.example.test");
                 assertEquals("READY=1\nSTATUS=serving 1 listeners", nextState(manager, child), child.stderr());
                 assertEquals("WATCHDOG=1", manager.receive(WAIT_MS), "pings at half of WATCHDOG_USEC: " + child.stderr());
 
@@ -75,7 +74,7 @@ class GatehouseRunUnderSystemdTest
                 final long monotonicUsec = Long.parseLong(reloading.substring(reloading.indexOf('=', 12) + 1));
                 assertTrue(Math.abs(monotonicUsec - System.nanoTime() / 1_000) < 60_000_000L, "CLOCK_MONOTONIC, as systemd reads it");
                 assertEquals("READY=1", nextState(manager, child), child.stderr());
-                routeOnce(connect(port), backend, "b.example.test");
+                routeOnce(ChildJvm.connect(port, WAIT_MS), backend, "b.example.test");
 
                 child.process().destroy();
                 assertTrue(child.process().waitFor(WAIT_MS, TimeUnit.MILLISECONDS), child.stderr());
@@ -150,40 +149,6 @@ class GatehouseRunUnderSystemdTest
             text.append((char)b);
         }
         return text.toString();
-    }
-
-    private static Socket connect(final int port) throws IOException
-    {
-        final Socket socket = new Socket();
-        try
-        {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            socket.setSoTimeout((int)WAIT_MS);
-            return socket;
-        }
-        catch (final IOException ex)
-        {
-            socket.close();
-            throw ex;
-        }
-    }
-
-    private static Socket connectWhenListening(final int port, final ChildJvm child) throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (true)
-        {
-            try
-            {
-                return connect(port);
-            }
-            catch (final IOException ex)
-            {
-                assertTrue(child.process().isAlive(), "systemd-socket-activate exited: " + child.stderr());
-                assertTrue(deadlineNs - System.nanoTime() > 0, "nothing listened on " + port + ": " + child.stderr());
-                Thread.sleep(10);
-            }
-        }
     }
 
     private static int freePort() throws IOException

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +62,7 @@ class RouterSocketActivationTest
             command.addAll(ChildJvm.javaCommand(RouterUnderSystemd.class.getName(), config.toString()));
             try (ChildJvm child = ChildJvm.start(new ProcessBuilder(command), dir.resolve("stderr")))
             {
-                try (Socket client = connectWhenListening(port, child))
+                try (Socket client = child.connectWhenListening(port, START_TIMEOUT_MS))
                 {
                     client.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: a.example.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     client.getOutputStream().flush();
@@ -128,28 +127,6 @@ class RouterSocketActivationTest
             text.append((char)b);
         }
         return text.toString();
-    }
-
-    private static Socket connectWhenListening(final int port, final ChildJvm child) throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        while (true)
-        {
-            final Socket socket = new Socket();
-            try
-            {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-                socket.setSoTimeout((int)START_TIMEOUT_MS);
-                return socket;
-            }
-            catch (final IOException ex)
-            {
-                socket.close();
-                assertTrue(child.process().isAlive(), "systemd-socket-activate exited: " + child.stderr());
-                assertTrue(deadlineNs - System.nanoTime() > 0, "nothing listened on " + port + ": " + child.stderr());
-                Thread.sleep(10);
-            }
-        }
     }
 
     private static int freePort() throws IOException

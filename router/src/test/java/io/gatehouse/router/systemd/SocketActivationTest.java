@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -71,7 +70,7 @@ class SocketActivationTest
                 final String[] words = ports.split(" ");
                 assertEquals("PORTS", words[0], ports);
 
-                try (Socket early = connect(Integer.parseInt(words[1])))
+                try (Socket early = ChildJvm.connect(Integer.parseInt(words[1]), START_TIMEOUT_MS))
                 {
                     final String ready = manager.receive(START_TIMEOUT_MS);
                     assertEquals("READY=1\nSTATUS=serving 2 inherited sockets", ready, child.stderr());
@@ -82,7 +81,7 @@ class SocketActivationTest
                     assertTrue(serving.contains("fd 4 (admin /127.0.0.1:" + words[2] + ")"), serving);
 
                     ServerChannelAdopterTest.assertEchoes(early, "connected before the JVM started");
-                    try (Socket second = connect(Integer.parseInt(words[2])))
+                    try (Socket second = ChildJvm.connect(Integer.parseInt(words[2]), START_TIMEOUT_MS))
                     {
                         ServerChannelAdopterTest.assertEchoes(second, "on the second inherited socket");
                     }
@@ -106,7 +105,7 @@ class SocketActivationTest
             try (ChildJvm child = ChildJvm.start(new ProcessBuilder(command), dir.resolve("stderr")))
             {
                 // systemd-socket-activate execs the service on the first connection attempt, as a socket unit does.
-                try (Socket first = connectWhenListening(port, child))
+                try (Socket first = child.connectWhenListening(port, START_TIMEOUT_MS))
                 {
                     ServerChannelAdopterTest.assertEchoes(first, "the connection that started the service");
                     assertEquals("READY=1\nSTATUS=serving 1 inherited sockets", manager.receive(START_TIMEOUT_MS), child.stderr());
@@ -115,32 +114,6 @@ class SocketActivationTest
                     assertTrue(serving.contains("fd 3 (public /127.0.0.1:" + port + ")"), serving);
                 }
                 assertEquals(0, child.closeStdinAndWait(10_000), child.stderr());
-            }
-        }
-    }
-
-    private static Socket connect(final int port) throws IOException
-    {
-        final Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-        socket.setSoTimeout((int)START_TIMEOUT_MS);
-        return socket;
-    }
-
-    private static Socket connectWhenListening(final int port, final ChildJvm child) throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        while (true)
-        {
-            try
-            {
-                return connect(port);
-            }
-            catch (final IOException ex)
-            {
-                assertTrue(child.process().isAlive(), "systemd-socket-activate exited: " + child.stderr());
-                assertTrue(deadlineNs - System.nanoTime() > 0, "nothing listened on " + port + ": " + child.stderr());
-                Thread.sleep(10);
             }
         }
     }
