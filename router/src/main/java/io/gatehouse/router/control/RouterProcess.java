@@ -131,6 +131,7 @@ public final class RouterProcess
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
+        control.readiness().ready();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
         final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
         err.println("gatehouse: running (" + router.transport().name().toLowerCase(Locale.ROOT) + ", config "
@@ -138,6 +139,7 @@ public final class RouterProcess
         err.flush();
 
         stop.await();
+        control.readiness().draining();
         systemd.stopping();
         final long drainMs = control.reloader().current().runtime().drainTimeoutMs();
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
