@@ -5,6 +5,8 @@ import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RouteConfig;
+import io.gatehouse.router.log.AccessLog;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code gatehouse check --config FILE}: validates a config without binding anything. Exit 0 with a
  * one-line summary on stdout (warnings, if any, on stderr), or 2 with the one-line
- * {@code FILE:LINE:COLUMN: what is wrong} on stderr.
+ * {@code FILE:LINE:COLUMN: what is wrong} on stderr. It also checks, without creating it, that
+ * {@code runtime.access_log} could be opened, as {@code run} will (exit 2 naming the path and why not).
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = "Validate a config file without binding anything: exit 0 with a summary, or 2 with FILE:LINE:COLUMN: error.")
@@ -46,11 +49,31 @@ public final class CheckCommand implements Callable<Integer>
             err.flush();
             return EXIT_INVALID;
         }
+        catch (final RuntimeException | StackOverflowError ex)
+        {
+            err.println(config + ": cannot load: " + ex);
+            err.flush();
+            return EXIT_INVALID;
+        }
         for (final String warning : loaded.warnings())
         {
             err.println(warning);
         }
         err.flush();
+        final String accessLog = loaded.config().runtime().accessLog();
+        if (accessLog != null)
+        {
+            try
+            {
+                AccessLog.checkOpenable(accessLog);
+            }
+            catch (final IOException ex)
+            {
+                err.println(config + ": runtime." + ex.getMessage().replaceFirst("^access log", "access_log"));
+                err.flush();
+                return EXIT_INVALID;
+            }
+        }
         out.println(summary(loaded.config(), loaded.warnings().size()));
         out.flush();
         return 0;

@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
  * and none reached a wrong backend; 1 otherwise; 2 when the router cannot start. Main thread only.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Starts demo backends and the router on the embedded default config (two names),",
-        "drives each load mode through it with the bundled load generator, prints a table. Under a minute."})
+    description = {"Start demo backends and the router on the embedded config, drive load through it, print a table.",
+        "The embedded config routes two names; each load mode of the bundled load generator runs in turn. Under a minute."})
 public final class DemoCommand implements Callable<Integer>
 {
     private static final long MS = 1_000_000L;

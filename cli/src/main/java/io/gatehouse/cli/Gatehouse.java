@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
-    version = "gatehouse 0.1.0",
+    versionProvider = VersionInfo.class,
     description = "An L4 ingress router: peeks SNI / Host / :authority, picks a backend, relays bytes.",
     subcommands = {
         RunCommand.class,
@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         PeekCommand.class,
         StatCommand.class,
+        CompletionCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Gatehouse implements Runnable
@@ -35,6 +36,7 @@ public final class Gatehouse implements Runnable
     {
         final CommandLine cli = new CommandLine(new Gatehouse());
         cli.addSubcommand("loadgen", new io.gatehouse.loadgen.LoadgenCommand());
+        cli.setUsageHelpAutoWidth(true);
         return cli;
     }
 

@@ -1,5 +1,8 @@
 package io.gatehouse.cli;
 
+import io.gatehouse.router.config.ConfigException;
+import io.gatehouse.router.config.ConfigLoader;
+import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.sni.FirstFlightParser;
 import io.gatehouse.sni.PeekStatus;
 import java.io.IOException;
@@ -26,8 +29,10 @@ import picocli.CommandLine.Spec;
     name = "peek",
     mixinStandardHelpOptions = true,
     description = {
-        "Peeks at a client's first bytes (TLS ClientHello, HTTP/1.x request, h2c preface) and prints one JSON object:",
-        "status, protocol, name, alpn, tlsVersions, ech, reason.",
+        "Show what the router sees in a client's first bytes, as one JSON object.",
+        "The bytes are a TLS ClientHello, an HTTP/1.x request or an h2c preface; the object has status, protocol,",
+        "name, alpn, tlsVersions, ech and reason, and with --config a routing list: per listener the route taken",
+        "and why (match: exact, wildcard, default, reject, close or wait; the ALPN condition that chose it).",
         "Exit status: 0 recognised with a name, 3 more bytes needed, 2 otherwise."
     })
 public final class PeekCommand implements Callable<Integer>
@@ -45,6 +50,10 @@ public final class PeekCommand implements Callable<Integer>
 
     @Option(names = "--hex", description = "the input is hex text (whitespace and '#' comment lines ignored)")
     boolean hex;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+        description = "Also say, per listener of this config, which route the first flight would take and why.")
+    Path config;
 
     @Option(names = "--max-bytes", defaultValue = "16384", paramLabel = "N",
         description = "the peek's byte budget, 1..65536 (default ${DEFAULT-VALUE}, the router's default)")
@@ -66,16 +75,53 @@ public final class PeekCommand implements Callable<Integer>
             final byte[] input = read();
             bytes = hex ? decodeHex(new String(input, StandardCharsets.US_ASCII)) : input;
         }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            err.println("gatehouse peek: " + file + ": no such file");
+            err.flush();
+            return EXIT_OTHER;
+        }
+        catch (final java.nio.file.AccessDeniedException ex)
+        {
+            err.println("gatehouse peek: " + file + ": permission denied");
+            err.flush();
+            return EXIT_OTHER;
+        }
         catch (final IOException | IllegalArgumentException ex)
         {
             err.println("gatehouse peek: " + ("-".equals(file) ? "stdin" : file) + ": " + ex.getMessage());
             err.flush();
             return EXIT_OTHER;
         }
+        GatehouseConfig routing = null;
+        if (config != null)
+        {
+            try
+            {
+                routing = ConfigLoader.load(config);
+            }
+            catch (final ConfigException ex)
+            {
+                err.println("gatehouse peek: " + ex.getMessage());
+                err.flush();
+                return EXIT_OTHER;
+            }
+        }
         final FirstFlightParser parser = new FirstFlightParser(maxBytes, true, true);
         final PeekStatus status = parser.parse(new UnsafeBuffer(bytes), 0, bytes.length);
         final PrintWriter out = spec.commandLine().getOut();
-        out.println(json(parser, status));
+        String json = json(parser, status);
+        if (routing != null)
+        {
+            final StringBuilder withRouting = new StringBuilder(json.substring(0, json.length() - 1)).append(", \"routing\": [");
+            for (int i = 0; i < routing.listeners().size(); i++)
+            {
+                withRouting.append(i == 0 ? "" : ", ");
+                RouteVerdict.of(routing.listeners().get(i), parser, status).appendJson(withRouting);
+            }
+            json = withRouting.append("]}").toString();
+        }
+        out.println(json);
         out.flush();
         return status == PeekStatus.OK ? EXIT_OK : status == PeekStatus.NEED_MORE_DATA ? EXIT_NEED_MORE_DATA : EXIT_OTHER;
     }
@@ -191,6 +237,11 @@ public final class PeekCommand implements Callable<Integer>
             escape(json, (char)(buffer.getByte(offset + i) & 0xff));
         }
         json.append('"');
+    }
+
+    static void jsonString(final StringBuilder json, final String text)
+    {
+        string(json, text);
     }
 
     private static void string(final StringBuilder json, final String text)

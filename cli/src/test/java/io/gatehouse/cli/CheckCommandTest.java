@@ -88,4 +88,54 @@ class CheckCommandTest
         assertEquals(2, run("check", "--config", dir.resolve("nope.yaml").toString()));
         assertEquals(dir.resolve("nope.yaml") + ": no such file\n", err.toString());
     }
+
+    @Test
+    void shouldRefuseDeeplyNestedConfigWithOneLine(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("nested.yaml");
+        Files.writeString(file, "listeners:\n  - address: 127.0.0.1:1\n    allow: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n");
+        assertEquals(2, run("check", "--config", file.toString()));
+        assertEquals(file + ":3:73: nested deeper than 64 levels of lists and mappings\n", err.toString());
+    }
+
+    @Test
+    void shouldReportAnAccessLogItCouldNotOpen(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("gh.yaml");
+        final Path missingDir = dir.resolve("no-such-dir");
+        Files.writeString(file, "runtime: {access_log: " + missingDir.resolve("access.log") + "}\n"
+            + "listeners: [{address: 127.0.0.1:1, routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]}]\n");
+        assertEquals(2, run("check", "--config", file.toString()));
+        assertEquals(file + ": runtime.access_log " + missingDir.resolve("access.log") + ": cannot open: no such directory "
+            + missingDir + "\n", err.toString());
+        assertEquals("", out.toString());
+
+        Files.writeString(file, "runtime: {access_log: " + dir.resolve("access.log") + "}\n"
+            + "listeners: [{address: 127.0.0.1:1, routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]}]\n");
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("check", "--config", file.toString()), err.toString());
+        assertTrue(Files.notExists(dir.resolve("access.log")), "check creates nothing");
+
+        Files.writeString(file, "runtime: {access_log: " + missingDir.getParent() + "}\n"
+            + "listeners: [{address: 127.0.0.1:1, routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]}]\n");
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("check", "--config", file.toString()));
+        assertEquals(file + ": runtime.access_log " + dir + ": cannot open: Is a directory\n", err.toString());
+
+        final Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        assertTrue(readOnly.toFile().setWritable(false));
+        try
+        {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(readOnly), "running as root: every directory is writable");
+            Files.writeString(file, "runtime: {access_log: " + readOnly.resolve("access.log") + "}\n"
+                + "listeners: [{address: 127.0.0.1:1, routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]}]\n");
+            err.getBuffer().setLength(0);
+            assertEquals(2, run("check", "--config", file.toString()));
+            assertTrue(err.toString().contains("is not writable"), err.toString());
+        }
+        finally
+        {
+            readOnly.toFile().setWritable(true);
+        }
+    }
 }

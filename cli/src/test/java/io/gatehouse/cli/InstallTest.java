@@ -51,7 +51,10 @@ class InstallTest
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/systemd/README.md")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.service")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.service")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.socket")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.socket")));
-        assertEquals(Files.readString(SourceTree.systemd("99-gatehouse.conf")), Files.readString(stage.resolve("etc/sysctl.d/99-gatehouse.conf")));
+        assertEquals(Files.readString(SourceTree.systemd("99-gatehouse.conf")),
+            Files.readString(stage.resolve("etc/sysctl.d/99-gatehouse.conf.disabled")));
+        assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf")), "host-wide sysctls are not enabled by default");
+        assertTrue(installed.output().contains("--sysctl applies them"), installed.output());
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.yaml")), Files.readString(config));
         assertEquals(Path.of("/opt/gatehouse/bin/gatehouse"), Files.readSymbolicLink(stage.resolve("usr/local/bin/gatehouse")));
 
@@ -70,12 +73,23 @@ class InstallTest
         assertFalse(Files.exists(stage.resolve("opt/gatehouse/lib/gatehouse-old-0.0.1.jar")));
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/lib/gatehouse-router.jar")));
 
+        // --sysctl enables the drop-in (sysctl --system reads *.conf); later upgrades keep it enabled.
+        final Command withSysctl = Command.run(List.of("bash", install.toString(), "--jars", jars.toString(), "--sysctl"), null, env,
+            COMMAND_TIMEOUT_MS);
+        assertEquals(0, withSysctl.exitCode(), withSysctl.output());
+        assertEquals(Files.readString(SourceTree.systemd("99-gatehouse.conf")), Files.readString(stage.resolve("etc/sysctl.d/99-gatehouse.conf")));
+        assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf.disabled")));
+        final Command again = Command.run(List.of("bash", install.toString(), "--jars", jars.toString()), null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, again.exitCode(), again.output());
+        assertTrue(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf")));
+
         final Command removed = Command.run(List.of("bash", uninstall.toString()), null, env, COMMAND_TIMEOUT_MS);
         assertEquals(0, removed.exitCode(), removed.output());
         assertFalse(Files.exists(stage.resolve("opt/gatehouse")));
         assertFalse(Files.exists(stage.resolve("etc/systemd/system/gatehouse.service")));
         assertFalse(Files.exists(stage.resolve("etc/systemd/system/gatehouse.socket")));
         assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf")));
+        assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf.disabled")));
         assertFalse(Files.exists(stage.resolve("usr/local/bin/gatehouse"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertTrue(Files.exists(config), "uninstall keeps the config without --purge");
 

@@ -118,4 +118,81 @@ class PeekCommandTest
         }
         return hex.toString();
     }
+
+    private static final String ROUTES = """
+        listeners:
+          - name: public
+            address: 127.0.0.1:1
+            routes:
+              - hostnames: [a.example.test]
+                backends: [127.0.0.1:2]
+              - hostnames: [secret.example.test]
+                alpn: [h2]
+                backends: [127.0.0.1:3]
+              - hostnames: ["*.example.test"]
+                backends: [127.0.0.1:4]
+            default: a.example.test
+          - name: strict
+            address: 127.0.0.1:5
+            routes:
+              - hostnames: [a.example.test]
+                backends: ["[::1]:6"]
+        """;
+
+    private String routing(final byte[] flight) throws Exception
+    {
+        final Path config = dir.resolve("gh.yaml");
+        Files.writeString(config, ROUTES);
+        final Path file = dir.resolve("flight.bin");
+        Files.write(file, flight);
+        out.getBuffer().setLength(0);
+        peek("--config", config.toString(), file.toString());
+        final String json = out.toString().strip();
+        return json.substring(json.indexOf("\"routing\": "));
+    }
+
+    @Test
+    void shouldSayWhichRouteEachListenerTakesAndWhy() throws Exception
+    {
+        assertEquals("\"routing\": [{\"listener\": \"public\", \"match\": \"exact\", \"alpn\": null, \"route\": \"a.example.test\", "
+            + "\"backends\": [\"127.0.0.1:2\"], \"why\": \"'a.example.test' is one of the route's hostnames\"}, "
+            + "{\"listener\": \"strict\", \"match\": \"exact\", \"alpn\": null, \"route\": \"a.example.test\", "
+            + "\"backends\": [\"[::1]:6\"], \"why\": \"'a.example.test' is one of the route's hostnames\"}]}",
+            routing(new ClientHelloBuilder().serverName("A.Example.Test").build()));
+
+        final String alpn = routing(new ClientHelloBuilder().serverName("secret.example.test").alpn("h2", "http/1.1").build());
+        assertTrue(alpn.startsWith("\"routing\": [{\"listener\": \"public\", \"match\": \"exact\", \"alpn\": \"h2\", "
+            + "\"route\": \"secret.example.test\", \"backends\": [\"127.0.0.1:3\"], \"why\": \"'secret.example.test' is one of the "
+            + "route's hostnames, and the client offers ALPN 'h2', which the route requires\"}"), alpn);
+        assertTrue(alpn.contains("{\"listener\": \"strict\", \"match\": \"reject\", \"alpn\": null, \"route\": null, "
+            + "\"backends\": [], \"why\": \"no route matches 'secret.example.test' with the ALPN offered: no default route, refused"), alpn);
+
+        final String wildcard = routing(new ClientHelloBuilder().serverName("www.example.test").build());
+        assertTrue(wildcard.startsWith("\"routing\": [{\"listener\": \"public\", \"match\": \"wildcard\", \"alpn\": null, "
+            + "\"route\": \"*.example.test\", \"backends\": [\"127.0.0.1:4\"], \"why\": \"'*.example.test' covers 'www.example.test'\"}"),
+            wildcard);
+
+        final String fallback = routing("GET / HTTP/1.1\r\nHost: other.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(fallback.startsWith("\"routing\": [{\"listener\": \"public\", \"match\": \"default\", \"alpn\": null, "
+            + "\"route\": \"a.example.test\", \"backends\": [\"127.0.0.1:2\"], \"why\": \"no route matches 'other.test': the "
+            + "listener's default route 'a.example.test'\"}"), fallback);
+
+        final String garbage = routing(new byte[] {0, 1, 2, 3});
+        assertTrue(garbage.contains("{\"listener\": \"strict\", \"match\": \"close\""), garbage);
+        assertTrue(garbage.contains("{\"listener\": \"public\", \"match\": \"default\""), garbage);
+    }
+
+    @Test
+    void shouldSayInOneLineThatAnInputFileIsMissing() throws Exception
+    {
+        final Path missing = dir.resolve("missing.bin");
+        assertEquals(2, peek(missing.toString()));
+        assertEquals("gatehouse peek: " + missing + ": no such file\n", err.toString());
+        assertEquals("", out.toString());
+        err.getBuffer().setLength(0);
+        final Path hello = dir.resolve("hello.bin");
+        Files.write(hello, new ClientHelloBuilder().serverName("a.test").build());
+        assertEquals(2, peek("--config", dir.resolve("nope.yaml").toString(), hello.toString()));
+        assertEquals("gatehouse peek: " + dir.resolve("nope.yaml") + ": no such file\n", err.toString());
+    }
 }

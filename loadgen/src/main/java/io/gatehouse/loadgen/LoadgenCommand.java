@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     subcommands = {ServeCommand.class, CeilingCommand.class},
     description = {
-        "Open-loop load generator: latency from the intended send time (coordinated omission corrected),",
-        "uncorrected latency kept too. MODE is one of:",
+        "Open-loop load generator: latency measured from each intended send time.",
+        "That corrects for coordinated omission; the uncorrected latency is kept too. MODE is one of:",
         "  connect  new TCP connection, ClientHello with --sni, backend's first bytes, close (connections/s)",
         "  rr       request of --request-size bytes and its echo over --connections persistent connections",
         "  stream   bulk bytes --direction up (sink backend), down (source) or both (echo); throughput;",

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-        "A demo/benchmark backend that shows its identity on every connection:",
+        "A demo/benchmark backend that shows its identity on every connection.",
+        "--mode is one of:",
         "  echo     greeting line '<id>\\n' at once, then echoes every byte",
         "  sink     greeting line '<id>\\n' at once, then drops every byte",
         "  respond  nothing first; after each read one fixed response '<id>\\n....' of --response-size bytes",

@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code GET /metrics}: Prometheus text exposition of every registered {@link MetricsSource}.</li>
- *   <li>{@code POST /reload}: 200 and the one-line summary when applied; 422 and the one-line config
- *       error when the file is invalid; 500 when the router failed to apply it. The old config keeps
- *       serving unless the answer is 200.</li>
+ *   <li>{@code POST /reload}: 200 and the one-line summary when applied or unchanged; 422 and the one-line
+ *       cause when the file is invalid or the router could not apply it (an access log it cannot open, an
+ *       address it cannot bind). The old config keeps serving unless the answer is 200.</li>
  *   <li>{@code GET /healthz}: 200 {@code ok} while the process runs (liveness).</li>
  *   <li>{@code GET /ready}: 200 once the first config serves and until a drain starts, else 503
  *       ({@link Readiness}; for the load balancer or routing daemon in front).</li>
@@ -137,9 +137,8 @@ public final class AdminServer implements AutoCloseable
                     final ReloadOutcome outcome = reload.reload("POST /reload");
                     final int status = switch (outcome.result())
                     {
-                        case APPLIED -> 200;
-                        case INVALID -> 422;
-                        case FAILED -> 500;
+                        case APPLIED, UNCHANGED -> 200;
+                        case INVALID, FAILED -> 422;
                     };
                     send(exchange, status, "text/plain; charset=utf-8", outcome.message() + "\n", null);
                 }

@@ -33,7 +33,8 @@ public final class ConfigLoader
     /** The longest file read: configs are small; anything bigger is a mistake. */
     public static final int MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(?:[0-9]{1,9}(?:\\.[0-9]{1,9})?(?:ms|s|m|h))+");
+    private static final Pattern DURATION_PART = Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,9})?)(ms|s|m|h)");
     private static final Set<String> TOP_KEYS = Set.of("listeners", "admin", "runtime");
     private static final Set<String> ADMIN_KEYS = Set.of("address");
     private static final Set<String> RUNTIME_KEYS = Set.of(
@@ -148,7 +149,7 @@ public final class ConfigLoader
     public static Loaded parseWithWarnings(final String text, final Path nameForErrors) throws ConfigException
     {
         final ConfigLoader loader = new ConfigLoader(nameForErrors, nameForErrors == null ? "<config>" : nameForErrors.toString());
-        final GatehouseConfig config = loader.build(YamlReader.read(text, loader.file));
+        final GatehouseConfig config = loader.build(YamlComposer.read(text, loader.file));
         return new Loaded(config, loader.warnings);
     }
 
@@ -158,7 +159,7 @@ public final class ConfigLoader
         {
             throw new ConfigException(file, 1, 1, "empty config: expected a mapping with 'listeners:'");
         }
-        final YamlNode.Mapping top = mapping(root, "the config");
+        final YamlNode.Mapping top = withoutExtensions(mapping(root, "the config"));
         checkKeys(top, TOP_KEYS, "the config");
         final RuntimeConfig runtime = runtime(top.get("runtime"));
         final YamlNode listenersNode = top.get("listeners");
@@ -202,6 +203,13 @@ public final class ConfigLoader
                 + " is also a listener's address");
         }
         return new GatehouseConfig(source, listeners, admin, runtime);
+    }
+
+    /** Top-level keys starting with {@code x-} are the operator's (a place for anchors), as in Compose files. */
+    private static YamlNode.Mapping withoutExtensions(final YamlNode.Mapping top)
+    {
+        return new YamlNode.Mapping(top.entries().stream().filter(entry -> !entry.key().value().startsWith("x-")).toList(),
+            top.line(), top.column());
     }
 
     private RuntimeConfig runtime(final YamlNode node) throws ConfigException
@@ -674,19 +682,29 @@ public final class ConfigLoader
             return defaultMs;
         }
         final YamlNode.Scalar scalar = scalar(node, "a duration");
-        final Matcher matcher = DURATION.matcher(scalar.value());
-        if (!matcher.matches())
+        final String text = scalar.value();
+        if (!DURATION.matcher(text).matches())
         {
-            throw error(scalar, "expected a duration such as 250ms, 5s, 2m or 1h, got '" + scalar.value() + "'");
+            throw error(scalar, "expected a duration such as 250ms, 1.5s, 1m30s or 1h, got '" + text + "'");
         }
-        final long amount = Long.parseLong(matcher.group(1));
-        final long ms = switch (matcher.group(2))
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        final Matcher part = DURATION_PART.matcher(text);
+        while (part.find())
         {
-            case "ms" -> amount;
-            case "s" -> amount * 1_000;
-            case "m" -> amount * 60_000;
-            default -> amount * 3_600_000;
-        };
+            final long unitMs = switch (part.group(2))
+            {
+                case "ms" -> 1;
+                case "s" -> 1_000;
+                case "m" -> 60_000;
+                default -> 3_600_000;
+            };
+            total = total.add(new java.math.BigDecimal(part.group(1)).multiply(java.math.BigDecimal.valueOf(unitMs)));
+        }
+        if (total.stripTrailingZeros().scale() > 0)
+        {
+            throw error(scalar, "durations are whole milliseconds, got '" + text + "' (" + total.toPlainString() + "ms)");
+        }
+        final long ms = total.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2 : total.longValueExact();
         if (ms < minMs || ms > maxMs)
         {
             throw error(scalar, "must be between " + formatMs(minMs) + " and " + formatMs(maxMs) + ", got " + scalar.value());

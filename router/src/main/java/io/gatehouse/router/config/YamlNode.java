@@ -3,7 +3,7 @@ package io.gatehouse.router.config;
 import java.util.List;
 
 /**
- * A node of the small YAML subset {@link YamlReader} reads, with the 1-based line and column where it
+ * A node of a YAML document as {@link YamlComposer} reads it, with the 1-based line and column where it
  * starts so that every config error can point at its text.
  */
 public sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Sequence, YamlNode.Mapping
@@ -23,10 +23,10 @@ public sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Sequence, Yam
      */
     record Scalar(String value, boolean quoted, int line, int column) implements YamlNode
     {
-        /** True for {@code key:} with no value, {@code ~} and plain {@code null}. */
+        /** True for {@code key:} with no value, {@code ~}, plain {@code null} (YAML 1.2 core: also {@code Null}, {@code NULL}) and {@code !!null}. */
         public boolean isNull()
         {
-            return !quoted && (value.isEmpty() || value.equals("~") || value.equals("null"));
+            return !quoted && (value.isEmpty() || value.equals("~") || value.equals("null") || value.equals("Null") || value.equals("NULL"));
         }
 
         @Override

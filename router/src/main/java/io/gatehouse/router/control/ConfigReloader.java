@@ -25,10 +25,12 @@ import java.util.function.LongSupplier;
  * {@link #reload(String)} (what {@code POST /reload} calls), SIGHUP ({@link #installSignalHandlers}) and,
  * when {@code runtime.watch_config} is on, a change of the file ({@link #startWatching()}).
  *
- * <p>Reloads are serialised ({@code synchronized}); each one either replaces the current config or leaves
- * it serving and says why. Changes that only a restart can apply ({@code runtime.transport},
- * {@code runtime.workers}, {@code admin.address}) are applied as far as the target can and reported in the
- * outcome's message. Threads: the caller's (admin thread), the SIGHUP dispatch thread, the watch thread.
+ * <p>Reloads are serialised ({@code synchronized}); each one either replaces the current config, finds the
+ * file identical to it ({@code UNCHANGED}: nothing is applied), or leaves it serving and says why. Changes
+ * that only a restart can apply ({@code runtime.transport}, {@code runtime.workers}, {@code admin.address})
+ * are applied as far as the target can and reported in the outcome's message when they differ from the
+ * values the process started with. Threads: the caller's (admin thread), the SIGHUP dispatch thread, the
+ * watch thread; none of them can be ended by a reload, whatever the file holds or the target throws.
  */
 public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCloseable
 {
@@ -36,6 +38,8 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
     public static final long WATCH_SETTLE_MS = 200;
 
     private final Path path;
+    private final Loader loader;
+    private final GatehouseConfig started;
     private final ReloadTarget target;
     private final Consumer<String> log;
     private final LongSupplier epochMillis;
@@ -44,6 +48,7 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
     private volatile long applied;
     private volatile long invalid;
     private volatile long failed;
+    private volatile long unchanged;
     private volatile long lastSuccessEpochMs;
     private volatile Thread watchThread;
     private volatile WatchService watchService;
@@ -59,7 +64,23 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
         final Path path, final GatehouseConfig initial, final ReloadTarget target, final Consumer<String> log,
         final LongSupplier epochMillis)
     {
+        this(path, ConfigLoader::loadWithWarnings, initial, target, log, epochMillis);
+    }
+
+    /** How a reload reads the file: {@link ConfigLoader#loadWithWarnings} outside tests that inject a fault. */
+    @FunctionalInterface
+    interface Loader
+    {
+        ConfigLoader.Loaded load(Path path) throws ConfigException;
+    }
+
+    ConfigReloader(
+        final Path path, final Loader loader, final GatehouseConfig initial, final ReloadTarget target,
+        final Consumer<String> log, final LongSupplier epochMillis)
+    {
         this.path = Objects.requireNonNull(path);
+        this.loader = Objects.requireNonNull(loader);
+        this.started = Objects.requireNonNull(initial);
         this.current = Objects.requireNonNull(initial);
         this.target = Objects.requireNonNull(target);
         this.log = Objects.requireNonNull(log);
@@ -78,13 +99,18 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
         return generation;
     }
 
+    /**
+     * Reloads now. Never throws: whatever loading or applying throws, a {@link StackOverflowError} or an
+     * {@link OutOfMemoryError} from a hostile file included, becomes an {@code INVALID} or {@code FAILED}
+     * outcome, so that no trigger's thread dies of it.
+     */
     @Override
     public synchronized ReloadOutcome reload(final String trigger)
     {
         final ConfigLoader.Loaded loaded;
         try
         {
-            loaded = ConfigLoader.loadWithWarnings(path);
+            loaded = loader.load(path);
         }
         catch (final ConfigException ex)
         {
@@ -92,11 +118,11 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
             log.accept("gatehouse: reload (" + trigger + ") rejected, old config still serving: " + ex.getMessage());
             return new ReloadOutcome(ReloadOutcome.Result.INVALID, ex.getMessage(), generation);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             invalid++;
             final String message = path + ": cannot load: " + ex;
-            log.accept("gatehouse: reload (" + trigger + ") rejected, old config still serving: " + message);
+            logQuietly("gatehouse: reload (" + trigger + ") rejected, old config still serving: " + message);
             return new ReloadOutcome(ReloadOutcome.Result.INVALID, message, generation);
         }
         final GatehouseConfig next = loaded.config();
@@ -104,18 +130,25 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
         {
             log.accept("gatehouse: " + warning);
         }
+        if (next.equals(current))
+        {
+            unchanged++;
+            final String message = "unchanged: generation " + generation + " still serving (" + summary(next) + ")";
+            log.accept("gatehouse: reload (" + trigger + ") " + message);
+            return new ReloadOutcome(ReloadOutcome.Result.UNCHANGED, message, generation);
+        }
         try
         {
             target.apply(next);
         }
-        catch (final Exception ex)
+        catch (final Throwable ex)
         {
             failed++;
             final String message = "not applied: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage());
-            log.accept("gatehouse: reload (" + trigger + ") failed, old config still serving: " + message);
+            logQuietly("gatehouse: reload (" + trigger + ") failed, old config still serving: " + message);
             return new ReloadOutcome(ReloadOutcome.Result.FAILED, message, generation);
         }
-        final String restartNote = restartOnlyChanges(current, next);
+        final String restartNote = restartOnlyChanges(started, next);
         current = next;
         generation++;
         applied++;
@@ -123,6 +156,19 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
         final String message = "generation " + generation + ": " + summary(next) + restartNote;
         log.accept("gatehouse: reload (" + trigger + ") applied: " + message);
         return new ReloadOutcome(ReloadOutcome.Result.APPLIED, message, generation);
+    }
+
+    /** Logging after an {@link Error} may itself fail (no stack, no memory); the outcome is returned anyway. */
+    private void logQuietly(final String line)
+    {
+        try
+        {
+            log.accept(line);
+        }
+        catch (final Throwable ignored)
+        {
+            // The outcome still reaches the caller and the counters.
+        }
     }
 
     static String summary(final GatehouseConfig config)
@@ -136,6 +182,10 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
             + (routes == 1 ? " route" : " routes");
     }
 
+    /**
+     * The keys read at start only whose new value differs from the value the process runs with (the one it
+     * started with, not the last reload's: a key set back to its running value is not a change).
+     */
     private static String restartOnlyChanges(final GatehouseConfig before, final GatehouseConfig after)
     {
         final StringBuilder out = new StringBuilder();
@@ -163,14 +213,34 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
     @SuppressWarnings("removal")
     public void installSignalHandlers(final Runnable onUsr1)
     {
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload("SIGHUP"));
+        final sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> survive("SIGHUP",
+            () -> reload("SIGHUP")));
+        if (previous == sun.misc.SignalHandler.SIG_IGN)
+        {
+            log.accept("gatehouse: warning: SIGHUP was ignored when the process started (nohup?), and the JVM does not take "
+                + "over an ignored signal: SIGHUP will not reload; use POST /reload or runtime.watch_config, or start "
+                + "without nohup (bin/gatehouse restores SIGHUP itself)");
+        }
         if (onUsr1 != null)
         {
-            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), signal ->
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), signal -> survive("SIGUSR1", () ->
             {
                 log.accept("gatehouse: SIGUSR1: reopening the access log");
                 onUsr1.run();
-            });
+            }));
+        }
+    }
+
+    /** Runs a trigger's work so that nothing it throws ends the trigger's thread. */
+    private void survive(final String trigger, final Runnable work)
+    {
+        try
+        {
+            work.run();
+        }
+        catch (final Throwable ex)
+        {
+            logQuietly("gatehouse: " + trigger + ": " + ex);
         }
     }
 
@@ -200,9 +270,9 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
 
     private void watchLoop(final WatchService service, final Path fileName)
     {
-        try
+        while (true)
         {
-            while (true)
+            try
             {
                 WatchKey key = service.take();
                 boolean relevant = drain(key, fileName);
@@ -220,10 +290,15 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
                     reload("file change");
                 }
             }
-        }
-        catch (final InterruptedException | ClosedWatchServiceException ex)
-        {
-            Thread.currentThread().interrupt();
+            catch (final InterruptedException | ClosedWatchServiceException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (final Throwable ex)
+            {
+                logQuietly("gatehouse: config watch: " + ex + "; still watching");
+            }
         }
     }
 
@@ -247,6 +322,7 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
         writer.counter("gatehouse_config_reloads_total", "Config reloads by result.")
             .sample(applied, "result", "applied")
             .sample(invalid, "result", "invalid")
+            .sample(unchanged, "result", "unchanged")
             .sample(failed, "result", "failed");
         writer.gauge("gatehouse_config_generation", "The config generation serving (1 = the one started with).")
             .sample(generation);

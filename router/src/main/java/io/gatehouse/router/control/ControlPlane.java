@@ -25,9 +25,10 @@ import java.util.function.LongSupplier;
  * {@link #health()} and takes each listener's {@link io.gatehouse.router.policy.AdmissionPolicy} from
  * {@link #policies()}.
  *
- * <p>On a reload the router's {@link ReloadTarget} runs first; when it succeeds, the parts owned here
- * follow the new config: {@code runtime.max_connections} at once, a changed {@code runtime.access_log}
- * opens the new target and retires the old one. {@code admin.address}, {@code runtime.transport} and
+ * <p>On a reload a changed {@code runtime.access_log} is opened first (a path that cannot be opened fails
+ * the reload, nothing applied); then the router's {@link ReloadTarget} runs; when it succeeds, the parts
+ * owned here follow the new config: {@code runtime.max_connections} at once, the new access log replaces
+ * the old one. {@code admin.address}, {@code runtime.transport} and
  * {@code runtime.workers} are read at start only.
  *
  * <p>Threads: built and closed on the main thread; reloads on the reloader's threads; {@link #accessLog()}
@@ -56,8 +57,17 @@ public final class ControlPlane implements AutoCloseable
         this.health = health;
         this.reloader = new ConfigReloader(configPath, config, next ->
         {
-            router.apply(next);
-            follow(next);
+            final AccessLogChange logChange = prepareAccessLog(next);
+            try
+            {
+                router.apply(next);
+            }
+            catch (final Exception | Error ex)
+            {
+                logChange.abandon();
+                throw ex;
+            }
+            follow(next, logChange);
         }, log, System::currentTimeMillis);
         metrics.register(connectionLimit);
         metrics.register(policies);
@@ -120,29 +130,56 @@ public final class ControlPlane implements AutoCloseable
         }
     }
 
-    private void follow(final GatehouseConfig next) throws IOException
+    /**
+     * A changed {@code runtime.access_log} opened before the router applies anything, so that a path that
+     * cannot be opened fails the whole reload (the old config and its access log keep serving).
+     */
+    private record AccessLogChange(boolean changes, AccessLog opened)
+    {
+        void abandon()
+        {
+            if (opened != null)
+            {
+                opened.close();
+            }
+        }
+    }
+
+    private AccessLogChange prepareAccessLog(final GatehouseConfig next) throws IOException
+    {
+        final AccessLog current = accessLog;
+        final String wanted = next.runtime().accessLog();
+        if (Objects.equals(wanted, current == null ? null : current.target()))
+        {
+            return new AccessLogChange(false, null);
+        }
+        if (wanted == null)
+        {
+            return new AccessLogChange(true, null);
+        }
+        try
+        {
+            return new AccessLogChange(true, AccessLog.open(wanted, AccessLog.DEFAULT_QUEUE_CAPACITY, log));
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("runtime.access_log: " + ex.getMessage() + " (still writing to "
+                + (current == null ? "no access log" : current.target()) + ")", ex);
+        }
+    }
+
+    private void follow(final GatehouseConfig next, final AccessLogChange logChange)
     {
         connectionLimit.setMax(next.runtime().maxConnections());
         policies.retain(next);
-        final AccessLog current = accessLog;
-        final String wanted = next.runtime().accessLog();
-        final String have = current == null ? null : current.target();
-        if (Objects.equals(wanted, have))
+        if (!logChange.changes())
         {
             return;
         }
-        AccessLog opened = null;
-        if (wanted != null)
+        final AccessLog current = accessLog;
+        final AccessLog opened = logChange.opened();
+        if (opened != null)
         {
-            try
-            {
-                opened = AccessLog.open(wanted, AccessLog.DEFAULT_QUEUE_CAPACITY, log);
-            }
-            catch (final IOException ex)
-            {
-                log.accept("gatehouse: " + ex.getMessage() + "; keeping " + (have == null ? "no access log" : have));
-                return;
-            }
             metrics.register(opened);
         }
         accessLog = opened;

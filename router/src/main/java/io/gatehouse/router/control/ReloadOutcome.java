@@ -15,6 +15,8 @@ public record ReloadOutcome(Result result, String message, long generation)
     {
         /** Validated and applied: the new config serves. */
         APPLIED,
+        /** The file holds the config already serving: nothing was applied, the generation stays. */
+        UNCHANGED,
         /** The file was invalid; the old config serves. */
         INVALID,
         /** Valid, but the target refused or failed to apply it; the old config serves. */
@@ -24,5 +26,11 @@ public record ReloadOutcome(Result result, String message, long generation)
     public boolean applied()
     {
         return result == Result.APPLIED;
+    }
+
+    /** Whether the file's config is the one serving after this reload (applied now, or already). */
+    public boolean serving()
+    {
+        return result == Result.APPLIED || result == Result.UNCHANGED;
     }
 }

@@ -144,10 +144,73 @@ public final class AccessLog implements MetricsSource, AutoCloseable
             }
             catch (final IOException | RuntimeException ex)
             {
-                throw new IOException("access log " + target + ": cannot open: " + ex.getMessage(), ex);
+                throw new IOException("access log " + target + ": cannot open: " + reason(ex), ex);
             }
         }
         return new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether {@link #open} would succeed for {@code target}, without creating or changing anything (what
+     * {@code gatehouse check} asks): an existing file must open for appending, a new one needs a writable
+     * directory. Any thread.
+     *
+     * @throws IOException saying why it would not open, in the words {@link #open} uses.
+     */
+    public static void checkOpenable(final String target) throws IOException
+    {
+        if ("-".equals(target))
+        {
+            return;
+        }
+        try
+        {
+            final Path path = Path.of(target);
+            if (Files.exists(path))
+            {
+                Files.newOutputStream(path, StandardOpenOption.APPEND, StandardOpenOption.WRITE).close();
+                return;
+            }
+            final Path dir = path.toAbsolutePath().getParent();
+            if (dir == null || !Files.isDirectory(dir))
+            {
+                throw new IOException("access log " + target + ": cannot open: no such directory " + dir);
+            }
+            if (!Files.isWritable(dir))
+            {
+                throw new IOException("access log " + target + ": cannot open: the directory " + dir
+                    + " is not writable (read-only file system or permission denied)");
+            }
+        }
+        catch (final IOException ex)
+        {
+            if (ex.getMessage() != null && ex.getMessage().startsWith("access log "))
+            {
+                throw ex;
+            }
+            throw new IOException("access log " + target + ": cannot open: " + reason(ex), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IOException("access log " + target + ": cannot open: " + reason(ex), ex);
+        }
+    }
+
+    private static String reason(final Exception ex)
+    {
+        if (ex instanceof java.nio.file.NoSuchFileException)
+        {
+            return "no such file or directory";
+        }
+        if (ex instanceof java.nio.file.AccessDeniedException)
+        {
+            return "permission denied";
+        }
+        if (ex instanceof java.nio.file.FileSystemException fs && fs.getReason() != null)
+        {
+            return fs.getReason();
+        }
+        return ex.getMessage() == null ? ex.toString() : ex.getMessage();
     }
 
     private void run()

@@ -102,7 +102,11 @@ class AdminServerTest
         assertEquals("gh.yaml:3:5: unknown key 'x'\n", response.body());
 
         next.set(new ReloadOutcome(ReloadOutcome.Result.FAILED, "not applied: bind failed", 2));
-        assertEquals(500, request(server, "POST", "/reload").status());
+        assertEquals(422, request(server, "POST", "/reload").status(), "a config this host cannot apply is the request's problem");
+        next.set(new ReloadOutcome(ReloadOutcome.Result.UNCHANGED, "unchanged: generation 2 still serving", 2));
+        response = request(server, "POST", "/reload");
+        assertEquals(200, response.status());
+        assertEquals("unchanged: generation 2 still serving\n", response.body());
         assertEquals(405, request(server, "GET", "/reload").status());
     }
 

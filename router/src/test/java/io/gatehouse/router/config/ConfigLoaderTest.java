@@ -22,6 +22,8 @@ class ConfigLoaderTest
 {
     private static final Path NAME = Path.of("gh.yaml");
 
+    private static final String MINIMAL = "listeners: [{address: 127.0.0.1:1, routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]}]\n";
+
     private static final String FULL = """
         runtime:
           transport: epoll
@@ -347,6 +349,99 @@ class ConfigLoaderTest
         assertEquals(1, loaded.warnings().size());
         assertTrue(loaded.warnings().get(0).startsWith("gh.yaml:3:12: warning: relay: splice works only on the epoll"));
         assertFalse(ConfigLoader.parseWithWarnings(FULL, NAME).warnings().stream().anyMatch(w -> w.contains("splice")));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} ms")
+    @CsvSource({
+        "250ms, 250", "5s, 5000", "1.5s, 1500", "1m30s, 90000", "2m, 120000", "1h, 3600000", "59m59.999s, 3599999",
+        "0.25s, 250", "1m0.5s, 60500",
+    })
+    void shouldReadDurationsAsOperatorsWriteThem(final String written, final long ms) throws ConfigException
+    {
+        final GatehouseConfig config = ConfigLoader.parse("runtime: {drain_timeout: " + written + "}\n" + MINIMAL, NAME);
+        assertEquals(ms, config.runtime().drainTimeoutMs());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "1.5ms  | whole milliseconds",
+        "1.5    | duration such as 250ms, 1.5s, 1m30s or 1h",
+        "1m30   | duration such as",
+        "s      | duration such as",
+        "-1s    | duration such as",
+        "2h     | must be between 0s and 3600s",
+    })
+    void shouldRefuseDurationsItCannotRead(final String written, final String fragment)
+    {
+        assertError("runtime: {drain_timeout: " + written + "}\n" + MINIMAL, 1, 26, fragment);
+    }
+
+    @Test
+    void shouldShareBackendsAndDefaultsThroughAnchorsAliasesAndMergeKeys() throws ConfigException
+    {
+        final GatehouseConfig config = ConfigLoader.parse("""
+            listeners:
+              - address: 127.0.0.1:1
+                routes:
+                  - &web
+                    hostnames: [a.test]
+                    backends: &pool [127.0.0.1:2, {address: "[::1]:3", weight: 2}]
+                    balance: ring_hash
+                    connect_timeout: 1.5s
+                  - <<: *web
+                    hostnames: [b.test]
+                    connect_timeout: 250ms
+                  - {hostnames: [c.test], backends: *pool}
+            """, NAME);
+        final List<RouteConfig> routes = config.listeners().get(0).routes();
+        assertEquals(routes.get(0).backends(), routes.get(1).backends());
+        assertEquals(routes.get(0).backends(), routes.get(2).backends());
+        assertEquals(RouteConfig.Balance.RING_HASH, routes.get(1).balance());
+        assertEquals(1500, routes.get(0).connectTimeoutMs());
+        assertEquals(250, routes.get(1).connectTimeoutMs());
+        assertEquals(List.of("b.test"), routes.get(1).hostnames());
+        assertEquals(RouteConfig.Balance.MAGLEV, routes.get(2).balance());
+    }
+
+    @Test
+    void shouldPointAnErrorInAMergedValueAtWhereItIsWritten()
+    {
+        assertError("""
+            x-defaults: &d {connect_attempts: 0}
+            listeners:
+              - address: 127.0.0.1:1
+                routes:
+                  - <<: *d
+                    hostnames: [a.test]
+                    backends: [127.0.0.1:2]
+            """, 1, 35, "must be 1..100");
+        assertError("defaults: {}\n" + MINIMAL, 1, 1, "unknown key 'defaults' in the config");
+        assertError("""
+            listeners:
+              - address: 127.0.0.1:1
+                routes:
+                  - &d {hostnames: [a.test], backends: [127.0.0.1:2], connect_attempts: 0}
+            """, 4, 77, "must be 1..100");
+    }
+
+    @Test
+    void shouldRefuseAnUnquotedIpv6AddressWhichYamlReadsAsAList()
+    {
+        // The hand-written reader before SnakeYAML took `address: [::1]:21444` as the address; YAML 1.2 reads a
+        // flow list there and no YAML parser accepts the rest, so the address is written quoted.
+        final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+            "listeners:\n  - address: [::1]:21444\n    routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]\n", NAME));
+        assertEquals(2, ex.line(), ex.getMessage());
+        assertTrue(ex.problem().contains("write an IPv6 address in quotes: \"[::1]:8446\""), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseTenThousandNestedBracketsWithAPositionedError()
+    {
+        final String text = "listeners:\n  - address: 127.0.0.1:1\n    allow: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n";
+        final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(text, NAME));
+        assertEquals("gh.yaml:3:" + (12 + YamlComposer.MAX_DEPTH - 3) + ": nested deeper than 64 levels of lists and mappings",
+            ex.getMessage());
     }
 
     @Test

@@ -98,7 +98,64 @@ class ControlPlaneTest
         {
             assertNull(plane.adminAddress());
             assertNull(plane.accessLog());
+            assertEquals(ReloadOutcome.Result.UNCHANGED, plane.reloader().reload("test").result());
+            assertEquals(0, applied.size());
+        }
+    }
+
+    @Test
+    void shouldFailAReloadWhoseAccessLogCannotBeOpenedAndKeepTheOldOneWriting(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("gh.yaml");
+        final Path firstLog = dir.resolve("first.log");
+        final Path unopenable = dir.resolve("no-such-dir").resolve("access.log");
+        Files.writeString(file, config(firstLog, 5));
+        try (ControlPlane plane = ControlPlane.start(file, ConfigLoader.load(file), applied::add, log::add, false))
+        {
+            Files.writeString(file, config(unopenable, 9));
+            final ReloadOutcome outcome = plane.reloader().reload("test");
+            assertEquals(ReloadOutcome.Result.FAILED, outcome.result());
+            assertEquals("not applied: runtime.access_log: access log " + unopenable + ": cannot open: no such file or directory"
+                + " (still writing to " + firstLog + ")", outcome.message());
+            assertEquals(0, applied.size(), "the router is not handed a config whose access log cannot open");
+            assertEquals(1, plane.reloader().generation());
+            assertEquals(firstLog.toString(), plane.accessLog().target());
+
+            final HttpURLConnection connection = (HttpURLConnection)new URL(
+                "http://127.0.0.1:" + plane.adminAddress().getPort() + "/reload").openConnection();
+            connection.setRequestMethod("POST");
+            connection.setReadTimeout(5_000);
+            assertEquals(422, connection.getResponseCode());
+            final String body = new String(connection.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            connection.disconnect();
+            assertTrue(body.contains("cannot open: no such file or directory"), body);
+
+            plane.accessLog().offer(entry());
+            waitFor(() -> lines(firstLog) == 1);
+            Files.createDirectories(unopenable.getParent());
             assertEquals(ReloadOutcome.Result.APPLIED, plane.reloader().reload("test").result());
+            assertEquals(unopenable.toString(), plane.accessLog().target());
+        }
+    }
+
+    @Test
+    void shouldCloseTheNewAccessLogWhenTheRouterRefusesTheConfig(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("gh.yaml");
+        final Path firstLog = dir.resolve("first.log");
+        final Path secondLog = dir.resolve("second.log");
+        Files.writeString(file, config(firstLog, 5));
+        try (ControlPlane plane = ControlPlane.start(file, ConfigLoader.load(file), next ->
+        {
+            throw new java.net.BindException("127.0.0.1:1: address in use");
+        }, log::add, false))
+        {
+            Files.writeString(file, config(secondLog, 5));
+            assertEquals(ReloadOutcome.Result.FAILED, plane.reloader().reload("test").result());
+            assertEquals(firstLog.toString(), plane.accessLog().target());
+            plane.accessLog().offer(entry());
+            waitFor(() -> lines(firstLog) == 1);
+            assertEquals(0, lines(secondLog), "opened for the refused config, closed without a line");
         }
     }
 

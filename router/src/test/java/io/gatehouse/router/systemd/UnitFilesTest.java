@@ -43,7 +43,7 @@ class UnitFilesTest
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         final String service = Files.readString(SourceTree.systemd("gatehouse.service"));
         assertTrue(service.contains("ExecStart=/opt/gatehouse/bin/gatehouse run --config /etc/gatehouse/gatehouse.yaml"));
-        Files.writeString(dir.resolve("gatehouse.service"), service.replace("ExecStart=/opt/gatehouse/bin/gatehouse", "ExecStart=" + launcher));
+        Files.writeString(dir.resolve("gatehouse.service"), service.replace("/opt/gatehouse/bin/gatehouse", launcher.toString()));
         Files.copy(SourceTree.systemd("gatehouse.socket"), dir.resolve("gatehouse.socket"));
 
         final Command verify = Command.run(List.of("systemd-analyze", "verify", "gatehouse.service", "gatehouse.socket"), dir, Map.of(), COMMAND_TIMEOUT_MS);
@@ -73,7 +73,10 @@ class UnitFilesTest
     {
         final Map<String, List<String>> service = directives(SourceTree.systemd("gatehouse.service"));
         assertEquals(List.of("notify"), service.get("Type"));
-        assertEquals(List.of("/bin/kill -HUP $MAINPID"), service.get("ExecReload"));
+        final String check = "/opt/gatehouse/bin/gatehouse check --config /etc/gatehouse/gatehouse.yaml";
+        assertEquals(List.of(check, "/bin/kill -HUP $MAINPID"), service.get("ExecReload"),
+            "systemctl reload validates first and fails on a bad config, as HAProxy's unit does");
+        assertEquals(List.of(check), service.get("ExecStartPre"));
         assertEquals(List.of("CAP_NET_BIND_SERVICE"), service.get("AmbientCapabilities"));
         assertEquals(List.of("CAP_NET_BIND_SERVICE"), service.get("CapabilityBoundingSet"));
         assertEquals(List.of("yes"), service.get("DynamicUser"));
@@ -84,6 +87,20 @@ class UnitFilesTest
         assertTrue(javaOpts.contains("GATEHOUSE_JAVA_OPTS=-Xms"), javaOpts);
         assertTrue(Files.readString(SourceTree.root().resolve("bin/gatehouse")).contains("--add-exports java.base/jdk.internal.misc=ALL-UNNAMED"),
             "the launcher the unit runs passes Agrona's export");
+    }
+
+    @Test
+    void shouldLetTheDocumentedAccessLogOpenUnderProtectSystemStrict() throws Exception
+    {
+        final Map<String, List<String>> service = directives(SourceTree.systemd("gatehouse.service"));
+        assertEquals(List.of("strict"), service.get("ProtectSystem"));
+        assertEquals(List.of("gatehouse"), service.get("LogsDirectory"), "under ProtectSystem=strict only LogsDirectory= "
+            + "(and ReadWritePaths=) are writable: /var/log/gatehouse must be one");
+        assertFalse(service.containsKey("ReadWritePaths"));
+        final String documented = "/var/log/gatehouse/access.log";
+        assertTrue(Files.readString(SourceTree.root().resolve("router/README-operations.md")).contains("access_log: " + documented));
+        assertTrue(Files.readString(SourceTree.systemd("gatehouse.yaml")).contains("access_log: " + documented));
+        assertTrue(Files.readString(SourceTree.systemd("README.md")).contains("LogsDirectory=gatehouse"));
     }
 
     @Test
