@@ -124,14 +124,20 @@ class RouteTableTest
             final Route route = table.lookup(name, 0, name.capacity(), null);
             sink += route == null ? 1 : route.connectAttempts();
         }
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 100_000; i++)
+        // The least of three rounds: a JIT event on a loaded machine can land a few hundred bytes in one
+        // round (seen once in the full suite); a lookup that allocates shows in every round.
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++)
         {
-            final UnsafeBuffer name = names[i & 3];
-            final Route route = table.lookup(name, 0, name.capacity(), null);
-            sink += route == null ? 1 : route.connectAttempts();
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100_000; i++)
+            {
+                final UnsafeBuffer name = names[i & 3];
+                final Route route = table.lookup(name, 0, name.capacity(), null);
+                sink += route == null ? 1 : route.connectAttempts();
+            }
+            allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
         }
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(sink > 0);
         assertTrue(allocated < 1024, "100,000 lookups allocated " + allocated + " bytes");
     }

@@ -7,6 +7,8 @@ import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.HostPort;
 import io.gatehouse.router.config.Hostname;
 import io.gatehouse.router.config.RouteConfig;
+import io.gatehouse.router.route.RouteCompiler;
+import io.gatehouse.router.route.RouteTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +29,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * What {@code check} and a reload cost for one listener of N routes (issue 12.7): {@code check} is
  * {@link ConfigLoader#parseWithWarnings} of the YAML text (read, validate, route warnings); {@code reload}
- * is that plus {@link Router#reload} on a live router (compile every route's pool and table, publish).
+ * is that plus {@link Router#reload} on a live router, alternating between two texts that differ in the
+ * backends of 1% of the routes (as an edit does); {@code coldCompile} compiles every route of the
+ * parsed config with a fresh {@link RouteCompiler} (what a start costs: no pool to keep).
  * {@code legacyCoalescing} is the warning loop ConfigLoader had before (every wildcard against every
  * route, one-label covering), run on the same parsed routes: the peer measured in the same run.
  *
@@ -51,6 +55,8 @@ public class ConfigValidationBenchmark
     public String balance;
 
     private String yaml;
+    private String edited;
+    private boolean flip;
     private GatehouseConfig config;
     private Router router;
 
@@ -58,6 +64,7 @@ public class ConfigValidationBenchmark
     public void setUp() throws Exception
     {
         yaml = yaml(routes, kind, balance);
+        edited = yaml.replace(":20099]", ":30099]");
         config = ConfigLoader.parse(yaml, Path.of("bench.yaml"));
         router = Router.start(ConfigLoader.parse(yaml(1, "exact", balance), Path.of("bench.yaml")));
     }
@@ -77,9 +84,16 @@ public class ConfigValidationBenchmark
     @Benchmark
     public GatehouseConfig reload() throws Exception
     {
-        final GatehouseConfig next = ConfigLoader.parseWithWarnings(yaml, Path.of("bench.yaml")).config();
+        flip = !flip;
+        final GatehouseConfig next = ConfigLoader.parseWithWarnings(flip ? edited : yaml, Path.of("bench.yaml")).config();
         router.reload(next);
         return next;
+    }
+
+    @Benchmark
+    public RouteTable coldCompile()
+    {
+        return new RouteCompiler(1).compile(config.listeners().get(0));
     }
 
     @Benchmark
@@ -94,7 +108,7 @@ public class ConfigValidationBenchmark
         final StringBuilder out = new StringBuilder("listeners:\n  - name: bench\n    address: 127.0.0.1:0\n    routes:\n");
         for (int i = 0; i < count; i++)
         {
-            final int port = 20_000 + (i % 20_000);
+            final int port = 20_000 + (i % 100);
             final String backend = "127.0.0.1:" + port;
             final String route;
             switch (kind)
