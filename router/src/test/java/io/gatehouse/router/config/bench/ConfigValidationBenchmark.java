@@ -37,8 +37,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Route kinds: {@code exact} (names {@code rN.w.test}), {@code wildcard} ({@code *.wN.test} and a
  * name under each, in different pools: the shape that was quadratic), {@code mixed} (exact, wildcard,
- * ALPN-conditioned and multi-label names, a quarter each). Backends: one per route, {@code balance}
- * as written (the default Maglev, 65,537 entries per route, or round robin).
+ * ALPN-conditioned and multi-label names, a quarter each). Backends: one or two per route (one of 100
+ * ports each), {@code balance} as written (the default Maglev, 65,537 entries per route with two
+ * backends, one slot with one; or round robin).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -54,6 +55,9 @@ public class ConfigValidationBenchmark
     @Param({"round_robin", "maglev"})
     public String balance;
 
+    @Param({"1", "2"})
+    public int backends;
+
     private String yaml;
     private String edited;
     private boolean flip;
@@ -63,10 +67,10 @@ public class ConfigValidationBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        yaml = yaml(routes, kind, balance);
-        edited = yaml.replace(":20099]", ":30099]");
+        yaml = yaml(routes, kind, balance, backends);
+        edited = yaml.replace(":20099", ":30099");
         config = ConfigLoader.parse(yaml, Path.of("bench.yaml"));
-        router = Router.start(ConfigLoader.parse(yaml(1, "exact", balance), Path.of("bench.yaml")));
+        router = Router.start(ConfigLoader.parse(yaml(1, "exact", balance, backends), Path.of("bench.yaml")));
     }
 
     @TearDown(Level.Trial)
@@ -103,13 +107,13 @@ public class ConfigValidationBenchmark
     }
 
     /** One listener on 127.0.0.1:0 with {@code count} routes of {@code kind}. */
-    public static String yaml(final int count, final String kind, final String balance)
+    public static String yaml(final int count, final String kind, final String balance, final int backendsPerRoute)
     {
         final StringBuilder out = new StringBuilder("listeners:\n  - name: bench\n    address: 127.0.0.1:0\n    routes:\n");
         for (int i = 0; i < count; i++)
         {
             final int port = 20_000 + (i % 100);
-            final String backend = "127.0.0.1:" + port;
+            final String backend = "127.0.0.1:" + port + (backendsPerRoute > 1 ? ", 127.0.0.2:" + port : "");
             final String route;
             switch (kind)
             {
