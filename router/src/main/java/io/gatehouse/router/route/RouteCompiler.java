@@ -25,8 +25,8 @@ import java.util.Set;
  * {@link BackendPool}, resolves backend addresses, hands out {@link RouteCounters} that survive a
  * reload when the route keeps its id and backends, keeps a route's {@link BackendPool} (its table, its
  * health marks and open-connection counts) across a reload that leaves the route's id, backends,
- * weights and balance as they were (a Maglev or ring table is tens of thousands of entries: rebuilding
- * 10,000 unchanged ones took seconds per reload), and registers each route with the
+ * weights, balance and health settings as they were (a Maglev or ring table is tens of thousands of
+ * entries: rebuilding 10,000 unchanged ones took seconds per reload), and registers each route with the
  * {@link HealthMonitor} (when there is one), which then marks the pool's backends down and up. A
  * reload is {@link #beginGeneration()}, {@link #compile} per listener, {@link #endGeneration()} (which
  * unregisters the health of routes that are gone). Control thread only; allocates freely.
@@ -117,13 +117,19 @@ public final class RouteCompiler
     }
 
     /**
-     * The pool of the route with {@code key}, as compiled last time when its balance and weights are
-     * unchanged, else a new one. Two routes of one generation with the same key (one id split by ALPN,
-     * same backends) get a pool each: the n-th use of a key in a generation maps to the n-th pool.
+     * The pool of the route with {@code key}, as compiled last time when its balance, weights and health
+     * settings are unchanged, else a new one. Two routes of one generation with the same key (one id split
+     * by ALPN, same backends) get a pool each: the n-th use of a key in a generation maps to the n-th pool.
+     *
+     * <p>The health settings are part of the key because a kept pool keeps its down marks: the route's new
+     * {@link RouteHealth} inherits the old one's state and, with the same settings, publishes the same
+     * marks; with other settings (checks turned off, {@code when_all_down} changed) it could compute "up"
+     * for a backend the kept pool has down and, believing it already up, never tell the pool.
      */
     private BackendPool pool(final String key, final RouteConfig config, final List<Backend> backends)
     {
-        final StringBuilder shape = new StringBuilder(key).append('\u0000').append(config.balance().name());
+        final StringBuilder shape = new StringBuilder(key).append('\u0000').append(config.balance().name())
+            .append('\u0000').append(config.health());
         for (final Backend backend : backends)
         {
             shape.append(',').append(backend.weight());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.gatehouse.router.TestConfigs;
 import io.gatehouse.router.config.BackendConfig;
+import io.gatehouse.router.config.HealthCheckConfig;
 import io.gatehouse.router.config.HostPort;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RouteConfig;
@@ -37,15 +38,22 @@ class RouteCompilerTest
     }
 
     @Test
-    void shouldBuildANewPoolWhenWeightsOrBalanceChange()
+    void shouldBuildANewPoolWhenWeightsBalanceOrHealthSettingsChange()
     {
         final RouteCompiler compiler = new RouteCompiler(1);
         final RouteTable first = generation(compiler, listener(TestConfigs.route(List.of("a.test"), A, B)));
-        final RouteTable weighted = generation(compiler, listener(weighted(RouteConfig.Balance.MAGLEV, 3)));
-        final RouteTable balanced = generation(compiler, listener(weighted(RouteConfig.Balance.ROUND_ROBIN, 3)));
+        final RouteTable weighted = generation(compiler, listener(weighted(RouteConfig.Balance.MAGLEV, 3, HealthCheckConfig.DEFAULT)));
+        final RouteTable balanced = generation(compiler, listener(weighted(RouteConfig.Balance.ROUND_ROBIN, 3, HealthCheckConfig.DEFAULT)));
+        final HealthCheckConfig checked = new HealthCheckConfig(HealthCheckConfig.Check.TCP, 1_000, 500, 1, 1, 0, 1_000, 1_000,
+            HealthCheckConfig.AllDown.FAIL_CLOSED);
+        final RouteTable healthChecked = generation(compiler, listener(weighted(RouteConfig.Balance.ROUND_ROBIN, 3, checked)));
+        final RouteTable again = generation(compiler, listener(weighted(RouteConfig.Balance.ROUND_ROBIN, 3, checked)));
 
         assertNotSame(first.routes().get(0).pool(), weighted.routes().get(0).pool());
         assertNotSame(weighted.routes().get(0).pool(), balanced.routes().get(0).pool());
+        assertNotSame(balanced.routes().get(0).pool(), healthChecked.routes().get(0).pool(),
+            "a kept pool keeps its down marks, which only the same health settings publish again");
+        assertSame(healthChecked.routes().get(0).pool(), again.routes().get(0).pool());
     }
 
     @Test
@@ -86,10 +94,11 @@ class RouteCompilerTest
         return TestConfigs.listener("t", routes).build();
     }
 
-    private static RouteConfig weighted(final RouteConfig.Balance balance, final int weight)
+    private static RouteConfig weighted(final RouteConfig.Balance balance, final int weight, final HealthCheckConfig health)
     {
         return new RouteConfig(List.of("a.test"), List.of(),
             List.of(new BackendConfig(new HostPort("127.0.0.1", 9), weight), new BackendConfig(new HostPort("127.0.0.1", 10), 1)),
-            balance, RouteConfig.HashKey.SOURCE_IP, RouteConfig.ProxyProtocolOut.NONE, 1_000, RouteConfig.DEFAULT_CONNECT_ATTEMPTS);
+            balance, RouteConfig.HashKey.SOURCE_IP, RouteConfig.ProxyProtocolOut.NONE, 1_000, RouteConfig.DEFAULT_CONNECT_ATTEMPTS,
+            List.of(), List.of(), health);
     }
 }
