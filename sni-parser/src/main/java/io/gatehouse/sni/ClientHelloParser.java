@@ -19,6 +19,8 @@ import static io.gatehouse.sni.TlsDescriptor.*;
  */
 final class ClientHelloParser
 {
+    /** One bit per extension type from 63 up (a type's bit is {@code type & 63} of word {@code type >>> 6}); clear between hellos. */
+    private final long[] highTypesSeen = new long[65536 / 64];
     private final MutableDirectBuffer scratch;
     private final int maxBytes;
     private final PeekResult result;
@@ -171,13 +173,13 @@ final class ClientHelloParser
             return result.fail(PeekStatus.MALFORMED, PeekReason.TLS_EXTENSIONS_LENGTH);
         }
         p += 2;
+        final int extensionsStart = p;
 
         long extensionsSeen = 0;
         int nameOffset = -1;
         int nameLength = 0;
         boolean sniPresent = false;
         boolean versionsPresent = false;
-        result.alpnBuffer = buffer;
         while (p < end)
         {
             if (end - p < 4)
@@ -235,6 +237,10 @@ final class ClientHelloParser
             }
             p += extensionLength;
         }
+        if (duplicateHighType(buffer, extensionsStart, end))
+        {
+            return result.fail(PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_DUPLICATE);
+        }
         if (!versionsPresent)
         {
             result.tlsVersions = versionBit(legacyVersion);
@@ -246,7 +252,40 @@ final class ClientHelloParser
         return HostName.normaliseHost(buffer, nameOffset, nameLength, result);
     }
 
-    /** A bit per extension type checked for duplicates (types below 63, and ECH); 0 for the rest. */
+    /**
+     * True when an extension type of 63 or more appears twice in the (already length-checked) extensions
+     * in [start, end) (RFC 8446 s4.2: no type more than once). Types below 63 and ECH were checked on the
+     * way with one long; the rest need {@link #highTypesSeen}, which is left clear whatever the answer.
+     */
+    private boolean duplicateHighType(final DirectBuffer buffer, final int start, final int end)
+    {
+        int stop = end;
+        for (int p = start; p < end; p += EXTENSION_HEADER_BYTES + uint16(buffer, p + 2))
+        {
+            final int type = uint16(buffer, p);
+            if (type >= 63)
+            {
+                final long bit = 1L << (type & 63);
+                if ((highTypesSeen[type >>> 6] & bit) != 0)
+                {
+                    stop = p;
+                    break;
+                }
+                highTypesSeen[type >>> 6] |= bit;
+            }
+        }
+        for (int p = start; p < stop; p += EXTENSION_HEADER_BYTES + uint16(buffer, p + 2))
+        {
+            final int type = uint16(buffer, p);
+            if (type >= 63)
+            {
+                highTypesSeen[type >>> 6] &= ~(1L << (type & 63));
+            }
+        }
+        return stop != end;
+    }
+
+    /** A bit per extension type checked for duplicates on the way (types below 63, and ECH); 0 for the rest. */
     private static long typeBit(final int type)
     {
         if (type < 63)
@@ -310,6 +349,7 @@ final class ClientHelloParser
         }
         final int end = start + length;
         int p = start + 2;
+        int count = 0;
         while (p < end)
         {
             final int protocolLength = buffer.getByte(p) & 0xff;
@@ -324,9 +364,10 @@ final class ClientHelloParser
                 result.reason = PeekReason.TLS_ALPN_LENGTH;
                 return false;
             }
-            result.addAlpn(p, protocolLength);
+            count++;
             p += protocolLength;
         }
+        result.alpnList(buffer, start + 2, count);
         return true;
     }
 

@@ -257,7 +257,7 @@ public final class FirstFlightParser
         return result.nameIsIpLiteral;
     }
 
-    /** ALPN protocol names offered (TLS only), at most 32 (any beyond are not reported). */
+    /** How many ALPN protocol names the client offered (TLS only): all of them, however many. */
     public int alpnCount()
     {
         return result.alpnCount;
@@ -269,14 +269,19 @@ public final class FirstFlightParser
         return result.alpnBuffer;
     }
 
+    /**
+     * Where name {@code i} (0..{@link #alpnCount()}-1, in the client's order) starts in {@link #alpnBuffer()}.
+     * Reading the names in order costs O(1) each (a cursor walks the list); going back restarts the walk.
+     */
     public int alpnOffset(final int i)
     {
-        return result.alpnOffsets[i];
+        return result.alpnEntry(i) + 1;
     }
 
+    /** The length of name {@code i}, 1..255 bytes. */
     public int alpnLength(final int i)
     {
-        return result.alpnLengths[i];
+        return result.alpnBuffer.getByte(result.alpnEntry(i)) & 0xff;
     }
 
     /**

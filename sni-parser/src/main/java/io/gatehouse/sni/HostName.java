@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 
 /**
  * Normalises a name into {@link PeekResult#name}: ASCII lower case, one trailing dot removed; letters,
- * digits, '-', '.', '_' only; labels 1..63 bytes; at most 255 bytes. An IPv4 dotted quad, or an IPv6
+ * digits, '-', '.', '_' only; labels 1..63 bytes; at most 253 bytes (the config's limit too). An IPv4 dotted quad, or an IPv6
  * literal in brackets (HTTP authorities only), is marked as an IP literal and returned (IPv6 without
  * its brackets). An empty name or any broken rule is {@link PeekStatus#MALFORMED}.
  *

@@ -9,8 +9,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * fields, literals with and without indexing (and never indexed), dynamic table size updates, and
  * the dynamic table inserts made within this block (the connection's table starts empty). Huffman
  * strings are decoded only where needed: names to compare, the chosen values, and lengths for the
- * table's size accounting. {@code :authority} sent twice, or a {@code host} that differs from it
- * (RFC 9113 s8.3.1), is {@link PeekStatus#MALFORMED}.
+ * table's size accounting. {@code :authority} sent twice, or any {@code host} field that differs from
+ * it or from another {@code host} (RFC 9113 s8.3.1; every one is compared, as HTTP/1 compares every
+ * Host), is {@link PeekStatus#MALFORMED}.
  *
  * <p>The dynamic table is capped at 4096 bytes: no client may use more before it has the server's
  * SETTINGS (RFC 9113 s6.5.2), and a first HEADERS is written before that. Entries point into the
@@ -51,6 +52,7 @@ final class HpackBlockDecoder
     private final PeekResult result;
     private final UnsafeBuffer authorityValue = new UnsafeBuffer(new byte[MAX_VALUE_BYTES]);
     private final UnsafeBuffer hostValue = new UnsafeBuffer(new byte[MAX_VALUE_BYTES]);
+    private final UnsafeBuffer laterHostValue = new UnsafeBuffer(new byte[MAX_VALUE_BYTES]);
     private final UnsafeBuffer literalName = new UnsafeBuffer(new byte[AUTHORITY_NAME.length]);
 
     private final int[] entryKind = new int[MAX_ENTRIES];
@@ -82,6 +84,8 @@ final class HpackBlockDecoder
     private int hostOffset;
     private int hostLength;
     private boolean hostHuffman;
+    /** The first host's plain length once decoded for a comparison, else -1. */
+    private int hostPlainLength;
 
     HpackBlockDecoder(final PeekResult result)
     {
@@ -99,6 +103,7 @@ final class HpackBlockDecoder
         maxTableBytes = MAX_TABLE_BYTES;
         authorityOffset = -1;
         hostOffset = -1;
+        hostPlainLength = -1;
         fieldKind = OTHER;
         boolean fieldSeen = false;
         while (cursor < end)
@@ -144,6 +149,14 @@ final class HpackBlockDecoder
                 hostLength = fieldValueLength;
                 hostHuffman = fieldValueHuffman;
             }
+            else if (fieldKind == HOST)
+            {
+                final PeekStatus agreed = laterHostAgrees();
+                if (agreed != PeekStatus.NEED_MORE_DATA)
+                {
+                    return agreed;
+                }
+            }
             fieldKind = OTHER;
         }
         return onEndOfBlock();
@@ -157,7 +170,8 @@ final class HpackBlockDecoder
         }
         final int authority = authorityOffset >= 0 ?
             plainValue(authorityOffset, authorityLength, authorityHuffman, authorityValue) : -1;
-        final int host = hostOffset >= 0 ? plainValue(hostOffset, hostLength, hostHuffman, hostValue) : -1;
+        final int host = hostPlainLength >= 0 ? hostPlainLength :
+            hostOffset >= 0 ? plainValue(hostOffset, hostLength, hostHuffman, hostValue) : -1;
         if (authority < -1 || host < -1)
         {
             return PeekStatus.MALFORMED;
@@ -169,6 +183,32 @@ final class HpackBlockDecoder
         return authority >= 0 ?
             HostName.normaliseAuthority(authorityValue, 0, authority, result) :
             HostName.normaliseAuthority(hostValue, 0, host, result);
+    }
+
+    /**
+     * A second (third, ...) host field: the same value as the first, ignoring ASCII case, or
+     * {@link PeekStatus#MALFORMED}. The first is decoded once, on the first comparison.
+     */
+    private PeekStatus laterHostAgrees()
+    {
+        if (hostPlainLength < 0)
+        {
+            hostPlainLength = plainValue(hostOffset, hostLength, hostHuffman, hostValue);
+            if (hostPlainLength < 0)
+            {
+                return PeekStatus.MALFORMED;
+            }
+        }
+        final int later = plainValue(fieldValueOffset, fieldValueLength, fieldValueHuffman, laterHostValue);
+        if (later < 0)
+        {
+            return PeekStatus.MALFORMED;
+        }
+        if (!sameIgnoringCase(hostValue, laterHostValue, hostPlainLength, later))
+        {
+            return result.fail(PeekStatus.MALFORMED, PeekReason.H2C_HOST_MISMATCH);
+        }
+        return PeekStatus.NEED_MORE_DATA;
     }
 
     /** Copies or Huffman-decodes a value into dst; @return its length, or -2 with the reason set. */

@@ -4,12 +4,16 @@ import org.agrona.DirectBuffer;
 
 /**
  * The HTTP/1.x side of the peek: the request line and header fields up to the empty line, as RFC 9112
- * reads them, to find the name: an absolute-form (or CONNECT authority-form) target's authority wins
- * over Host (RFC 9112 s3.2.2); with neither, or an empty Host, the answer is {@link PeekStatus#NO_NAME}.
+ * reads them, to find the name: an absolute-form (or CONNECT authority-form) target's authority, else
+ * Host; with neither, or an empty Host, the answer is {@link PeekStatus#NO_NAME}.
  *
  * <p>Strict where a lenient reading could route one request two ways: obs-fold, whitespace before
- * ':', a bare CR, control characters, and two Host fields with different values are
- * {@link PeekStatus#MALFORMED}. A line over {@link #MAX_LINE_BYTES} or more than
+ * ':', a bare CR, control characters, two Host fields with different values, and a Host that names
+ * another host than the absolute-form or CONNECT target are {@link PeekStatus#MALFORMED}. The last is
+ * HAProxy's rule since 2.1 (RFC 9112 s3.2: a client MUST send a Host identical to the target's
+ * authority): a backend that honours Host must not be reached under a name the peek routed differently.
+ * The hosts are compared normalised (case, one trailing dot) and without ports, so
+ * {@code CONNECT a.test:443} with {@code Host: a.test} agrees, as in HAProxy 2.6+. A line over {@link #MAX_LINE_BYTES} or more than
  * {@link #MAX_HEADER_FIELDS} fields is {@link PeekStatus#TOO_LARGE}. A single LF ends a line as well
  * as CRLF (RFC 9112 s2.2). A method is upper-case letters, '-' and '_' (every registered method);
  * anything else before the first SP is {@link PeekStatus#NOT_RECOGNISED}. Bytes after the empty line
@@ -28,6 +32,8 @@ final class Http1RequestParser
     private static final int VERSION_BYTES = 8;
 
     private final PeekResult result;
+    /** The normalised Host, kept while the target's authority is normalised for the comparison. */
+    private final byte[] hostName = new byte[PeekResult.MAX_NAME_BYTES + 1];
     private int scanOffset;
     private int lineStart;
     private int methodBytes;
@@ -224,6 +230,10 @@ final class Http1RequestParser
 
     private PeekStatus onEndOfHead(final DirectBuffer buffer, final int offset)
     {
+        if (targetAuthorityOffset >= 0 && hostOffset >= 0)
+        {
+            return targetAgreeingWithHost(buffer, offset);
+        }
         if (targetAuthorityOffset >= 0)
         {
             return HostName.normaliseAuthority(buffer, offset + targetAuthorityOffset, targetAuthorityLength, result);
@@ -233,6 +243,39 @@ final class Http1RequestParser
             return result.fail(PeekStatus.NO_NAME, PeekReason.HTTP_NO_HOST);
         }
         return HostName.normaliseAuthority(buffer, offset + hostOffset, hostLength, result);
+    }
+
+    /** Both a target authority and a Host: each must be a valid name, and the same one. */
+    private PeekStatus targetAgreeingWithHost(final DirectBuffer buffer, final int offset)
+    {
+        if (hostLength == 0)
+        {
+            return result.fail(PeekStatus.MALFORMED, PeekReason.HTTP_HOST_TARGET_MISMATCH);
+        }
+        final PeekStatus host = HostName.normaliseAuthority(buffer, offset + hostOffset, hostLength, result);
+        if (host != PeekStatus.OK)
+        {
+            return host;
+        }
+        final int hostNameLength = result.nameLength;
+        System.arraycopy(result.nameBytes, 0, hostName, 0, hostNameLength);
+        final PeekStatus target = HostName.normaliseAuthority(buffer, offset + targetAuthorityOffset, targetAuthorityLength, result);
+        if (target != PeekStatus.OK)
+        {
+            return target;
+        }
+        if (result.nameLength != hostNameLength)
+        {
+            return result.fail(PeekStatus.MALFORMED, PeekReason.HTTP_HOST_TARGET_MISMATCH);
+        }
+        for (int i = 0; i < hostNameLength; i++)
+        {
+            if (result.nameBytes[i] != hostName[i])
+            {
+                return result.fail(PeekStatus.MALFORMED, PeekReason.HTTP_HOST_TARGET_MISMATCH);
+            }
+        }
+        return PeekStatus.OK;
     }
 
     private static boolean isHttp1Version(final DirectBuffer buffer, final int index)

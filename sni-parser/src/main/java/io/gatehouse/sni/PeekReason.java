@@ -37,7 +37,7 @@ public final class PeekReason
     public static final String SSLV2_HELLO = "tls: SSLv2-compatible ClientHello carries no SNI";
 
     public static final String NAME_EMPTY = "name: empty";
-    public static final String NAME_TOO_LONG = "name: longer than 255 bytes";
+    public static final String NAME_TOO_LONG = "name: longer than 253 bytes";
     public static final String NAME_LABEL_EMPTY = "name: empty label";
     public static final String NAME_LABEL_TOO_LONG = "name: label longer than 63 bytes";
     public static final String NAME_BAD_CHARACTER = "name: character outside letters, digits, '-', '.', '_'";
@@ -56,6 +56,7 @@ public final class PeekReason
     public static final String HTTP_FIELD_NAME = "http: bad header field name (or whitespace before ':')";
     public static final String HTTP_HOST_DUPLICATE = "http: two Host fields with different values";
     public static final String HTTP_NO_HOST = "http: no Host field and no absolute-form target";
+    public static final String HTTP_HOST_TARGET_MISMATCH = "http: Host names another host than the request target";
 
     public static final String H2C_PREFACE = "h2c: bytes differ from the connection preface";
     public static final String H2C_FIRST_FRAME = "h2c: first frame after the preface is not SETTINGS";
@@ -68,7 +69,7 @@ public final class PeekReason
     public static final String H2C_GOAWAY = "h2c: GOAWAY before the first HEADERS";
     public static final String H2C_NO_AUTHORITY = "h2c: first HEADERS has neither :authority nor host";
     public static final String H2C_AUTHORITY_DUPLICATE = "h2c: two :authority fields";
-    public static final String H2C_HOST_MISMATCH = "h2c: host differs from :authority";
+    public static final String H2C_HOST_MISMATCH = "h2c: a host field differs from :authority or from another host";
     public static final String HPACK_TRUNCATED = "hpack: representation runs past the header block";
     public static final String HPACK_INTEGER = "hpack: integer too large";
     public static final String HPACK_INDEX = "hpack: index 0 or past the tables";

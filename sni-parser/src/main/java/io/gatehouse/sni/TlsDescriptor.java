@@ -44,6 +44,7 @@ final class TlsDescriptor
     static final int MAX_SESSION_ID_BYTES = 32;
     static final int SESSION_ID_LENGTH_OFFSET = 2 + RANDOM_BYTES;
 
+    static final int EXTENSION_HEADER_BYTES = 4;
     static final int EXT_SERVER_NAME = 0;
     static final int EXT_ALPN = 16;
     static final int EXT_SUPPORTED_VERSIONS = 43;

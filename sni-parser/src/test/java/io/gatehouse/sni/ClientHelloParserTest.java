@@ -140,7 +140,29 @@ class ClientHelloParserTest
                 withExtensions(sniExtension(0, "a".repeat(64) + ".example")), PeekStatus.MALFORMED, PeekReason.NAME_LABEL_TOO_LONG),
             Arguments.of("name of 256 bytes",
                 withExtensions(sniExtension(0, String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(64)))),
-                PeekStatus.MALFORMED, PeekReason.NAME_TOO_LONG));
+                PeekStatus.MALFORMED, PeekReason.NAME_TOO_LONG),
+            Arguments.of("name of 254 bytes: over the config's 253 (issue 12.10)",
+                withExtensions(sniExtension(0, String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(62)))),
+                PeekStatus.MALFORMED, PeekReason.NAME_TOO_LONG),
+            Arguments.of("name of 255 bytes, labels all legal",
+                withExtensions(sniExtension(0, String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(63)))),
+                PeekStatus.MALFORMED, PeekReason.NAME_TOO_LONG),
+            Arguments.of("an extension type above 63 sent twice (issue 12.10)",
+                withExtensions(sniExtension(0, "a.example"), extension(0x3374, new byte[0]), extension(0x3374, new byte[0])),
+                PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_DUPLICATE),
+            Arguments.of("GREASE 0x0a0a twice, apart",
+                withExtensions(extension(0x0a0a, new byte[0]), sniExtension(0, "a.example"), extension(0x0a0a, u8(0))),
+                PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_DUPLICATE),
+            Arguments.of("type 63 twice (the first type past the 63-bit word)",
+                withExtensions(extension(63, new byte[0]), sniExtension(0, "a.example"), extension(63, new byte[0])),
+                PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_DUPLICATE),
+            Arguments.of("type 65535 twice",
+                withExtensions(extension(0xffff, new byte[0]), extension(0xffff, new byte[0]), sniExtension(0, "a.example")),
+                PeekStatus.MALFORMED, PeekReason.TLS_EXTENSION_DUPLICATE),
+            Arguments.of("two GREASE values and many high types, none twice",
+                withExtensions(extension(0x0a0a, new byte[0]), extension(0x3374, new byte[0]), extension(0xff01, u8(0)),
+                    extension(0x4469, new byte[0]), sniExtension(0, "a.example"), extension(0xfafa, u8(0))),
+                PeekStatus.OK, null));
     }
 
     private static byte[] withExtensionsRaw(final byte[] extensionBytes)
@@ -168,8 +190,10 @@ class ClientHelloParserTest
             Arguments.of("1.2.3", "1.2.3", false),
             Arguments.of("256.1.1.1", "256.1.1.1", false),
             Arguments.of("x", "x", false),
-            Arguments.of(String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(63)),
-                String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(63)), false));
+            Arguments.of(String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)),
+                String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)), false),
+            Arguments.of(String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)) + ".",
+                String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)), false));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -182,6 +206,29 @@ class ClientHelloParserTest
         assertEquals(PeekStatus.OK, parser.parse(new UnsafeBuffer(bytes), 0, bytes.length));
         assertEquals(expected, parser.name().getStringWithoutLengthAscii(0, parser.nameLength()));
         assertEquals(ipLiteral, parser.nameIsIpLiteral());
+    }
+
+    @Test
+    void shouldKeepEveryAlpnIdHoweverManyInTheirOrderInOneRecordOrMany()
+    {
+        final String[] offer = new String[300];
+        for (int i = 0; i < offer.length; i++)
+        {
+            offer[i] = "p" + i;
+        }
+        for (final int maxRecordBytes : new int[] {16_384, 100})
+        {
+            final byte[] hello = new ClientHelloBuilder().serverName("a.example").alpn(offer).maxRecordBytes(maxRecordBytes).build();
+            final Flight flight = Flight.peek(hello);
+
+            assertEquals(PeekStatus.OK, flight.status(), flight.reason());
+            assertEquals(List.of(offer), flight.alpn(), "record size " + maxRecordBytes);
+            final FirstFlightParser parser = new FirstFlightParser();
+            assertEquals(PeekStatus.OK, parser.parse(new UnsafeBuffer(hello), 0, hello.length));
+            assertEquals("p299", parser.alpnBuffer().getStringWithoutLengthAscii(parser.alpnOffset(299), parser.alpnLength(299)));
+            assertEquals("p7", parser.alpnBuffer().getStringWithoutLengthAscii(parser.alpnOffset(7), parser.alpnLength(7)));
+            assertEquals(3, parser.alpnLength(10));
+        }
     }
 
     @Test

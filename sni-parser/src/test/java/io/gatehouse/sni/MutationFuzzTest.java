@@ -93,7 +93,7 @@ class MutationFuzzTest
         {
             assertNotNull(parser.protocol());
             final int nameLength = parser.nameLength();
-            assertTrue(nameLength >= 1 && nameLength <= 255, () -> "name length for " + hex(input, length));
+            assertTrue(nameLength >= 1 && nameLength <= 253, () -> "name length for " + hex(input, length));
             for (int j = 0; j < nameLength; j++)
             {
                 final byte c = parser.name().getByte(j);

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -321,7 +320,8 @@ public final class ConfigLoader
             hostnameNodes.add(nodes);
         }
         checkDuplicateNames(routes, hostnameNodes);
-        warnCoalescing(routes, hostnameNodes);
+        warnings.addAll(RouteWarnings.check(file, routes, (r, h) ->
+            new RouteWarnings.Position(hostnameNodes.get(r).get(h).line(), hostnameNodes.get(r).get(h).column())));
 
         String defaultRoute = null;
         final YamlNode defaultNode = map.get("default");
@@ -589,52 +589,13 @@ public final class ConfigLoader
         }
     }
 
-    private void warnCoalescing(final List<RouteConfig> routes, final List<List<YamlNode>> nodes)
-    {
-        for (int r = 0; r < routes.size(); r++)
-        {
-            final RouteConfig wildRoute = routes.get(r);
-            for (int h = 0; h < wildRoute.hostnames().size(); h++)
-            {
-                final String wildcard = wildRoute.hostnames().get(h);
-                if (!Hostname.isWildcard(wildcard))
-                {
-                    continue;
-                }
-                for (int o = 0; o < routes.size(); o++)
-                {
-                    final RouteConfig other = routes.get(o);
-                    if (o == r || samePool(wildRoute, other))
-                    {
-                        continue;
-                    }
-                    for (int k = 0; k < other.hostnames().size(); k++)
-                    {
-                        final String name = other.hostnames().get(k);
-                        if (Hostname.wildcardCovers(wildcard, name))
-                        {
-                            warn(nodes.get(o).get(k), "'" + name + "' and '" + wildcard + "' (line " + nodes.get(r).get(h).line()
-                                + ") go to different backends; an HTTP/2 client holding one certificate for both may send "
-                                + "requests for '" + name + "' down a connection routed by '" + wildcard
-                                + "' (connection coalescing, see README-operations.md)");
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static boolean samePool(final RouteConfig a, final RouteConfig b)
-    {
-        final Set<HostPort> left = new LinkedHashSet<>();
-        a.backends().forEach(backend -> left.add(backend.address()));
-        final Set<HostPort> right = new LinkedHashSet<>();
-        b.backends().forEach(backend -> right.add(backend.address()));
-        return left.equals(right);
-    }
-
     private List<Cidr> cidrs(final YamlNode node, final String key) throws ConfigException
     {
+        if (key.equals("allow") && node != null && (isNull(node) || node instanceof YamlNode.Sequence seq && seq.items().isEmpty()))
+        {
+            throw error(node, "an empty allow list admits no source: remove 'allow' to admit every source, list the "
+                + "sources, or refuse every one with deny: [\"::/0\"]");
+        }
         if (node == null || isNull(node))
         {
             return List.of();

@@ -5,8 +5,12 @@ import java.util.Locale;
 /**
  * The one rule for route hostnames: ASCII lower case, one trailing dot removed, letters, digits and
  * hyphens in labels of 1..63 characters (not starting or ending with a hyphen), 253 characters at
- * most (underscores are tolerated: some clients send them), and a wildcard only as a whole leftmost label ({@code *.example.com}, matching exactly one
- * label). The peek normalises names the same way, so lookups are plain string equality.
+ * most (underscores are tolerated: some clients send them), and a wildcard only as a whole leftmost label
+ * ({@code *.example.com}). A wildcard covers any name that ends with its suffix and has at least one
+ * more label, at any depth ({@code a.example.com} and {@code a.b.example.com}, never
+ * {@code example.com}), as Gateway API, nginx {@code server_name} and Envoy {@code server_names} do;
+ * the route table matches the same way. The peek normalises names the same way, so lookups are plain
+ * string equality.
  */
 public final class Hostname
 {
@@ -85,11 +89,13 @@ public final class Hostname
         return normalised.startsWith("*.");
     }
 
-    /** True when the normalised wildcard {@code *.suffix} matches the normalised exact name (one label). */
+    /**
+     * True when the normalised wildcard {@code *.suffix} matches the normalised exact name: the name ends
+     * with {@code .suffix} and has one or more labels in front of it (any depth).
+     */
     public static boolean wildcardCovers(final String wildcard, final String name)
     {
         final String suffix = wildcard.substring(1);
-        return !isWildcard(name) && name.endsWith(suffix) && name.length() > suffix.length()
-            && name.lastIndexOf('.', name.length() - suffix.length() - 1) < 0;
+        return !isWildcard(name) && name.endsWith(suffix) && name.length() > suffix.length();
     }
 }

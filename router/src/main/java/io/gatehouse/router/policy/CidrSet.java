@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * An immutable set of IPv4 and IPv6 blocks, merged into sorted disjoint ranges: a lookup is a binary
- * search over plain arrays. IPv4-mapped IPv6 addresses ({@code ::ffff:a.b.c.d}) match the IPv4 blocks.
+ * search over plain arrays. The address rule is {@link Cidr}'s: IPv4-mapped IPv6 addresses
+ * ({@code ::ffff:a.b.c.d}) match the IPv4 blocks, and an IPv6 block holding all of {@code ::ffff:0:0/96}
+ * ({@code ::/0}) also covers every IPv4 address.
  *
  * <p>Thread-safe (immutable). {@link #containsIpv4(int)} and {@link #contains(byte[])} allocate nothing;
  * {@link #contains(InetAddress)} allocates nothing for IPv4 and one 16-byte copy for IPv6.
@@ -61,16 +63,13 @@ public final class CidrSet
                 final long size = 1L << (32 - cidr.prefixLength());
                 v4.add(new long[] {start, start + size - 1});
             }
-            else if (isIpv4Mapped(a) && cidr.prefixLength() >= 96)
-            {
-                final long start = ipv4Tail(a) & 0xFFFF_FFFFL;
-                final long size = 1L << (128 - cidr.prefixLength());
-                v4.add(new long[] {start, start + size - 1});
-                v6.add(v6Range(a, cidr.prefixLength()));
-            }
             else
             {
                 v6.add(v6Range(a, cidr.prefixLength()));
+                if (cidr.coversIpv4())
+                {
+                    v4.add(new long[] {0, 0xFFFF_FFFFL});
+                }
             }
         }
         v4.sort((x, y) -> Long.compare(x[0], y[0]));

@@ -23,7 +23,10 @@ import java.util.Set;
 /**
  * Turns a listener's {@link RouteConfig}s into a {@link RouteTable}: builds each route's
  * {@link BackendPool}, resolves backend addresses, hands out {@link RouteCounters} that survive a
- * reload when the route keeps its id and backends, and registers each route with the
+ * reload when the route keeps its id and backends, keeps a route's {@link BackendPool} (its table, its
+ * health marks and open-connection counts) across a reload that leaves the route's id, backends,
+ * weights, balance and health settings as they were (a Maglev or ring table is tens of thousands of
+ * entries: rebuilding 10,000 unchanged ones took seconds per reload), and registers each route with the
  * {@link HealthMonitor} (when there is one), which then marks the pool's backends down and up. A
  * reload is {@link #beginGeneration()}, {@link #compile} per listener, {@link #endGeneration()} (which
  * unregisters the health of routes that are gone). Control thread only; allocates freely.
@@ -35,6 +38,9 @@ public final class RouteCompiler
     private final Map<String, RouteCounters> countersByKey = new HashMap<>();
     private final Map<String, RouteHealth> healthByKey = new HashMap<>();
     private final Set<String> keysThisGeneration = new HashSet<>();
+    private final Map<String, BackendPool> poolsByKey = new HashMap<>();
+    private final Map<String, Integer> poolUsesThisGeneration = new HashMap<>();
+    private final Set<String> poolsThisGeneration = new HashSet<>();
 
     public RouteCompiler(final int workerCount)
     {
@@ -52,11 +58,14 @@ public final class RouteCompiler
     public synchronized void beginGeneration()
     {
         keysThisGeneration.clear();
+        poolUsesThisGeneration.clear();
+        poolsThisGeneration.clear();
     }
 
     /** The whole config compiled and published: routes not compiled in it stop being health-checked. */
     public synchronized void endGeneration()
     {
+        poolsByKey.keySet().retainAll(poolsThisGeneration);
         final Iterator<Map.Entry<String, RouteHealth>> entries = healthByKey.entrySet().iterator();
         while (entries.hasNext())
         {
@@ -107,6 +116,30 @@ public final class RouteCompiler
         return route;
     }
 
+    /**
+     * The pool of the route with {@code key}, as compiled last time when its balance, weights and health
+     * settings are unchanged, else a new one. Two routes of one generation with the same key (one id split
+     * by ALPN, same backends) get a pool each: the n-th use of a key in a generation maps to the n-th pool.
+     *
+     * <p>The health settings are part of the key because a kept pool keeps its down marks: the route's new
+     * {@link RouteHealth} inherits the old one's state and, with the same settings, publishes the same
+     * marks; with other settings (checks turned off, {@code when_all_down} changed) it could compute "up"
+     * for a backend the kept pool has down and, believing it already up, never tell the pool.
+     */
+    private BackendPool pool(final String key, final RouteConfig config, final List<Backend> backends)
+    {
+        final StringBuilder shape = new StringBuilder(key).append('\u0000').append(config.balance().name())
+            .append('\u0000').append(config.health());
+        for (final Backend backend : backends)
+        {
+            shape.append(',').append(backend.weight());
+        }
+        final String base = shape.toString();
+        final String poolKey = base + '#' + poolUsesThisGeneration.merge(base, 1, Integer::sum);
+        poolsThisGeneration.add(poolKey);
+        return poolsByKey.computeIfAbsent(poolKey, k -> BackendPool.create(Algorithm.valueOf(config.balance().name()), backends));
+    }
+
     private Route compile(final String listenerName, final int index, final RouteConfig config)
     {
         final List<Backend> backends = new ArrayList<>(config.backends().size());
@@ -127,7 +160,7 @@ public final class RouteCompiler
         final String key = listenerName + '\u0000' + config.id() + '\u0000' + String.join(",", ids);
         final RouteCounters counters = countersByKey.computeIfAbsent(
             key, k -> new RouteCounters(listenerName + "/" + config.id(), ids, workerCount));
-        final BackendPool pool = BackendPool.create(Algorithm.valueOf(config.balance().name()), backends);
+        final BackendPool pool = pool(key, config, backends);
         RouteHealth health = null;
         if (healthMonitor != null)
         {

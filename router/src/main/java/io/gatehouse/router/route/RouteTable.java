@@ -12,11 +12,15 @@ import org.agrona.DirectBuffer;
 /**
  * One listener's routes: an open-addressing hash table over name bytes. Exact names are stored as
  * written ({@code a.example.test}); a wildcard {@code *.example.test} is stored as its suffix with the
- * leading dot ({@code .example.test}), a key no exact name can equal. A lookup tries the exact name, then
- * every suffix that starts at a dot, longest first, so the most specific wildcard wins; a wildcard
- * matches any depth of labels in front of its suffix, never the bare suffix. Under one key, routes with
- * an ALPN condition come first (file order), then the route without one; a key whose routes all fail
- * their ALPN condition falls through to the next, less specific key.
+ * leading dot ({@code .example.test}), a key no exact name can equal. A wildcard matches any depth of
+ * labels in front of its suffix ({@code x.y.example.test} too), never the bare suffix.
+ *
+ * <p>Matching is Envoy's filter-chain order: first the most specific server name that the table holds
+ * (the exact name, else the longest suffix starting at a dot), then ALPN among the routes of that one
+ * name: the routes with an ALPN condition in file order, then the route without one. When none of that
+ * name's routes accepts the client's offer the answer is "no route" (the listener's default), never a
+ * less specific name: a route's allow/deny cannot be stepped around by offering another protocol, or
+ * none, to land on a covering wildcard.
  *
  * <p>Immutable; built on the control thread by {@link Builder}; {@link #lookup} runs on event loops,
  * folds ASCII case on the fly, and allocates nothing.
@@ -83,8 +87,10 @@ public final class RouteTable
     }
 
     /**
-     * The most specific route for a name, honouring ALPN conditions against the client's offer, or
-     * {@code null} when none matches (the caller then uses {@link #defaultRoute()}).
+     * The route for a name: the routes of the most specific name the table holds, the first of them whose
+     * ALPN condition the client's offer meets (the route without a condition last), or {@code null} when
+     * the table holds no covering name or that name's routes all refuse the offer (the caller then uses
+     * {@link #defaultRoute()}). A less specific name is never tried once a more specific one is found.
      *
      * @param name   the name bytes (any ASCII case).
      * @param offset where the name starts.
@@ -93,30 +99,29 @@ public final class RouteTable
      */
     public Route lookup(final DirectBuffer name, final int offset, final int length, final FirstFlightParser offer)
     {
+        final int entry = mostSpecificEntry(name, offset, length);
+        return entry < 0 ? null : firstAlpnMatch(candidates[entry], offer);
+    }
+
+    /** The index of the most specific key covering the name, or -1. */
+    private int mostSpecificEntry(final DirectBuffer name, final int offset, final int length)
+    {
         if (length <= 0 || name.getByte(offset) == '.')
         {
-            return null;
+            return -1;
         }
-        Route route = find(name, offset, length, offer);
-        if (route != null)
-        {
-            return route;
-        }
-        for (int i = offset + 1; i < offset + length - 1; i++)
+        int entry = find(name, offset, length);
+        for (int i = offset + 1; entry < 0 && i < offset + length - 1; i++)
         {
             if (name.getByte(i) == '.')
             {
-                route = find(name, i, offset + length - i, offer);
-                if (route != null)
-                {
-                    return route;
-                }
+                entry = find(name, i, offset + length - i);
             }
         }
-        return null;
+        return entry;
     }
 
-    private Route find(final DirectBuffer name, final int offset, final int length, final FirstFlightParser offer)
+    private int find(final DirectBuffer name, final int offset, final int length)
     {
         long h = FNV_OFFSET;
         for (int i = 0; i < length; i++)
@@ -129,12 +134,12 @@ public final class RouteTable
             final int entry = slots[slot];
             if (entry == 0)
             {
-                return null;
+                return -1;
             }
             final byte[] key = keys[entry - 1];
             if (key.length == length && equalsFolded(key, name, offset))
             {
-                return firstAlpnMatch(candidates[entry - 1], offer);
+                return entry - 1;
             }
             slot = (slot + 1) & mask;
         }

@@ -331,10 +331,12 @@ class ConfigLoaderTest
                   - hostnames: [z.a.test]
                     backends: [127.0.0.1:2]
             """, NAME);
-        assertEquals(1, loaded.warnings().size(), loaded.warnings().toString());
+        assertEquals(2, loaded.warnings().size(), loaded.warnings().toString());
         final String warning = loaded.warnings().get(0);
         assertTrue(warning.startsWith("gh.yaml:6:21: warning: 'x.a.test' and '*.a.test' (line 4)"), warning);
         assertTrue(warning.contains("coalescing"), warning);
+        assertTrue(loaded.warnings().get(1).startsWith("gh.yaml:6:31: warning: 'y.b.a.test' and '*.a.test' (line 4)"),
+            loaded.warnings().get(1));
     }
 
     @Test
@@ -478,10 +480,11 @@ class ConfigLoaderTest
     }
 
     @Test
-    void shouldMatchWildcardsOneLabelDeep()
+    void shouldMatchWildcardsAtAnyDepthAsTheRouteTableDoes()
     {
         assertTrue(Hostname.wildcardCovers("*.a.test", "x.a.test"));
-        assertFalse(Hostname.wildcardCovers("*.a.test", "y.x.a.test"));
+        assertTrue(Hostname.wildcardCovers("*.a.test", "y.x.a.test"));
+        assertFalse(Hostname.wildcardCovers("*.a.test", "*.x.a.test"));
         assertFalse(Hostname.wildcardCovers("*.a.test", "a.test"));
         assertFalse(Hostname.wildcardCovers("*.a.test", "xa.test"));
         assertEquals("a.example.test", Hostname.normalise("A.Example.TEST."));

@@ -49,6 +49,37 @@ class CidrSetTest
         assertTrue(CidrSet.empty().isEmpty());
     }
 
+    @ParameterizedTest(name = "{0} holds {1}: {2}")
+    @CsvSource({
+        "::/0, 127.0.0.1, true", "::/0, ::ffff:127.0.0.1, true", "::/80, 10.1.2.3, true", "::/81, 10.1.2.3, false",
+        "::ffff:0:0/96, 203.0.113.9, true", "::ffff:127.0.0.2, 127.0.0.2, true", "::ffff:127.0.0.2, ::ffff:127.0.0.2, true",
+        "::ffff:127.0.0.2, 127.0.0.3, false", "::ffff:10.0.0.0/104, 10.9.9.9, true", "::ffff:10.0.0.0/104, 11.0.0.1, false",
+        "127.0.0.0/8, ::ffff:127.0.0.5, true", "2001:db8::/32, 127.0.0.1, false", "64:ff9b::/96, 127.0.0.1, false",
+        "::/0, 2001:db8::1, true", "0.0.0.0/0, 2001:db8::1, false",
+    })
+    void shouldApplyOneAddressRuleInEveryListAnIpv4AddressBeingItsMappedForm(
+        final String block, final String address, final boolean expected) throws Exception
+    {
+        final Cidr cidr = Cidr.parse(block);
+        final byte[] bytes = InetLiteral.parse(address);
+        assertEquals(expected, cidr.contains(bytes), "Cidr.contains (proxy_protocol_from)");
+        assertEquals(expected, CidrSet.of(List.of(cidr)).contains(bytes), "CidrSet.contains(byte[])");
+        assertEquals(expected, CidrSet.of(List.of(cidr)).contains(InetAddress.getByName(address)), "CidrSet.contains(InetAddress)");
+        final SourceFilter deny = SourceFilter.of(List.of(), List.of(cidr));
+        assertEquals(expected ? RejectReason.SOURCE_DENIED : RejectReason.NONE, deny.check(InetAddress.getByName(address)));
+    }
+
+    @Test
+    void shouldStoreAnIpv4MappedBlockAsTheIpv4BlockItNames()
+    {
+        assertEquals(Cidr.parse("127.0.0.2"), Cidr.parse("::ffff:127.0.0.2"));
+        assertEquals("127.0.0.2/32", Cidr.parse("::ffff:127.0.0.2").toString());
+        assertEquals(Cidr.parse("10.0.0.0/8"), Cidr.parse("::ffff:10.0.0.0/104"));
+        assertEquals(Cidr.parse("0.0.0.0/0"), Cidr.parse("::ffff:0:0/96"));
+        assertEquals(Cidr.parse("10.0.0.0/8"), new Cidr(InetLiteral.parse("::ffff:10.0.0.0"), 104));
+        assertEquals(16, Cidr.parse("::/0").address().length);
+    }
+
     @Test
     void shouldAgreeWithTheNaiveMatcherOnSeededRandomBlocks()
     {

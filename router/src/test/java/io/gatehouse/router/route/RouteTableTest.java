@@ -34,7 +34,10 @@ class RouteTableTest
         TestConfigs.route(List.of("alpn.test"), List.of("h2"), RouteConfig.ProxyProtocolOut.NONE, BACKEND),
         TestConfigs.route(List.of("alpn.test"), List.of("acme-tls/1"), RouteConfig.ProxyProtocolOut.NONE, BACKEND),
         TestConfigs.route(List.of("*.alpn.test"), BACKEND),
-        TestConfigs.route(List.of("alpn.test.plain"), BACKEND))
+        TestConfigs.route(List.of("alpn.test.plain"), BACKEND),
+        TestConfigs.route(List.of("secret.w.test"), List.of("h2"), RouteConfig.ProxyProtocolOut.NONE, BACKEND),
+        TestConfigs.route(List.of("*.deep.w.test"), List.of("h2"), RouteConfig.ProxyProtocolOut.NONE, BACKEND),
+        TestConfigs.route(List.of("*.w.test"), BACKEND))
         .defaultRoute("alias.test").build());
 
     @Test
@@ -75,7 +78,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldHonourAlpnConditionsInFileOrderAndFallThroughWhenNoneIsOffered()
+    void shouldHonourAlpnConditionsInFileOrderAndAnswerNoRouteWhenNoneIsAccepted()
     {
         assertEquals("h2only.test", lookupWithAlpn("h2only.test", "http/1.1", "h2").id());
         assertNull(lookupWithAlpn("h2only.test", "http/1.1"));
@@ -83,6 +86,21 @@ class RouteTableTest
         final Route h2 = lookupWithAlpn("alpn.test", "h2");
         final Route acme = lookupWithAlpn("alpn.test", "acme-tls/1");
         assertTrue(h2 != acme && h2.alpn(0).length == 2 && acme.alpn(0).length == 10);
+    }
+
+    @Test
+    void shouldNeverFallBackToALessSpecificNameWhenTheAlpnConditionFails()
+    {
+        assertEquals("secret.w.test", lookupWithAlpn("secret.w.test", "h2").id());
+        assertNull(lookupWithAlpn("secret.w.test", "http/1.1"), "an exact name's ALPN refusal must not reach *.w.test");
+        assertNull(lookupWithAlpn("secret.w.test"));
+        assertNull(lookup("secret.w.test"), "no offer at all (HTTP/1, h2c) must not reach *.w.test either");
+        assertNull(lookup("SECRET.W.TEST"));
+        assertNull(lookupWithAlpn("a.deep.w.test", "http/1.1"), "a wildcard's ALPN refusal must not reach *.w.test");
+        assertEquals("*.deep.w.test", lookupWithAlpn("x.a.deep.w.test", "h2").id());
+        assertEquals("*.w.test", lookupWithAlpn("other.w.test", "http/1.1").id());
+        assertEquals("*.w.test", lookup("x.secret.w.test").id(), "a name below secret.w.test is not secret.w.test");
+        assertEquals("*.w.test", lookup("deep.w.test").id(), "the bare suffix of *.deep.w.test is not covered by it");
     }
 
     @Test
@@ -106,14 +124,20 @@ class RouteTableTest
             final Route route = table.lookup(name, 0, name.capacity(), null);
             sink += route == null ? 1 : route.connectAttempts();
         }
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 100_000; i++)
+        // The least of three rounds: a JIT event on a loaded machine can land a few hundred bytes in one
+        // round (seen once in the full suite); a lookup that allocates shows in every round.
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++)
         {
-            final UnsafeBuffer name = names[i & 3];
-            final Route route = table.lookup(name, 0, name.capacity(), null);
-            sink += route == null ? 1 : route.connectAttempts();
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100_000; i++)
+            {
+                final UnsafeBuffer name = names[i & 3];
+                final Route route = table.lookup(name, 0, name.capacity(), null);
+                sink += route == null ? 1 : route.connectAttempts();
+            }
+            allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
         }
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(sink > 0);
         assertTrue(allocated < 1024, "100,000 lookups allocated " + allocated + " bytes");
     }
