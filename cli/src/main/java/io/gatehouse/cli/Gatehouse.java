@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         PeekCommand.class,
         StatCommand.class,
+        AnnounceCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Gatehouse implements Runnable
