@@ -100,7 +100,9 @@ class AnnounceCommandTest
 
             readiness.draining();
             Await.until("withdrawn at the drain", () -> "down".equals(protocolState()), cli.err::toString);
-            assertTrue(cli.err.toString().contains("vip withdrawn (/ready 503)"), cli.err.toString());
+            // BIRD applies the disable before the announcer has read BIRD's reply and logged it.
+            Await.until("the withdrawal logged with its reason", () -> cli.err.toString().contains("vip withdrawn (/ready 503)"),
+                cli.err::toString);
 
             admin.close();
             final Readiness second = new Readiness();
@@ -110,7 +112,8 @@ class AnnounceCommandTest
 
             admin.close();
             Await.until("withdrawn when the router is gone", () -> "down".equals(protocolState()), cli.err::toString);
-            assertTrue(cli.err.toString().contains("vip withdrawn (/ready ConnectException"), cli.err.toString());
+            Await.until("the withdrawal logged with its reason", () -> cli.err.toString().contains("vip withdrawn (/ready ConnectException"),
+                cli.err::toString);
             final Readiness third = new Readiness();
             third.ready();
             admin = AdminServer.start(new HostPort("127.0.0.1", adminPort), new MetricsRegistry(), null, third);
