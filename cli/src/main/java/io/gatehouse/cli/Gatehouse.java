@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         PeekCommand.class,
         StatCommand.class,
         CompletionCommand.class,
+        AnnounceCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Gatehouse implements Runnable

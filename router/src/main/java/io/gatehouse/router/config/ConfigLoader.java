@@ -37,7 +37,8 @@ public final class ConfigLoader
     private static final Set<String> TOP_KEYS = Set.of("listeners", "admin", "runtime");
     private static final Set<String> ADMIN_KEYS = Set.of("address");
     private static final Set<String> RUNTIME_KEYS = Set.of(
-        "transport", "workers", "drain_timeout", "idle_timeout", "access_log", "max_connections", "watch_config");
+        "transport", "workers", "drain_timeout", "idle_timeout", "access_log", "max_connections", "watch_config",
+        "drain_settle");
     private static final Set<String> LISTENER_KEYS = Set.of(
         "name", "address", "protocol", "relay", "allow", "deny", "routes", "default", "server_first", "peek_timeout",
         "peek_max_bytes", "proxy_protocol_from", "limits");
@@ -240,7 +241,8 @@ public final class ConfigLoader
         }
         final int maxConnections = intValue(map.get("max_connections"), 0, 0, 10_000_000);
         final boolean watch = boolValue(map.get("watch_config"), false);
-        return new RuntimeConfig(transport, workers, drainMs, idleMs, accessLog, maxConnections, watch);
+        final long settleMs = duration(map.get("drain_settle"), RuntimeConfig.DEFAULT_DRAIN_SETTLE_MS, 0, 600_000);
+        return new RuntimeConfig(transport, workers, drainMs, idleMs, accessLog, maxConnections, watch, settleMs);
     }
 
     private AdminConfig admin(final YamlNode node) throws ConfigException

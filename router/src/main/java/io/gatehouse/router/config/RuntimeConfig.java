@@ -10,6 +10,9 @@ package io.gatehouse.router.config;
  * @param accessLog      a path, {@code "-"} for stderr, or {@code null} for none.
  * @param maxConnections open client connections in the whole process; 0 = no limit.
  * @param watchConfig    whether a change of the config file triggers a reload (as SIGHUP does).
+ * @param drainSettleMs  on SIGTERM, how long {@code /ready} answers 503 while the listeners still accept,
+ *                       before the drain starts: time for a routing daemon to withdraw the VIP and for
+ *                       the upstream to stop sending new flows. Applies only with an admin endpoint.
  */
 public record RuntimeConfig(
     Transport transport,
@@ -18,14 +21,29 @@ public record RuntimeConfig(
     long idleTimeoutMs,
     String accessLog,
     int maxConnections,
-    boolean watchConfig)
+    boolean watchConfig,
+    long drainSettleMs)
 {
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+    public static final long DEFAULT_DRAIN_SETTLE_MS = 5_000;
 
     /** Everything at its default. */
     public static final RuntimeConfig DEFAULT = new RuntimeConfig(
-        Transport.AUTO, 0, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, null, 0, false);
+        Transport.AUTO, 0, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, null, 0, false, DEFAULT_DRAIN_SETTLE_MS);
+
+    /** With the default settle time before a drain. */
+    public RuntimeConfig(
+        final Transport transport,
+        final int workers,
+        final long drainTimeoutMs,
+        final long idleTimeoutMs,
+        final String accessLog,
+        final int maxConnections,
+        final boolean watchConfig)
+    {
+        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, maxConnections, watchConfig, DEFAULT_DRAIN_SETTLE_MS);
+    }
 
     /** Without a global connection limit or file watch. */
     public RuntimeConfig(
@@ -35,7 +53,7 @@ public record RuntimeConfig(
         final long idleTimeoutMs,
         final String accessLog)
     {
-        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, 0, false);
+        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, 0, false, DEFAULT_DRAIN_SETTLE_MS);
     }
 
 

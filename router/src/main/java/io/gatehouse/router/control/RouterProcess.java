@@ -1,6 +1,7 @@
 package io.gatehouse.router.control;
 
 import io.gatehouse.router.Router;
+import io.gatehouse.router.admin.Readiness;
 import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -27,9 +29,11 @@ import org.agrona.concurrent.SystemNanoClock;
  * the tests that start it as a child process ({@link #main}), do not depend on the command line module.
  *
  * <p>A bad config or an unbindable address: one line on {@code err} naming the file:line:column or the
- * address, {@link #EXIT_CONFIG}, nothing left bound. SIGHUP and {@code POST /reload} reload; SIGTERM
- * and SIGINT drain (stop accepting, let connections finish for {@code runtime.drain_timeout}, close
- * the rest) and {@link #run} returns 0. Called on the main thread; allocates freely (control path).
+ * address, {@link #EXIT_CONFIG}, nothing left bound. SIGHUP and {@code POST /reload} reload. SIGTERM
+ * and SIGINT leave in this order: {@code /ready} answers 503 (the VIP is withdrawn by whatever follows
+ * it), the listeners keep accepting for {@code runtime.drain_settle} while the upstream converges, then
+ * the drain (stop accepting, let connections finish for {@code runtime.drain_timeout}, close the rest)
+ * and {@link #run} returns 0. Called on the main thread; allocates freely (control path).
  */
 public final class RouterProcess
 {
@@ -129,8 +133,20 @@ public final class RouterProcess
         control.metrics().register(router.metrics());
 
         final CountDownLatch stop = new CountDownLatch(1);
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
+        final CountDownLatch hurry = new CountDownLatch(1);
+        final sun.misc.SignalHandler onStop = signal ->
+        {
+            if (stop.getCount() > 0)
+            {
+                stop.countDown();
+            }
+            else
+            {
+                hurry.countDown();
+            }
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), onStop);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), onStop);
         control.readiness().ready();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
         final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
@@ -139,9 +155,9 @@ public final class RouterProcess
         err.flush();
 
         stop.await();
-        control.readiness().draining();
-        systemd.stopping();
-        final long drainMs = control.reloader().current().runtime().drainTimeoutMs();
+        final GatehouseConfig last = control.reloader().current();
+        settle(last, control.readiness(), systemd, hurry, err);
+        final long drainMs = last.runtime().drainTimeoutMs();
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
         err.flush();
         final boolean clean = router.drain(Duration.ofMillis(drainMs));
@@ -155,6 +171,37 @@ public final class RouterProcess
         err.println("gatehouse: stopped" + (clean ? "" : " (drain timeout: remaining connections closed)"));
         err.flush();
         return 0;
+    }
+
+    /**
+     * The first step out: {@code /ready} answers 503 at once, so the routing daemon that follows it
+     * withdraws the VIP, while every listener keeps accepting for {@code runtime.drain_settle}, so the
+     * flows the upstream still sends meanwhile are served rather than refused. Only then does the drain
+     * close the listeners. Without an admin endpoint nothing can read {@code /ready}, and there is no
+     * settle. A second SIGTERM or SIGINT ends the settle early.
+     */
+    private static void settle(
+        final GatehouseConfig config,
+        final Readiness readiness,
+        final SystemdNotifier systemd,
+        final CountDownLatch hurry,
+        final PrintWriter err) throws InterruptedException
+    {
+        readiness.draining();
+        systemd.stopping();
+        final long settleMs = config.admin() == null ? 0 : config.runtime().drainSettleMs();
+        if (settleMs <= 0)
+        {
+            return;
+        }
+        err.println("gatehouse: withdrawing (/ready 503; listeners accept for " + settleMs
+            + " ms more, then the drain; a second SIGTERM skips the wait)");
+        err.flush();
+        if (hurry.await(settleMs, TimeUnit.MILLISECONDS))
+        {
+            err.println("gatehouse: settle cut short by a second signal");
+            err.flush();
+        }
     }
 
     private static int fail(final PrintWriter err, final String line)
