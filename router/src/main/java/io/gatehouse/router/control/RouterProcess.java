@@ -62,6 +62,19 @@ public final class RouterProcess
      */
     public static int run(final Path config, final PrintWriter err) throws InterruptedException
     {
+        return run(config, err, null);
+    }
+
+    /**
+     * As {@link #run(Path, PrintWriter)}, with listeners also from a {@link ConfigSource} (the cli wires
+     * the xDS client in here when the file holds {@code xds:}; the router does not know xDS).
+     *
+     * @param sources makes the source for the loaded config, or {@code null} (or a factory giving
+     *                {@code null}) for the file alone.
+     */
+    public static int run(final Path config, final PrintWriter err, final ConfigSource.Factory sources)
+        throws InterruptedException
+    {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
         {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
@@ -81,6 +94,24 @@ public final class RouterProcess
         }
         err.flush();
         final GatehouseConfig initial = loaded.config();
+        final ConfigSource source;
+        try
+        {
+            source = sources == null ? null : sources.create(initial, line ->
+            {
+                err.println(line);
+                err.flush();
+            });
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
+        }
+        if (initial.xds() != null && source == null)
+        {
+            return fail(err, "gatehouse run: " + config + ": 'xds:' needs the xds client, which this entry point does not "
+                + "carry (use gatehouse run)");
+        }
 
         final AtomicReference<Router> serving = new AtomicReference<>();
         final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
@@ -131,6 +162,14 @@ public final class RouterProcess
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
+        if (source != null)
+        {
+            if (source instanceof io.gatehouse.router.admin.MetricsSource metricsSource)
+            {
+                control.metrics().register(metricsSource);
+            }
+            source.start(control.reloader());
+        }
         control.readiness().ready();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
         final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
@@ -140,6 +179,10 @@ public final class RouterProcess
 
         stop.await();
         control.readiness().draining();
+        if (source != null)
+        {
+            source.close();
+        }
         systemd.stopping();
         final long drainMs = control.reloader().current().runtime().drainTimeoutMs();
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
