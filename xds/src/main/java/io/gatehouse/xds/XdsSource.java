@@ -126,6 +126,7 @@ public final class XdsSource implements ConfigSource, MetricsSource
      * The accepted version of each type, {@code lds}, {@code cds}, {@code eds} (absent until one is accepted):
      * what {@code GET /config} shows beside the generation. Any thread.
      */
+    @Override
     public Map<String, String> versions()
     {
         return versions;

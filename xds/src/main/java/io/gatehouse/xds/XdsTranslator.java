@@ -165,7 +165,12 @@ public final class XdsTranslator
         {
             final FilterChain chain = listener.getFilterChains(i);
             final String field = "filter_chains[" + i + "]";
-            final ListenerPlan.Chain plan = chain(name, field, chain, tlsInspector || httpInspector);
+            ListenerPlan.Chain plan = chain(name, field, chain, tlsInspector || httpInspector);
+            if (chain.getName().isEmpty() && chainNames.contains(plan.name()))
+            {
+                plan = new ListenerPlan.Chain(plan.name() + "#" + i, plan.serverNames(), plan.alpn(), plan.allow(), plan.deny(),
+                    plan.clusters(), plan.connectAttempts(), plan.hashKey());
+            }
             final String chainTransport = chain.getFilterChainMatch().getTransportProtocol();
             if (!chainTransport.isEmpty())
             {
@@ -544,6 +549,11 @@ public final class XdsTranslator
                 edsServiceName = eds.getServiceName().isEmpty() ? name : eds.getServiceName();
             }
             default -> throw new XdsRejection("Cluster", name, "type", cluster.getType() + " is not supported (STATIC, EDS)");
+        }
+        if (cluster.getFiltersCount() > 0)
+        {
+            throw new XdsRejection("Cluster", name, "filters[0]", "upstream network filters are not supported ('"
+                + cluster.getFilters(0).getName() + "')");
         }
         if (cluster.hasLoadBalancingPolicy())
         {

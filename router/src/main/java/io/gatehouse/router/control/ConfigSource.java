@@ -23,6 +23,15 @@ public interface ConfigSource extends AutoCloseable
      */
     void start(Sink sink);
 
+    /**
+     * The versions of what this source last had accepted, by kind (for xDS: {@code lds}, {@code cds},
+     * {@code eds}), for {@code GET /config} beside the generation. Any thread; empty until something is.
+     */
+    default java.util.Map<String, String> versions()
+    {
+        return java.util.Map.of();
+    }
+
     /** Stops delivering; the listeners last applied keep serving. */
     @Override
     void close();
