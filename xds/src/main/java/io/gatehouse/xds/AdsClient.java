@@ -284,7 +284,7 @@ final class AdsClient implements AutoCloseable
         if (!nodeSent)
         {
             request.setNode(Node.newBuilder().setId(config.nodeId()).setCluster(config.nodeCluster())
-                .setUserAgentName("gatehouse").build());
+                .setMetadata(struct(config.metadata())).setUserAgentName("gatehouse").build());
         }
         if (error != null)
         {
@@ -310,6 +310,30 @@ final class AdsClient implements AutoCloseable
         {
             log.accept("gatehouse: xds: sending a request failed: " + ex);
         }
+    }
+
+    /** The node metadata as a protobuf Struct (strings, lists, maps). */
+    static com.google.protobuf.Struct struct(final Map<String, Object> values)
+    {
+        final com.google.protobuf.Struct.Builder struct = com.google.protobuf.Struct.newBuilder();
+        values.forEach((key, value) -> struct.putFields(key, value(value)));
+        return struct.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static com.google.protobuf.Value value(final Object value)
+    {
+        if (value instanceof Map<?, ?> map)
+        {
+            return com.google.protobuf.Value.newBuilder().setStructValue(struct((Map<String, Object>)map)).build();
+        }
+        if (value instanceof List<?> list)
+        {
+            final com.google.protobuf.ListValue.Builder out = com.google.protobuf.ListValue.newBuilder();
+            list.forEach(item -> out.addValues(value(item)));
+            return com.google.protobuf.Value.newBuilder().setListValue(out).build();
+        }
+        return com.google.protobuf.Value.newBuilder().setStringValue(String.valueOf(value)).build();
     }
 
     static String shortType(final String typeUrl)

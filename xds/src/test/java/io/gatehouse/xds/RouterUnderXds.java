@@ -28,7 +28,7 @@ final class RouterUnderXds implements AutoCloseable
     RouterUnderXds(final Path dir, final int xdsPort, final String extraYaml) throws Exception
     {
         final Path file = dir.resolve("gatehouse.yaml");
-        Files.writeString(file, "xds:\n  server: 127.0.0.1:" + xdsPort + "\n  node: {id: gh-test, cluster: ingress}\n"
+        Files.writeString(file, "xds:\n  server: 127.0.0.1:" + xdsPort + "\n  node:\n    id: gh-test\n    cluster: ingress\n    metadata: {LABELS: {istio: ingressgateway}, NAMESPACE: istio-system}\n"
             + "runtime: {workers: 2, transport: nio}\n" + extraYaml);
         final GatehouseConfig initial = ConfigLoader.load(file);
         final AtomicReference<Router> serving = new AtomicReference<>();

@@ -166,6 +166,8 @@ class XdsEndToEndTest
             assertEquals(List.of("a"), eds.getResourceNamesList(), "EDS asks for the EDS clusters' service names only");
             assertEquals("gh-test", cp.requests.get(0).getNode().getId());
             assertEquals("ingress", cp.requests.get(0).getNode().getCluster());
+            assertEquals("ingressgateway", cp.requests.get(0).getNode().getMetadata().getFieldsOrThrow("LABELS").getStructValue()
+                .getFieldsOrThrow("istio").getStringValue(), "node.metadata reaches the control plane (istiod selects by LABELS)");
             assertEquals(java.util.Map.of("lds", "1", "cds", "1", "eds", "1"), gatehouse.versions());
             final String metrics = gatehouse.metrics();
             assertTrue(metrics.contains("gatehouse_xds_responses_accepted_total{type=\"lds\"} 1\n"), metrics);

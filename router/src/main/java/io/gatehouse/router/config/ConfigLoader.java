@@ -36,7 +36,7 @@ public final class ConfigLoader
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
     private static final Set<String> TOP_KEYS = Set.of("listeners", "admin", "runtime", "xds");
     private static final Set<String> XDS_KEYS = Set.of("server", "node", "tls");
-    private static final Set<String> XDS_NODE_KEYS = Set.of("id", "cluster");
+    private static final Set<String> XDS_NODE_KEYS = Set.of("id", "cluster", "metadata");
     private static final Set<String> XDS_TLS_KEYS = Set.of("ca", "cert", "key");
     private static final Set<String> ADMIN_KEYS = Set.of("address");
     private static final Set<String> RUNTIME_KEYS = Set.of(
@@ -224,6 +224,7 @@ public final class ConfigLoader
         final HostPort server = hostPort(map.get("server"), false);
         String nodeId = null;
         String nodeCluster = "";
+        Map<String, Object> metadata = Map.of();
         if (map.get("node") != null)
         {
             final YamlNode.Mapping nodeMap = mapping(map.get("node"), "xds.node");
@@ -235,6 +236,13 @@ public final class ConfigLoader
             if (nodeMap.get("cluster") != null)
             {
                 nodeCluster = scalar(nodeMap.get("cluster"), "xds.node.cluster").value();
+            }
+            if (nodeMap.get("metadata") != null && !isNull(nodeMap.get("metadata")))
+            {
+                mapping(nodeMap.get("metadata"), "xds.node.metadata");
+                @SuppressWarnings("unchecked")
+                final Map<String, Object> values = (Map<String, Object>)plain(nodeMap.get("metadata"));
+                metadata = values;
             }
         }
         if (nodeId == null || nodeId.isBlank())
@@ -264,7 +272,28 @@ public final class ConfigLoader
             throw error(map.get("server"), "xds server " + server + " is not on loopback: add 'tls: {ca: FILE}' "
                 + "(plaintext xDS is allowed to 127.0.0.0/8, ::1 and localhost only)");
         }
-        return new XdsConfig(server, nodeId, nodeCluster, tls);
+        return new XdsConfig(server, nodeId, nodeCluster, tls, metadata);
+    }
+
+    /** A YAML value as strings, lists and maps (for {@code xds.node.metadata}, which gatehouse only passes on). */
+    private static Object plain(final YamlNode node)
+    {
+        if (node instanceof YamlNode.Mapping map)
+        {
+            final Map<String, Object> out = new java.util.LinkedHashMap<>();
+            for (final YamlNode.Entry entry : map.entries())
+            {
+                out.put(entry.key().value(), plain(entry.value()));
+            }
+            return out;
+        }
+        if (node instanceof YamlNode.Sequence sequence)
+        {
+            final List<Object> out = new ArrayList<>();
+            sequence.items().forEach(item -> out.add(plain(item)));
+            return out;
+        }
+        return ((YamlNode.Scalar)node).value();
     }
 
     private static boolean isLoopback(final String host)

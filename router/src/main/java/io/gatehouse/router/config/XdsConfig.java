@@ -1,6 +1,7 @@
 package io.gatehouse.router.config;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -12,14 +13,23 @@ import java.util.Objects;
  * @param nodeId      {@code node.id} sent to the control plane.
  * @param nodeCluster {@code node.cluster} sent to the control plane.
  * @param tls         client TLS to the server, or {@code null} for plaintext (loopback servers only).
+ * @param metadata    {@code node.metadata} sent to the control plane (istiod selects a gateway's config by
+ *                    its {@code LABELS}): values are strings, lists and maps of them, in file order.
  */
-public record XdsConfig(HostPort server, String nodeId, String nodeCluster, Tls tls)
+public record XdsConfig(HostPort server, String nodeId, String nodeCluster, Tls tls, Map<String, Object> metadata)
 {
     public XdsConfig
     {
         Objects.requireNonNull(server);
         Objects.requireNonNull(nodeId);
         nodeCluster = nodeCluster == null ? "" : nodeCluster;
+        metadata = metadata == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
+    }
+
+    /** Without node metadata. */
+    public XdsConfig(final HostPort server, final String nodeId, final String nodeCluster, final Tls tls)
+    {
+        this(server, nodeId, nodeCluster, tls, Map.of());
     }
 
     /**
