@@ -98,8 +98,21 @@ final class AdsClient implements AutoCloseable
         });
         pool.setRemoveOnCancelPolicy(true);
         this.executor = pool;
+        // gRPC's callbacks run on the xds thread; once close() has shut it down, a late callback (the stream's
+        // close) is dropped instead of failing inside gRPC
+        final java.util.concurrent.Executor callbacks = task ->
+        {
+            try
+            {
+                executor.execute(task);
+            }
+            catch (final java.util.concurrent.RejectedExecutionException ex)
+            {
+                // closed: nothing is listening any more
+            }
+        };
         final NettyChannelBuilder builder = NettyChannelBuilder.forAddress(config.server().host(), config.server().port())
-            .executor(executor)
+            .executor(callbacks)
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .maxInboundMessageSize(64 * 1024 * 1024);
@@ -271,7 +284,14 @@ final class AdsClient implements AutoCloseable
             log.accept("gatehouse: xds: stream to " + config.server() + " ended (" + why + "); retrying in " + delay
                 + " ms; the last accepted config keeps serving");
         }
-        reconnect = executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        try
+        {
+            reconnect = executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.RejectedExecutionException ex)
+        {
+            // closing
+        }
     }
 
     private DiscoveryRequest request(final String type, final String version, final String nonce, final String error)

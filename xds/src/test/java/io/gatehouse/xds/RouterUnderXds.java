@@ -25,8 +25,17 @@ final class RouterUnderXds implements AutoCloseable
     final Router router;
     final XdsSource xds;
 
+    private final boolean dumpLog;
+
     RouterUnderXds(final Path dir, final int xdsPort, final String extraYaml) throws Exception
     {
+        this(dir, xdsPort, extraYaml, true);
+    }
+
+    /** @param dumpLog whether {@link #close()} prints the router's log lines (the benchmark's would be thousands). */
+    RouterUnderXds(final Path dir, final int xdsPort, final String extraYaml, final boolean dumpLog) throws Exception
+    {
+        this.dumpLog = dumpLog;
         final Path file = dir.resolve("gatehouse.yaml");
         Files.writeString(file, "xds:\n  server: 127.0.0.1:" + xdsPort + "\n  node:\n    id: gh-test\n    cluster: ingress\n    metadata: {LABELS: {istio: ingressgateway}, NAMESPACE: istio-system}\n"
             + "runtime: {workers: 2, transport: nio}\n" + extraYaml);
@@ -61,7 +70,10 @@ final class RouterUnderXds implements AutoCloseable
     @Override
     public void close()
     {
-        log.forEach(line -> System.err.println("router log: " + line));
+        if (dumpLog)
+        {
+            log.forEach(line -> System.err.println("router log: " + line));
+        }
         xds.close();
         control.close();
         router.close();
