@@ -116,6 +116,16 @@ public final class XdsPushBenchmark
                         }
                     }
                     System.out.println(summary("EDS update of " + endpoints + " endpoints, " + policy + ": push to ACK", costs));
+                    final long[] translate = new long[rounds];
+                    for (int r = -3; r < rounds; r++)
+                    {
+                        final long took = BenchAccess.translateNs(big.get(0), manyEndpoints(endpoints, r & 1), listener);
+                        if (r >= 0)
+                        {
+                            translate[r] = took;
+                        }
+                    }
+                    System.out.println(summary("  of which translation only (xds module, no gRPC/router)", translate));
                 }
             }
         }
