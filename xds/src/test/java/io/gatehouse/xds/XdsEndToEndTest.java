@@ -213,6 +213,21 @@ class XdsEndToEndTest
                 assertEquals(0, draining.accepted(), "DRAINING is not picked");
                 assertEquals(1, first.accepted(), "UNHEALTHY is not picked");
                 assertRelays(established, "still relaying after the endpoint left");
+
+                final ClusterLoadAssignment noneLeft = ClusterLoadAssignment.newBuilder().setClusterName("echo")
+                    .addEndpoints(LocalityLbEndpoints.newBuilder()
+                        .addLbEndpoints(Resources.endpoint(second.address(), HealthStatus.UNHEALTHY, 1))).build();
+                cp.push(snapshot("3", clusters, List.of(noneLeft), listeners));
+                Await.until("EDS version 3 ACKed", () -> cp.acked(XdsSource.EDS, "3"));
+                try (Socket refused = new Socket())
+                {
+                    refused.connect(router, 5_000);
+                    refused.setSoTimeout(10_000);
+                    refused.getOutputStream().write(new ClientHelloBuilder().serverName("echo.test").build());
+                    assertEquals(-1, refused.getInputStream().read(), "no pickable endpoint: the connection is closed");
+                }
+                assertEquals(6, second.accepted(), "an UNHEALTHY endpoint gets no new connection");
+                assertRelays(established, "still relaying with no endpoint left");
             }
         }
     }
