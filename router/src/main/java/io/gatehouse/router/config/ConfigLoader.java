@@ -34,7 +34,10 @@ public final class ConfigLoader
 
     private static final Pattern DURATION = Pattern.compile("(?:[0-9]{1,9}(?:\\.[0-9]{1,9})?(?:ms|s|m|h))+");
     private static final Pattern DURATION_PART = Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,9})?)(ms|s|m|h)");
-    private static final Set<String> TOP_KEYS = Set.of("listeners", "admin", "runtime");
+    private static final Set<String> TOP_KEYS = Set.of("listeners", "admin", "runtime", "xds");
+    private static final Set<String> XDS_KEYS = Set.of("server", "node", "tls");
+    private static final Set<String> XDS_NODE_KEYS = Set.of("id", "cluster", "metadata");
+    private static final Set<String> XDS_TLS_KEYS = Set.of("ca", "cert", "key");
     private static final Set<String> ADMIN_KEYS = Set.of("address");
     private static final Set<String> RUNTIME_KEYS = Set.of(
         "transport", "workers", "drain_timeout", "idle_timeout", "access_log", "max_connections", "watch_config",
@@ -75,7 +78,7 @@ public final class ConfigLoader
     {
         final Set<String> all = new java.util.TreeSet<>();
         for (final Set<String> keys : List.of(TOP_KEYS, ADMIN_KEYS, RUNTIME_KEYS, LISTENER_KEYS, SERVER_FIRST_KEYS, LIMIT_KEYS,
-            ROUTE_KEYS, BACKEND_KEYS, HEALTH_KEYS))
+            ROUTE_KEYS, BACKEND_KEYS, HEALTH_KEYS, XDS_KEYS, XDS_NODE_KEYS, XDS_TLS_KEYS))
         {
             all.addAll(keys);
         }
@@ -162,20 +165,21 @@ public final class ConfigLoader
         final YamlNode.Mapping top = withoutExtensions(mapping(root, "the config"));
         checkKeys(top, TOP_KEYS, "the config");
         final RuntimeConfig runtime = runtime(top.get("runtime"));
+        final XdsConfig xds = xds(top.get("xds"));
         final YamlNode listenersNode = top.get("listeners");
-        if (listenersNode == null)
+        if (listenersNode == null && xds == null)
         {
-            throw new ConfigException(file, top.line(), top.column(), "missing 'listeners:' (at least one listener)");
+            throw new ConfigException(file, top.line(), top.column(), "missing 'listeners:' (at least one listener, or 'xds:')");
         }
-        final YamlNode.Sequence listenerSeq = sequence(listenersNode, "listeners");
-        if (listenerSeq.items().isEmpty())
+        final YamlNode.Sequence listenerSeq = listenersNode == null ? null : sequence(listenersNode, "listeners");
+        if (listenerSeq != null && listenerSeq.items().isEmpty() && xds == null)
         {
             throw error(listenerSeq, "'listeners' needs at least one listener");
         }
         final List<ListenerConfig> listeners = new ArrayList<>();
         final Map<String, YamlNode> names = new HashMap<>();
         final Map<HostPort, YamlNode> addresses = new HashMap<>();
-        for (final YamlNode item : listenerSeq.items())
+        for (final YamlNode item : listenerSeq == null ? List.<YamlNode>of() : listenerSeq.items())
         {
             final ListenerConfig listener = listener(item, runtime);
             final YamlNode.Mapping map = (YamlNode.Mapping)item;
@@ -202,7 +206,120 @@ public final class ConfigLoader
             throw error(((YamlNode.Mapping)top.get("admin")).get("address"), "the admin address " + admin.address()
                 + " is also a listener's address");
         }
-        return new GatehouseConfig(source, listeners, admin, runtime);
+        return new GatehouseConfig(source, listeners, admin, runtime, xds);
+    }
+
+    /** {@code xds:} (see {@link XdsConfig}); a server off loopback needs {@code tls.ca}. */
+    private XdsConfig xds(final YamlNode node) throws ConfigException
+    {
+        if (node == null || isNull(node))
+        {
+            return null;
+        }
+        final YamlNode.Mapping map = mapping(node, "xds");
+        checkKeys(map, XDS_KEYS, "xds");
+        if (map.get("server") == null)
+        {
+            throw error(map, "xds needs 'server: host:port' (the ADS server)");
+        }
+        final HostPort server = hostPort(map.get("server"), false);
+        String nodeId = null;
+        String nodeCluster = "";
+        Map<String, Object> metadata = Map.of();
+        if (map.get("node") != null)
+        {
+            final YamlNode.Mapping nodeMap = mapping(map.get("node"), "xds.node");
+            checkKeys(nodeMap, XDS_NODE_KEYS, "xds.node");
+            if (nodeMap.get("id") != null)
+            {
+                nodeId = scalar(nodeMap.get("id"), "xds.node.id").value();
+            }
+            if (nodeMap.get("cluster") != null)
+            {
+                nodeCluster = scalar(nodeMap.get("cluster"), "xds.node.cluster").value();
+            }
+            if (nodeMap.get("metadata") != null && !isNull(nodeMap.get("metadata")))
+            {
+                mapping(nodeMap.get("metadata"), "xds.node.metadata");
+                @SuppressWarnings("unchecked")
+                final Map<String, Object> values = (Map<String, Object>)plain(nodeMap.get("metadata"));
+                metadata = values;
+            }
+        }
+        if (nodeId == null || nodeId.isBlank())
+        {
+            throw error(map, "xds needs 'node: {id: NAME}' (the control plane groups proxies by node id)");
+        }
+        XdsConfig.Tls tls = null;
+        if (map.get("tls") != null && !isNull(map.get("tls")))
+        {
+            final YamlNode.Mapping tlsMap = mapping(map.get("tls"), "xds.tls");
+            checkKeys(tlsMap, XDS_TLS_KEYS, "xds.tls");
+            if (tlsMap.get("ca") == null)
+            {
+                throw error(tlsMap, "xds.tls needs 'ca: FILE' (the CA the control plane's certificate chains to)");
+            }
+            if ((tlsMap.get("cert") == null) != (tlsMap.get("key") == null))
+            {
+                throw error(tlsMap, "xds.tls needs both 'cert:' and 'key:', or neither");
+            }
+            tls = new XdsConfig.Tls(
+                Path.of(scalar(tlsMap.get("ca"), "xds.tls.ca").value()),
+                tlsMap.get("cert") == null ? null : Path.of(scalar(tlsMap.get("cert"), "xds.tls.cert").value()),
+                tlsMap.get("key") == null ? null : Path.of(scalar(tlsMap.get("key"), "xds.tls.key").value()));
+        }
+        else if (!isLoopback(server.host()))
+        {
+            throw error(map.get("server"), "xds server " + server + " is not on loopback: add 'tls: {ca: FILE}' "
+                + "(plaintext xDS is allowed to 127.0.0.0/8, ::1 and localhost only)");
+        }
+        return new XdsConfig(server, nodeId, nodeCluster, tls, metadata);
+    }
+
+    /** A YAML value as strings, lists and maps (for {@code xds.node.metadata}, which gatehouse only passes on). */
+    private static Object plain(final YamlNode node)
+    {
+        if (node instanceof YamlNode.Mapping map)
+        {
+            final Map<String, Object> out = new java.util.LinkedHashMap<>();
+            for (final YamlNode.Entry entry : map.entries())
+            {
+                out.put(entry.key().value(), plain(entry.value()));
+            }
+            return out;
+        }
+        if (node instanceof YamlNode.Sequence sequence)
+        {
+            final List<Object> out = new ArrayList<>();
+            sequence.items().forEach(item -> out.add(plain(item)));
+            return out;
+        }
+        return ((YamlNode.Scalar)node).value();
+    }
+
+    private static boolean isLoopback(final String host)
+    {
+        if (host.equalsIgnoreCase("localhost"))
+        {
+            return true;
+        }
+        final byte[] bytes = InetLiteral.parse(host);
+        if (bytes == null)
+        {
+            return false;
+        }
+        if (bytes.length == 4)
+        {
+            return bytes[0] == 127;
+        }
+        for (int i = 0; i < 15; i++)
+        {
+            if (bytes[i] != 0)
+            {
+                return false;
+            }
+        }
+        return bytes[15] == 1;
     }
 
     /** Top-level keys starting with {@code x-} are the operator's (a place for anchors), as in Compose files. */

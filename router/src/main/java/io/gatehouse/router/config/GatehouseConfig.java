@@ -12,13 +12,26 @@ import java.util.List;
  * @param listeners every listener, in file order; names are unique.
  * @param admin     the admin endpoint, or {@code null} when none is configured.
  * @param runtime   process-wide settings (transport, workers, drain, access log, limits).
+ * @param xds       the control plane that adds listeners to the file's, or {@code null} for none.
  */
-public record GatehouseConfig(Path source, List<ListenerConfig> listeners, AdminConfig admin, RuntimeConfig runtime)
+public record GatehouseConfig(Path source, List<ListenerConfig> listeners, AdminConfig admin, RuntimeConfig runtime, XdsConfig xds)
 {
     public GatehouseConfig
     {
         listeners = List.copyOf(listeners);
         runtime = runtime == null ? RuntimeConfig.DEFAULT : runtime;
+    }
+
+    /** A config without a control plane. */
+    public GatehouseConfig(final Path source, final List<ListenerConfig> listeners, final AdminConfig admin, final RuntimeConfig runtime)
+    {
+        this(source, listeners, admin, runtime, null);
+    }
+
+    /** This config with {@code replaced} as its listeners (a file's plus a control plane's). */
+    public GatehouseConfig withListeners(final List<ListenerConfig> replaced)
+    {
+        return new GatehouseConfig(source, replaced, admin, runtime, xds);
     }
 
     /** The classpath resource {@link #embeddedDefault()} reads. */

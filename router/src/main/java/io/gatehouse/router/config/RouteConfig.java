@@ -17,6 +17,8 @@ import java.util.List;
  * @param allow            source CIDRs let in to this route; empty = all (on top of the listener's).
  * @param deny             source CIDRs kept out of this route; deny wins.
  * @param health           active checks, passive ejection and the all-down behaviour.
+ * @param name             the route's id when it is not its first hostname ({@code null} in files; an xDS
+ *                         filter chain's name), which lets a route without hostnames be a listener's default.
  */
 public record RouteConfig(
     List<String> hostnames,
@@ -29,7 +31,8 @@ public record RouteConfig(
     int connectAttempts,
     List<Cidr> allow,
     List<Cidr> deny,
-    HealthCheckConfig health)
+    HealthCheckConfig health,
+    String name)
 {
     public static final long DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
     public static final int DEFAULT_CONNECT_ATTEMPTS = 3;
@@ -42,6 +45,28 @@ public record RouteConfig(
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
         health = health == null ? HealthCheckConfig.DEFAULT : health;
+        if (name == null && hostnames.isEmpty())
+        {
+            throw new IllegalArgumentException("a route without hostnames needs a name");
+        }
+    }
+
+    /** A route named by its first hostname. */
+    public RouteConfig(
+        final List<String> hostnames,
+        final List<String> alpn,
+        final List<BackendConfig> backends,
+        final Balance balance,
+        final HashKey hashKey,
+        final ProxyProtocolOut proxyProtocol,
+        final long connectTimeoutMs,
+        final int connectAttempts,
+        final List<Cidr> allow,
+        final List<Cidr> deny,
+        final HealthCheckConfig health)
+    {
+        this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts, allow, deny,
+            health, null);
     }
 
     /** A route open to every source, with the default health settings. */
@@ -56,13 +81,13 @@ public record RouteConfig(
         final int connectAttempts)
     {
         this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts,
-            List.of(), List.of(), HealthCheckConfig.DEFAULT);
+            List.of(), List.of(), HealthCheckConfig.DEFAULT, null);
     }
 
-    /** The route's id: its first hostname. */
+    /** The route's id: its name when it has one, else its first hostname. */
     public String id()
     {
-        return hostnames.get(0);
+        return name != null ? name : hostnames.get(0);
     }
 
     /** Backend choice. */

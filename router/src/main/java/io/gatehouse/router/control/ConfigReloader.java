@@ -15,6 +15,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -32,7 +33,7 @@ import java.util.function.LongSupplier;
  * values the process started with. Threads: the caller's (admin thread), the SIGHUP dispatch thread, the
  * watch thread; none of them can be ended by a reload, whatever the file holds or the target throws.
  */
-public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCloseable
+public final class ConfigReloader implements ReloadAction, ConfigSource.Sink, MetricsSource, AutoCloseable
 {
     /** File-change events closer together than this make one reload. */
     public static final long WATCH_SETTLE_MS = 200;
@@ -44,6 +45,8 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
     private final Consumer<String> log;
     private final LongSupplier epochMillis;
     private volatile GatehouseConfig current;
+    private volatile GatehouseConfig fileConfig;
+    private volatile List<ListenerConfig> sourced = List.of();
     private volatile long generation = 1;
     private volatile long applied;
     private volatile long invalid;
@@ -82,6 +85,7 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
         this.loader = Objects.requireNonNull(loader);
         this.started = Objects.requireNonNull(initial);
         this.current = Objects.requireNonNull(initial);
+        this.fileConfig = initial;
         this.target = Objects.requireNonNull(target);
         this.log = Objects.requireNonNull(log);
         this.epochMillis = epochMillis;
@@ -125,11 +129,91 @@ public final class ConfigReloader implements ReloadAction, MetricsSource, AutoCl
             logQuietly("gatehouse: reload (" + trigger + ") rejected, old config still serving: " + message);
             return new ReloadOutcome(ReloadOutcome.Result.INVALID, message, generation);
         }
-        final GatehouseConfig next = loaded.config();
         for (final String warning : loaded.warnings())
         {
             log.accept("gatehouse: " + warning);
         }
+        final GatehouseConfig next;
+        try
+        {
+            next = compose(loaded.config(), sourced);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            invalid++;
+            log.accept("gatehouse: reload (" + trigger + ") rejected, old config still serving: " + ex.getMessage());
+            return new ReloadOutcome(ReloadOutcome.Result.INVALID, ex.getMessage(), generation);
+        }
+        final ReloadOutcome outcome = applyComposed(trigger, next);
+        if (outcome.applied())
+        {
+            fileConfig = loaded.config();
+        }
+        return outcome;
+    }
+
+    /**
+     * Serves {@code listeners} as the config source's whole set, beside the file's listeners (see
+     * {@link ConfigSource}). Serialised with file reloads.
+     */
+    @Override
+    public synchronized ReloadOutcome offer(final String trigger, final List<ListenerConfig> listeners)
+    {
+        final GatehouseConfig next;
+        try
+        {
+            next = compose(fileConfig, listeners);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            invalid++;
+            log.accept("gatehouse: " + trigger + " rejected, old config still serving: " + ex.getMessage());
+            return new ReloadOutcome(ReloadOutcome.Result.INVALID, ex.getMessage(), generation);
+        }
+        final ReloadOutcome outcome = applyComposed(trigger, next);
+        if (outcome.applied())
+        {
+            sourced = List.copyOf(listeners);
+        }
+        return outcome;
+    }
+
+    /** The file's listeners, then the source's; names and addresses unique across both. */
+    static GatehouseConfig compose(final GatehouseConfig file, final List<ListenerConfig> sourced)
+    {
+        if (sourced.isEmpty())
+        {
+            return file;
+        }
+        final List<ListenerConfig> all = new java.util.ArrayList<>(file.listeners());
+        final java.util.Set<String> names = new java.util.HashSet<>();
+        final java.util.Set<io.gatehouse.router.config.HostPort> addresses = new java.util.HashSet<>();
+        for (final ListenerConfig listener : file.listeners())
+        {
+            names.add(listener.name());
+            if (listener.address().port() != 0)
+            {
+                addresses.add(listener.address());
+            }
+        }
+        for (final ListenerConfig listener : sourced)
+        {
+            if (!names.add(listener.name()))
+            {
+                throw new IllegalArgumentException("listener '" + listener.name() + "' is already defined (in the file, or twice)");
+            }
+            if (listener.address().port() != 0 && !addresses.add(listener.address()))
+            {
+                throw new IllegalArgumentException("listener '" + listener.name() + "': address " + listener.address()
+                    + " is already another listener's");
+            }
+            all.add(listener);
+        }
+        return file.withListeners(all);
+    }
+
+    private ReloadOutcome applyComposed(final String trigger, final GatehouseConfig next)
+    {
         if (next.equals(current))
         {
             unchanged++;

@@ -66,6 +66,19 @@ public final class RouterProcess
      */
     public static int run(final Path config, final PrintWriter err) throws InterruptedException
     {
+        return run(config, err, null);
+    }
+
+    /**
+     * As {@link #run(Path, PrintWriter)}, with listeners also from a {@link ConfigSource} (the cli wires
+     * the xDS client in here when the file holds {@code xds:}; the router does not know xDS).
+     *
+     * @param sources makes the source for the loaded config, or {@code null} (or a factory giving
+     *                {@code null}) for the file alone.
+     */
+    public static int run(final Path config, final PrintWriter err, final ConfigSource.Factory sources)
+        throws InterruptedException
+    {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
         {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
@@ -85,6 +98,24 @@ public final class RouterProcess
         }
         err.flush();
         final GatehouseConfig initial = loaded.config();
+        final ConfigSource source;
+        try
+        {
+            source = sources == null ? null : sources.create(initial, line ->
+            {
+                err.println(line);
+                err.flush();
+            });
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return fail(err, "gatehouse run: " + config + ": " + ex.getMessage());
+        }
+        if (initial.xds() != null && source == null)
+        {
+            return fail(err, "gatehouse run: " + config + ": 'xds:' needs the xds client, which this entry point does not "
+                + "carry (use gatehouse run)");
+        }
 
         final AtomicReference<Router> serving = new AtomicReference<>();
         final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
@@ -147,6 +178,14 @@ public final class RouterProcess
         };
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), onStop);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), onStop);
+        if (source != null)
+        {
+            if (source instanceof io.gatehouse.router.admin.MetricsSource metricsSource)
+            {
+                control.metrics().register(metricsSource);
+            }
+            source.start(control.reloader());
+        }
         control.readiness().ready();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
         final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
@@ -157,6 +196,10 @@ public final class RouterProcess
         stop.await();
         final GatehouseConfig last = control.reloader().current();
         settle(last, control.readiness(), systemd, hurry, err);
+        if (source != null)
+        {
+            source.close();
+        }
         final long drainMs = last.runtime().drainTimeoutMs();
         err.println("gatehouse: draining (up to " + drainMs + " ms)");
         err.flush();

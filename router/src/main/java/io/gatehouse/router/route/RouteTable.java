@@ -268,11 +268,17 @@ public final class RouteTable
 
         /**
          * The route that has {@code hostname} among its hostnames (as {@code default:} names one), preferring
-         * a route without an ALPN condition, or {@code null}.
+         * a route without an ALPN condition, else the route whose id it is (a named route, as xDS makes), or
+         * {@code null}.
          */
         public Route route(final String hostname)
         {
-            return hostname == null ? null : byHostname.get(normalise(hostname));
+            if (hostname == null)
+            {
+                return null;
+            }
+            final Route named = byHostname.get(normalise(hostname));
+            return named != null ? named : byId.get(hostname);
         }
 
         private static String normalise(final String hostname)
