@@ -1,6 +1,7 @@
 package io.gatehouse.router.connect;
 
 import io.gatehouse.balancer.BackendPool;
+import io.gatehouse.router.listen.Transport;
 import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.route.Route;
@@ -20,7 +21,7 @@ import java.util.Arrays;
  * <p>Event loop thread only. One instance per client serves as the listener of every registration and
  * connect future of that client (no allocation per attempt beyond the channel itself).
  */
-public final class BackendConnector implements ChannelFutureListener
+public final class BackendConnector implements ChannelFutureListener, Runnable
 {
     private final Worker worker;
     private final Route route;
@@ -46,8 +47,31 @@ public final class BackendConnector implements ChannelFutureListener
     public static BackendConnector connect(final Worker worker, final Route route, final long hash, final ConnectOutcome outcome)
     {
         final BackendConnector connector = new BackendConnector(worker, route, hash, outcome);
-        connector.nextAttempt();
+        connector.scheduleAttempt();
         return connector;
+    }
+
+    /**
+     * The next attempt, now or (on a transport that {@link Transport#registersAfterIoBatch() registers
+     * after the I/O batch}) from a task, so the new socket is never handed a closed socket's events.
+     */
+    private void scheduleAttempt()
+    {
+        if (worker.transport().registersAfterIoBatch())
+        {
+            worker.loop().execute(this);
+        }
+        else
+        {
+            nextAttempt();
+        }
+    }
+
+    /** The deferred attempt (see {@link #scheduleAttempt()}). */
+    @Override
+    public void run()
+    {
+        nextAttempt();
     }
 
     /** The client went away: drop the attempt in flight; no outcome is reported. */
@@ -172,7 +196,7 @@ public final class BackendConnector implements ChannelFutureListener
         {
             if (!startConnect())
             {
-                nextAttempt();
+                scheduleAttempt();
             }
             return;
         }
@@ -189,7 +213,7 @@ public final class BackendConnector implements ChannelFutureListener
         else
         {
             onAttemptFailed();
-            nextAttempt();
+            scheduleAttempt();
         }
     }
 
