@@ -18,6 +18,11 @@ import java.util.Arrays;
  * rank: a health change between two attempts republishes the pool, and rank 1 of the new table may be
  * the backend that failed while its rank 0 was never tried (round robin's rank 0 moves on every pick).
  *
+ * <p>A failure of this host rather than of the backend (the socket cannot be created or registered:
+ * EMFILE, ENFILE, ENOBUFS; its local end cannot be bound: EADDRNOTAVAIL) ends the attempts at once with
+ * {@link ConnectOutcome#onLocalResourceExhausted()}, counted in {@code local_resource_failures} and
+ * never against the backend: no per-backend failure, no passive ejection, no health change.
+ *
  * <p>Event loop thread only. One instance per client serves as the listener of every registration and
  * connect future of that client (no allocation per attempt beyond the channel itself).
  */
@@ -176,8 +181,8 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
     {
         if (!registration.isSuccess())
         {
-            onAttemptFailed();
-            return false;
+            onLocalFailure();
+            return true;
         }
         backend.config().setConnectTimeoutMillis(route.connectTimeoutMs());
         backend.connect(route.backendAddress(backendIndex)).addListener(this);
@@ -210,11 +215,46 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
             backend = null;
             outcome.onBackendConnected(connected, backendIndex);
         }
+        else if (isLocalFailure(future.cause()))
+        {
+            onLocalFailure();
+        }
         else
         {
             onAttemptFailed();
             scheduleAttempt();
         }
+    }
+
+    /**
+     * True for a connect that failed for want of a local resource: no local address or port
+     * (EADDRNOTAVAIL, the kernel's "Cannot assign requested address"), or no descriptor or buffer.
+     */
+    static boolean isLocalFailure(final Throwable cause)
+    {
+        for (Throwable at = cause; at != null; at = at.getCause())
+        {
+            final String message = at.getMessage();
+            if (at instanceof java.net.BindException || message != null && (message.contains("Cannot assign requested address")
+                || message.contains("Too many open files") || message.contains("No buffer space available")))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This host's failure: counted as such, never against the backend; no more attempts. */
+    private void onLocalFailure()
+    {
+        worker.counters().increment(Counter.LOCAL_RESOURCE);
+        if (backend != null)
+        {
+            backend.close();
+            backend = null;
+        }
+        aborted = true;
+        outcome.onLocalResourceExhausted();
     }
 
     private void onAttemptFailed()
