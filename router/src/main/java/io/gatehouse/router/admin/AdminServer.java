@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  *       error when the file is invalid; 500 when the router failed to apply it. The old config keeps
  *       serving unless the answer is 200.</li>
  *   <li>{@code GET /healthz}: 200 {@code ok} while the process runs (liveness).</li>
+ *   <li>{@code GET /ready}: 200 once the first config serves and until a drain starts, else 503
+ *       ({@link Readiness}; for the load balancer or routing daemon in front).</li>
  * </ul>
  * Anything else: 404, or 405 for a known path with the wrong method.
  */
@@ -36,13 +38,17 @@ public final class AdminServer implements AutoCloseable
     private final ExecutorService executor;
     private final MetricsRegistry metrics;
     private final ReloadAction reload;
+    private final Readiness readiness;
 
-    private AdminServer(final HttpServer server, final ExecutorService executor, final MetricsRegistry metrics, final ReloadAction reload)
+    private AdminServer(
+        final HttpServer server, final ExecutorService executor, final MetricsRegistry metrics, final ReloadAction reload,
+        final Readiness readiness)
     {
         this.server = server;
         this.executor = executor;
         this.metrics = metrics;
         this.reload = reload;
+        this.readiness = readiness;
     }
 
     /**
@@ -54,6 +60,20 @@ public final class AdminServer implements AutoCloseable
      * @throws IOException when the address cannot be bound (the message names it).
      */
     public static AdminServer start(final HostPort address, final MetricsRegistry metrics, final ReloadAction reload)
+        throws IOException
+    {
+        final Readiness readiness = new Readiness();
+        readiness.ready();
+        return start(address, metrics, reload, readiness);
+    }
+
+    /**
+     * Binds and starts, answering {@code GET /ready} from {@code readiness}.
+     *
+     * @throws IOException when the address cannot be bound (the message names it).
+     */
+    public static AdminServer start(
+        final HostPort address, final MetricsRegistry metrics, final ReloadAction reload, final Readiness readiness)
         throws IOException
     {
         final HttpServer server;
@@ -71,7 +91,7 @@ public final class AdminServer implements AutoCloseable
             thread.setDaemon(true);
             return thread;
         });
-        final AdminServer admin = new AdminServer(server, executor, metrics, reload);
+        final AdminServer admin = new AdminServer(server, executor, metrics, reload, readiness);
         server.setExecutor(executor);
         server.createContext("/", admin::handle);
         server.start();
@@ -124,8 +144,14 @@ public final class AdminServer implements AutoCloseable
                     send(exchange, status, "text/plain; charset=utf-8", outcome.message() + "\n", null);
                 }
                 case "/healthz" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n", null);
+                case "/ready" ->
+                {
+                    final Readiness.State state = readiness.state();
+                    send(exchange, state == Readiness.State.READY ? 200 : 503, "text/plain; charset=utf-8",
+                        state.name().toLowerCase(java.util.Locale.ROOT) + "\n", null);
+                }
                 default -> send(exchange, 404, "text/plain; charset=utf-8",
-                    "not found; try GET /metrics, POST /reload, GET /healthz\n", null);
+                    "not found; try GET /metrics, POST /reload, GET /healthz, GET /ready\n", null);
             }
         }
         catch (final RuntimeException ex)

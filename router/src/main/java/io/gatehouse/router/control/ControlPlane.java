@@ -2,6 +2,7 @@ package io.gatehouse.router.control;
 
 import io.gatehouse.router.admin.AdminServer;
 import io.gatehouse.router.admin.MetricsRegistry;
+import io.gatehouse.router.admin.Readiness;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.health.HealthMonitor;
@@ -37,6 +38,7 @@ public final class ControlPlane implements AutoCloseable
     public static final int PROBE_THREADS = 4;
 
     private final MetricsRegistry metrics = new MetricsRegistry();
+    private final Readiness readiness = new Readiness();
     private final ConnectionLimit connectionLimit;
     private final AdmissionPolicies policies;
     private final HealthMonitor health;
@@ -99,7 +101,7 @@ public final class ControlPlane implements AutoCloseable
             }
             if (config.admin() != null)
             {
-                plane.admin = AdminServer.start(config.admin().address(), plane.metrics, plane.reloader);
+                plane.admin = AdminServer.start(config.admin().address(), plane.metrics, plane.reloader, plane.readiness);
             }
             if (signals)
             {
@@ -162,6 +164,12 @@ public final class ControlPlane implements AutoCloseable
     }
 
     /** What {@code GET /metrics} renders; the router registers its sources here. */
+    /** What {@code GET /ready} answers: the process marks itself ready and draining here. */
+    public Readiness readiness()
+    {
+        return readiness;
+    }
+
     public MetricsRegistry metrics()
     {
         return metrics;

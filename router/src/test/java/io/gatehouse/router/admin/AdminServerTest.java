@@ -107,6 +107,28 @@ class AdminServerTest
     }
 
     @Test
+    void shouldAnswerReadyOnlyBetweenTheFirstServingConfigAndTheDrain() throws IOException
+    {
+        final Readiness readiness = new Readiness();
+        server = AdminServer.start(new HostPort("127.0.0.1", 0), new MetricsRegistry(), null, readiness);
+        Response response = request(server, "GET", "/ready");
+        assertEquals(503, response.status());
+        assertEquals("starting\n", response.body());
+
+        readiness.ready();
+        response = request(server, "GET", "/ready");
+        assertEquals(200, response.status());
+        assertEquals("ready\n", response.body());
+
+        readiness.draining();
+        readiness.ready();
+        response = request(server, "GET", "/ready");
+        assertEquals(503, response.status(), "a draining process never becomes ready again");
+        assertEquals("draining\n", response.body());
+        assertEquals(200, request(server, "GET", "/healthz").status(), "liveness holds while draining");
+    }
+
+    @Test
     void shouldNameTheAddressWhenItCannotBind() throws IOException
     {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))

@@ -47,8 +47,7 @@ final class ChildRouter implements AutoCloseable
         java.add("-Dio.netty.leakDetection.level=paranoid");
         java.add("-cp");
         java.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        java.add("io.gatehouse.router.cli.Gatehouse");
-        java.add("run");
+        java.add("io.gatehouse.router.control.RouterProcess");
         java.add("--config");
         java.add(config.toString());
         final StringBuilder command = new StringBuilder("ulimit -n " + fdLimit + " && exec");

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A child process whose stdout lines are collected on a daemon thread, so a test waits for a line with a
  * bound instead of blocking on a read; its stderr goes to a file the failure message can show.
  */
-final class ChildJvm implements AutoCloseable
+public final class ChildJvm implements AutoCloseable
 {
     private final Process process;
     private final Path stderr;
@@ -35,7 +35,7 @@ final class ChildJvm implements AutoCloseable
     }
 
     /** {@code java} with the test classpath, flags that start it quickly, then {@code mainClassAndArgs}. */
-    static List<String> javaCommand(final String... mainClassAndArgs)
+    public static List<String> javaCommand(final String... mainClassAndArgs)
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -50,25 +50,25 @@ final class ChildJvm implements AutoCloseable
         return command;
     }
 
-    static ChildJvm start(final ProcessBuilder builder, final Path stderr) throws IOException
+    public static ChildJvm start(final ProcessBuilder builder, final Path stderr) throws IOException
     {
         builder.redirectError(stderr.toFile());
         return new ChildJvm(builder.start(), stderr);
     }
 
-    Process process()
+    public Process process()
     {
         return process;
     }
 
     /** The next stdout line, or {@code null} when none came within {@code timeoutMs}. */
-    String nextLine(final long timeoutMs) throws InterruptedException
+    public String nextLine(final long timeoutMs) throws InterruptedException
     {
         return lines.poll(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     /** Everything the child wrote on stderr so far, for failure messages. */
-    String stderr()
+    public String stderr()
     {
         try
         {
@@ -81,7 +81,7 @@ final class ChildJvm implements AutoCloseable
     }
 
     /** Closes stdin (the child's signal to exit) and waits up to {@code timeoutMs} for it to exit. */
-    int closeStdinAndWait(final long timeoutMs) throws IOException, InterruptedException
+    public int closeStdinAndWait(final long timeoutMs) throws IOException, InterruptedException
     {
         process.getOutputStream().close();
         if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
@@ -119,7 +119,7 @@ final class ChildJvm implements AutoCloseable
     }
 
     /** A loopback connection to {@code port} with a read timeout; the socket is closed if the connect fails. */
-    static Socket connect(final int port, final long readTimeoutMs) throws IOException
+    public static Socket connect(final int port, final long readTimeoutMs) throws IOException
     {
         final Socket socket = new Socket();
         try
@@ -139,7 +139,7 @@ final class ChildJvm implements AutoCloseable
      * Connects to {@code port} once something listens there (the child, or systemd-socket-activate in
      * front of it), failing at once if this child exits and after {@code timeoutMs} otherwise.
      */
-    Socket connectWhenListening(final int port, final long timeoutMs) throws Exception
+    public Socket connectWhenListening(final int port, final long timeoutMs) throws Exception
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true)

@@ -2,6 +2,7 @@ package io.gatehouse.router.systemd;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,9 @@ import java.util.concurrent.TimeUnit;
  * @param exitCode the status, or {@link Integer#MIN_VALUE} when it was killed for running too long.
  * @param output   stdout and stderr, interleaved.
  */
-record Command(int exitCode, String output)
+public record Command(int exitCode, String output)
 {
-    static Command run(final List<String> command, final Path dir, final Map<String, String> env, final long timeoutMs)
+    public static Command run(final List<String> command, final Path dir, final Map<String, String> env, final long timeoutMs)
         throws IOException, InterruptedException
     {
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -41,5 +42,18 @@ record Command(int exitCode, String output)
         {
             java.nio.file.Files.deleteIfExists(log);
         }
+    }
+
+    /** Whether {@code program} is an executable in a directory of {@code PATH}. */
+    public static boolean onPath(final String program)
+    {
+        for (final String dir : System.getenv().getOrDefault("PATH", "").split(":"))
+        {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program)))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

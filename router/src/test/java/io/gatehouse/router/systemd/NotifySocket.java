@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * The test's side of {@code $NOTIFY_SOCKET}: a bound unix datagram socket that a test reads
  * notify messages from, as systemd's manager does.
  */
-final class NotifySocket implements AutoCloseable
+public final class NotifySocket implements AutoCloseable
 {
     private final Socket socket;
     private final String address;
@@ -25,7 +25,7 @@ final class NotifySocket implements AutoCloseable
     }
 
     /** Binds {@code address}: an absolute path, or {@code @name} in the abstract namespace. */
-    static NotifySocket bind(final String address) throws IOException
+    public static NotifySocket bind(final String address) throws IOException
     {
         Epoll.ensureAvailability();
         final Socket socket = Socket.newSocketDomainDgram();
@@ -35,13 +35,13 @@ final class NotifySocket implements AutoCloseable
     }
 
     /** What to put in {@code NOTIFY_SOCKET}. */
-    String address()
+    public String address()
     {
         return address;
     }
 
     /** The next datagram, or {@code null} when none came within {@code timeoutMs}. */
-    String receive(final long timeoutMs) throws IOException, InterruptedException
+    public String receive(final long timeoutMs) throws IOException, InterruptedException
     {
         final long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
         while (true)

@@ -38,7 +38,7 @@ class RouterSocketActivationTest
     @Test
     void shouldRouteTheConnectionThatStartedTheRouterThroughTheAdoptedSocket() throws Exception
     {
-        assumeTrue(SocketActivationTest.onPath("systemd-socket-activate"), "systemd-socket-activate is not installed (package systemd)");
+        assumeTrue(Command.onPath("systemd-socket-activate"), "systemd-socket-activate is not installed (package systemd)");
         try (NotifySocket manager = NotifySocket.bind(dir.resolve("notify").toString());
             ServerSocket backend = new ServerSocket(0, 16, InetAddress.getLoopbackAddress()))
         {
@@ -101,7 +101,7 @@ class RouterSocketActivationTest
             "        backends: [127.0.0.1:9]",
             ""));
         // LISTEN_PID must be the JVM's own pid: the shell's $$, carried over by exec.
-        final List<String> java = ChildJvm.javaCommand("io.gatehouse.router.cli.Gatehouse", "run", "--config", config.toString());
+        final List<String> java = ChildJvm.javaCommand("io.gatehouse.router.control.RouterProcess", "--config", config.toString());
         final StringBuilder script = new StringBuilder("LISTEN_PID=$$ LISTEN_FDS=2 LISTEN_FDNAMES=public exec");
         for (final String word : java)
         {

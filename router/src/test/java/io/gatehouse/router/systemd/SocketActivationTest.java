@@ -56,7 +56,7 @@ class SocketActivationTest
     @Test
     void shouldServeThroughSocketsPassedLikeSystemdDoes() throws Exception
     {
-        assumeTrue(onPath("python3"), "python3 is not installed: cannot hand a child JVM its sockets");
+        assumeTrue(Command.onPath("python3"), "python3 is not installed: cannot hand a child JVM its sockets");
         try (NotifySocket manager = NotifySocket.bind(dir.resolve("notify").toString()))
         {
             final List<String> command = new ArrayList<>(List.of("python3", "-c", ACTIVATE));
@@ -95,7 +95,7 @@ class SocketActivationTest
     @Test
     void shouldServeFirstConnectionThroughSystemdSocketActivate() throws Exception
     {
-        assumeTrue(onPath("systemd-socket-activate"), "systemd-socket-activate is not installed (package systemd)");
+        assumeTrue(Command.onPath("systemd-socket-activate"), "systemd-socket-activate is not installed (package systemd)");
         try (NotifySocket manager = NotifySocket.bind(dir.resolve("notify").toString()))
         {
             final int port = freePort();
@@ -124,17 +124,5 @@ class SocketActivationTest
         {
             return probe.getLocalPort();
         }
-    }
-
-    static boolean onPath(final String program)
-    {
-        for (final String dir : System.getenv().getOrDefault("PATH", "").split(":"))
-        {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program)))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 }

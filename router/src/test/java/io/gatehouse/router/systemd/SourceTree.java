@@ -4,14 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Paths in the checkout the tests run from (surefire's working directory is the module's). */
-final class SourceTree
+public final class SourceTree
 {
     private SourceTree()
     {
     }
 
     /** The repository root: the nearest directory upwards holding {@code systemd/gatehouse.service}. */
-    static Path root()
+    public static Path root()
     {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null)
@@ -25,7 +25,7 @@ final class SourceTree
         throw new IllegalStateException("no systemd/gatehouse.service above " + Path.of("").toAbsolutePath());
     }
 
-    static Path systemd(final String file)
+    public static Path systemd(final String file)
     {
         return root().resolve("systemd").resolve(file);
     }

@@ -1,4 +1,4 @@
-package io.gatehouse.router.cli;
+package io.gatehouse.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,5 +1,9 @@
-package io.gatehouse.router.systemd;
+package io.gatehouse.cli;
 
+import io.gatehouse.router.systemd.ChildJvm;
+import io.gatehouse.router.systemd.Command;
+import io.gatehouse.router.systemd.NotifySocket;
+import io.gatehouse.router.systemd.SourceTree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -39,7 +43,7 @@ class GatehouseRunUnderSystemdTest
     @Test
     void shouldServeReloadAndDrainAsASocketActivatedNotifyService() throws Exception
     {
-        assumeTrue(SocketActivationTest.onPath("systemd-socket-activate"), "systemd-socket-activate is not installed (package systemd)");
+        assumeTrue(Command.onPath("systemd-socket-activate"), "systemd-socket-activate is not installed (package systemd)");
         final Path stage = dir.resolve("stage");
         final Command installed = Command.run(
             List.of("bash", SourceTree.systemd("install").toString(), "--jars", InstallTest.jarsOfThisBuild(dir.resolve("jars")).toString()),

@@ -1,4 +1,4 @@
-package io.gatehouse.router.cli;
+package io.gatehouse.cli;
 
 import io.gatehouse.sni.FirstFlightParser;
 import io.gatehouse.sni.PeekStatus;

@@ -1,4 +1,4 @@
-package io.gatehouse.router.cli;
+package io.gatehouse.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +21,15 @@ class CheckCommandTest
     private int run(final String... args)
     {
         return cli.run(args);
+    }
+
+    @Test
+    void shouldAcceptTheSampleConfigShippedWithTheSystemdUnit()
+    {
+        final Path sample = Path.of("..", "systemd", "gatehouse.yaml").toAbsolutePath().normalize();
+        assertEquals(0, run("check", "--config", sample.toString()), err.toString());
+        assertTrue(out.toString().contains("ok: 2 listeners"), out.toString());
+        assertEquals("", err.toString(), "no warnings");
     }
 
     @Test

@@ -1,5 +1,9 @@
-package io.gatehouse.router.systemd;
+package io.gatehouse.cli;
 
+import io.gatehouse.router.systemd.ChildJvm;
+import io.gatehouse.router.systemd.Command;
+import io.gatehouse.router.systemd.NotifySocket;
+import io.gatehouse.router.systemd.SourceTree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,7 +99,7 @@ class InstallTest
     }
 
     /**
-     * What {@code mvn package} would put in router/target and router/target/lib, made from this test's class
+     * What {@code mvn package} would put in cli/target and cli/target/lib, made from this test's class
      * path: the jars as they are, the modules' class directories packed into jars.
      */
     static Path jarsOfThisBuild(final Path jars) throws IOException

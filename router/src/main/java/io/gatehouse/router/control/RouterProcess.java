@@ -1,54 +1,71 @@
-package io.gatehouse.router.cli;
+package io.gatehouse.router.control;
 
 import io.gatehouse.router.Router;
 import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
-import io.gatehouse.router.control.ControlPlane;
 import io.gatehouse.router.listen.BindFailure;
 import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.systemd.InheritedSockets;
 import io.gatehouse.router.systemd.SystemdNotifier;
 import io.gatehouse.router.systemd.SystemdWatchdog;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.SystemNanoClock;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
- * {@code gatehouse run --config FILE}: loads and validates the config, binds every listener (all or none)
- * and the admin endpoint, then serves in the foreground. A bad config or an unbindable address: one line
- * on stderr naming the file:line:column or the address, exit 2, nothing left bound. SIGHUP and
- * {@code POST /reload} reload; SIGTERM and SIGINT drain (stop accepting, let connections finish for
- * {@code runtime.drain_timeout}, close the rest) and exit 0. Logs go to stderr.
+ * The router as a foreground process, from a config file to exit: load and validate the config, bind
+ * every listener (all or none) and the admin endpoint, serve until SIGTERM/SIGINT, drain, exit.
+ *
+ * <p>This is what {@code gatehouse run} does (the {@code cli} module's {@code RunCommand} is a thin
+ * wrapper over {@link #run}); it lives in the router so that the product's own process lifetime, and
+ * the tests that start it as a child process ({@link #main}), do not depend on the command line module.
+ *
+ * <p>A bad config or an unbindable address: one line on {@code err} naming the file:line:column or the
+ * address, {@link #EXIT_CONFIG}, nothing left bound. SIGHUP and {@code POST /reload} reload; SIGTERM
+ * and SIGINT drain (stop accepting, let connections finish for {@code runtime.drain_timeout}, close
+ * the rest) and {@link #run} returns 0. Called on the main thread; allocates freely (control path).
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run the router in the foreground until SIGTERM/SIGINT (which drain, then exit 0).")
-public final class RunCommand implements Callable<Integer>
+public final class RouterProcess
 {
+    /** Exit status for a config that does not load or an address that cannot be bound. */
     public static final int EXIT_CONFIG = 2;
 
-    @Spec
-    CommandSpec spec;
+    private RouterProcess()
+    {
+    }
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML config to serve.")
-    Path config;
+    /**
+     * {@code java -cp ... io.gatehouse.router.control.RouterProcess --config FILE}: the same as
+     * {@code gatehouse run --config FILE}, for tests and for hosts that start the JVM themselves.
+     */
+    public static void main(final String[] args) throws InterruptedException
+    {
+        final PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        if (args.length != 2 || !("--config".equals(args[0]) || "-c".equals(args[0])))
+        {
+            err.println("usage: RouterProcess --config FILE");
+            System.exit(EXIT_CONFIG);
+        }
+        System.exit(run(Path.of(args[1]), err));
+    }
 
-    @Override
-    public Integer call() throws Exception
+    /**
+     * Serves {@code config} in the foreground until SIGTERM or SIGINT.
+     *
+     * @return 0 after a drain, {@link #EXIT_CONFIG} when the config or an address is refused.
+     */
+    public static int run(final Path config, final PrintWriter err) throws InterruptedException
     {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
         {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         }
-        final PrintWriter err = spec.commandLine().getErr();
         final ConfigLoader.Loaded loaded;
         try
         {
@@ -114,13 +131,15 @@ public final class RunCommand implements Callable<Integer>
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
+        control.readiness().ready();
         systemd.ready("serving " + initial.listeners().size() + " listeners");
         final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
-        err.println("gatehouse: running (" + router.transport().name().toLowerCase(java.util.Locale.ROOT) + ", config "
+        err.println("gatehouse: running (" + router.transport().name().toLowerCase(Locale.ROOT) + ", config "
             + config + "); SIGTERM drains");
         err.flush();
 
         stop.await();
+        control.readiness().draining();
         systemd.stopping();
         final long drainMs = control.reloader().current().runtime().drainTimeoutMs();
         err.println("gatehouse: draining (up to " + drainMs + " ms)");

@@ -1,4 +1,4 @@
-package io.gatehouse.router.cli;
+package io.gatehouse.cli;
 
 import io.gatehouse.router.admin.MetricsSnapshot;
 import io.gatehouse.router.config.HostPort;

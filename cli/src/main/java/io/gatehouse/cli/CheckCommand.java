@@ -1,4 +1,4 @@
-package io.gatehouse.router.cli;
+package io.gatehouse.cli;
 
 import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;

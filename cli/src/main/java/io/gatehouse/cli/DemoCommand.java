@@ -1,4 +1,4 @@
-package io.gatehouse.router.cli;
+package io.gatehouse.cli;
 
 import io.gatehouse.loadgen.Backend;
 import io.gatehouse.loadgen.BackendMode;
