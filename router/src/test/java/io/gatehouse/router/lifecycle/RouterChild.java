@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The router under test as a child process ({@code gatehouse run --config FILE} in its own JVM), so that
+ * The router under test as a child process (what {@code gatehouse run --config FILE} runs: {@code
+ * io.gatehouse.router.control.RouterProcess}'s main, in its own JVM), so that
  * its file descriptors ({@code /proc/PID/fd}) and counters ({@code GET /metrics} on its admin address) are
  * its own and exact, not mixed with the test's sockets.
  *
@@ -97,8 +98,7 @@ final class RouterChild implements AutoCloseable
         java.add("-Dio.netty.leakDetection.level=paranoid");
         java.add("-cp");
         java.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        java.add("io.gatehouse.router.cli.Gatehouse");
-        java.add("run");
+        java.add("io.gatehouse.router.control.RouterProcess");
         java.add("--config");
         java.add(config.toString());
         return java;
