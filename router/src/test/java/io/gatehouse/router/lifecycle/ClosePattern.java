@@ -279,7 +279,8 @@ enum ClosePattern
 
     /**
      * A real JDK TLS client and server through the router (routed by SNI): the server answers, then closes
-     * (close_notify, then FIN); the client reads to that close_notify and closes.
+     * (close_notify, then FIN); the client reads to that close_notify, then (on the TCP socket under TLS)
+     * to the FIN, and closes.
      */
     TLS_CLOSE_NOTIFY("tls-close-notify", 16_384, 32_768, true, 0, Set.of("backend_closed"))
     {

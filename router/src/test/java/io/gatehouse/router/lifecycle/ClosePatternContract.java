@@ -372,11 +372,19 @@ abstract class ClosePatternContract
             socket.connect(router.vip(), 5_000);
             socket.setSoTimeout(READ_TIMEOUT_MS);
             socket.setTcpNoDelay(true);
+            final Socket tcp = socket;
             if (pattern.tls())
             {
                 socket = tlsOver(socket);
             }
             pattern.client(conversation, socket, backend);
+            if (pattern.tls())
+            {
+                // The TLS client's EOF is the close_notify record, which travels ahead of the server's
+                // FIN: before it closes, the client also waits for that FIN under TLS (nothing follows
+                // close_notify), so the router sees the backend's FIN first, as the pattern says.
+                Conversation.expectEof(tcp, "the server's FIN after its close_notify");
+            }
         }
         catch (final Conversation.ShortRead ex)
         {
