@@ -152,6 +152,11 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
     {
         if (event instanceof ChannelInputShutdownEvent)
         {
+            if (((DuplexChannel)source).isOutputShutdown() && !reverse.isShuttingSink())
+            {
+                // A write to this channel failed first (its reset, consumed by the write): not a FIN.
+                relay.onChannelError(this, new IOException("write failed: output shut"));
+            }
             onSourceEnded();
         }
         else if (event instanceof ChannelOutputShutdownEvent && !reverse.isShuttingSink())
