@@ -63,6 +63,7 @@ public final class Worker
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.AUTO_CLOSE, false)
             .handler(NoOpHandler.INSTANCE);
     }
 

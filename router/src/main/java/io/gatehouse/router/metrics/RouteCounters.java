@@ -2,12 +2,13 @@ package io.gatehouse.router.metrics;
 
 /**
  * Connections per route and per backend of that route, plus connect failures per backend, one slice per
- * event loop (each loop writes only its own slice with plain stores; readers sum). Kept by route id across
+ * event loop (each loop writes only its own slice, with ordered stores; readers sum with acquire loads). Kept by route id across
  * reloads while the route's backend list is unchanged, so a reload does not reset the totals.
  * Allocation-free after construction.
  */
 public final class RouteCounters
 {
+    private static final java.lang.invoke.VarHandle SLOT = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
     private static final int PAD_LONGS = 8;
 
     private final String routeId;
@@ -45,19 +46,25 @@ public final class RouteCounters
     /** Event loop {@code workerIndex} only: a client was routed here. */
     public void onRouted(final int workerIndex)
     {
-        slices[workerIndex][PAD_LONGS]++;
+        bump(slices[workerIndex], PAD_LONGS);
     }
 
     /** Event loop {@code workerIndex} only: a relay to this backend started. */
     public void onBackendConnected(final int workerIndex, final int backendIndex)
     {
-        slices[workerIndex][PAD_LONGS + 1 + backendIndex]++;
+        bump(slices[workerIndex], PAD_LONGS + 1 + backendIndex);
     }
 
     /** Event loop {@code workerIndex} only: a connect to this backend was refused or timed out. */
     public void onBackendConnectFailed(final int workerIndex, final int backendIndex)
     {
-        slices[workerIndex][PAD_LONGS + 1 + stride + backendIndex]++;
+        bump(slices[workerIndex], PAD_LONGS + 1 + stride + backendIndex);
+    }
+
+    /** The owning loop's plain read of its own slot, then an ordered (release) store. */
+    private static void bump(final long[] slice, final int slot)
+    {
+        SLOT.setRelease(slice, slot, slice[slot] + 1);
     }
 
     /** Any thread. */
@@ -66,7 +73,7 @@ public final class RouteCounters
         long sum = 0;
         for (final long[] slice : slices)
         {
-            sum += slice[PAD_LONGS];
+            sum += (long)SLOT.getAcquire(slice, PAD_LONGS);
         }
         return sum;
     }
@@ -77,7 +84,7 @@ public final class RouteCounters
         long sum = 0;
         for (final long[] slice : slices)
         {
-            sum += slice[PAD_LONGS + 1 + backendIndex];
+            sum += (long)SLOT.getAcquire(slice, PAD_LONGS + 1 + backendIndex);
         }
         return sum;
     }
@@ -88,7 +95,7 @@ public final class RouteCounters
         long sum = 0;
         for (final long[] slice : slices)
         {
-            sum += slice[PAD_LONGS + 1 + stride + backendIndex];
+            sum += (long)SLOT.getAcquire(slice, PAD_LONGS + 1 + stride + backendIndex);
         }
         return sum;
     }
