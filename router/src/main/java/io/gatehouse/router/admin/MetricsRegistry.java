@@ -24,6 +24,17 @@ public final class MetricsRegistry
         sources.remove(source);
     }
 
+    /** One rendered scrape: its media type and text. */
+    public record Scrape(String contentType, String body)
+    {
+    }
+
+    /** Renders every source in the format the {@code Accept} header asks for ({@code null}: the text format). */
+    public Scrape scrape(final String accept)
+    {
+        return new Scrape(AdminServer.METRICS_CONTENT_TYPE, scrape());
+    }
+
     /** Renders every source into one exposition text. Admin thread. */
     public synchronized String scrape()
     {
