@@ -35,7 +35,7 @@ public final class ConfigLoader
 
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
     private static final Set<String> TOP_KEYS = Set.of("listeners", "admin", "runtime");
-    private static final Set<String> ADMIN_KEYS = Set.of("address");
+    private static final Set<String> ADMIN_KEYS = Set.of("address", "token_file");
     private static final Set<String> RUNTIME_KEYS = Set.of(
         "transport", "workers", "drain_timeout", "idle_timeout", "access_log", "max_connections", "watch_config");
     private static final Set<String> LISTENER_KEYS = Set.of(
@@ -245,7 +245,23 @@ public final class ConfigLoader
         final YamlNode.Mapping map = mapping(node, "admin");
         checkKeys(map, ADMIN_KEYS, "admin");
         final YamlNode address = map.get("address");
-        return new AdminConfig(address == null ? DEFAULT_ADMIN_ADDRESS : hostPort(address, true));
+        final HostPort bound = address == null ? DEFAULT_ADMIN_ADDRESS : hostPort(address, true);
+        final YamlNode tokenNode = map.get("token_file");
+        String tokenFile = null;
+        if (tokenNode != null && !isNull(tokenNode))
+        {
+            tokenFile = scalar(tokenNode, "token_file").value();
+            if (tokenFile.isBlank())
+            {
+                throw error(tokenNode, "token_file must be the path of a file holding the admin bearer token");
+            }
+        }
+        if (tokenFile == null && !AdminConfig.isLoopback(bound.host()))
+        {
+            warn(address, "the admin address " + bound + " is not loopback and no admin.token_file is set: anyone who reaches it"
+                + " can POST /reload and /backends");
+        }
+        return new AdminConfig(bound, tokenFile);
     }
 
     private ListenerConfig listener(final YamlNode node, final RuntimeConfig runtime) throws ConfigException

@@ -1,5 +1,7 @@
 package io.gatehouse.router.control;
 
+import io.gatehouse.router.admin.AdminAccess;
+import io.gatehouse.router.admin.AdminLimits;
 import io.gatehouse.router.admin.AdminServer;
 import io.gatehouse.router.admin.MetricsRegistry;
 import io.gatehouse.router.admin.Readiness;
@@ -44,13 +46,16 @@ public final class ControlPlane implements AutoCloseable
     private final HealthMonitor health;
     private final ConfigReloader reloader;
     private final Consumer<String> log;
+    private final Path configPath;
     private volatile AccessLog accessLog;
     private volatile AdminServer admin;
+    private volatile AdminAccess access;
 
     private ControlPlane(final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
         final HealthMonitor health, final LongSupplier nanoClock)
     {
         this.log = log;
+        this.configPath = configPath;
         this.connectionLimit = new ConnectionLimit(config.runtime().maxConnections());
         this.policies = new AdmissionPolicies(connectionLimit, nanoClock);
         this.health = health;
@@ -101,7 +106,12 @@ public final class ControlPlane implements AutoCloseable
             }
             if (config.admin() != null)
             {
-                plane.admin = AdminServer.start(config.admin().address(), plane.metrics, plane.reloader, plane.readiness);
+                final Path tokenFile = config.admin().tokenPath(configPath);
+                plane.access = new AdminAccess(config.admin().address().host(),
+                    tokenFile == null ? null : AdminAccess.readToken(tokenFile));
+                plane.admin = AdminServer.start(config.admin().address(),
+                    new AdminServer.Endpoints(plane.metrics, plane.reloader, plane.readiness, null, null), plane.access,
+                    AdminLimits.DEFAULT);
             }
             if (signals)
             {
@@ -123,6 +133,7 @@ public final class ControlPlane implements AutoCloseable
     private void follow(final GatehouseConfig next) throws IOException
     {
         connectionLimit.setMax(next.runtime().maxConnections());
+        followToken(next);
         policies.retain(next);
         final AccessLog current = accessLog;
         final String wanted = next.runtime().accessLog();
@@ -150,6 +161,34 @@ public final class ControlPlane implements AutoCloseable
         {
             metrics.unregister(current);
             current.close();
+        }
+    }
+
+    /**
+     * A reload re-reads {@code admin.token_file} (so a token can be rotated without a restart); one that cannot be
+     * read keeps the token serving, logged. Removing the key removes the token. The admin address is not
+     * reloadable: an {@code admin:} added by a reload is ignored until a restart.
+     */
+    private void followToken(final GatehouseConfig next)
+    {
+        final AdminAccess rules = access;
+        if (rules == null || next.admin() == null)
+        {
+            return;
+        }
+        final Path tokenFile = next.admin().tokenPath(configPath);
+        if (tokenFile == null)
+        {
+            rules.token(null);
+            return;
+        }
+        try
+        {
+            rules.token(AdminAccess.readToken(tokenFile));
+        }
+        catch (final IOException ex)
+        {
+            log.accept("gatehouse: " + ex.getMessage() + "; keeping the admin token serving");
         }
     }
 
