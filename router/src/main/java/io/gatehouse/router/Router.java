@@ -10,6 +10,7 @@ import io.gatehouse.router.listen.RoutingSnapshot;
 import io.gatehouse.router.listen.SnapshotRef;
 import io.gatehouse.router.listen.Transport;
 import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.metrics.RouteCounters;
 import io.gatehouse.router.metrics.RouterMetrics;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.policy.AdmissionPolicy;
@@ -92,7 +93,7 @@ public final class Router implements AutoCloseable
         {
             counters[i] = workers[i].counters();
         }
-        this.metrics = new RouterMetrics(counters, compiler::counters, this::policies);
+        this.metrics = new RouterMetrics(counters, this::servingRouteCounters, this::policies);
         LOG.log(System.Logger.Level.INFO, "transport " + transport.name().toLowerCase(Locale.ROOT)
             + " (asked: " + config.runtime().transport().name().toLowerCase(Locale.ROOT) + "), " + workers.length + " event loops");
     }
@@ -437,6 +438,20 @@ public final class Router implements AutoCloseable
         {
             worker.accessLog(source);
         }
+    }
+
+    /** The counters of the routes serving now, one per listener and route (what metrics render). */
+    private List<RouteCounters> servingRouteCounters()
+    {
+        final List<RouteCounters> out = new ArrayList<>();
+        for (final ListenerState state : states.values())
+        {
+            for (final io.gatehouse.router.route.Route route : state.routes().routes())
+            {
+                out.add(route.counters());
+            }
+        }
+        return out;
     }
 
     private List<AdmissionPolicy> policies()

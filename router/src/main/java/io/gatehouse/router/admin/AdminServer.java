@@ -169,7 +169,7 @@ public final class AdminServer implements AutoCloseable
         return (InetSocketAddress)channel.localAddress();
     }
 
-    private void writeTo(final PrometheusWriter writer)
+    private void writeTo(final SnapshotWriter writer)
     {
         writer.counter("gatehouse_admin_connections_total", "Admin connections accepted (over the cap or not).")
             .sample(stats.connections() + stats.overCap());

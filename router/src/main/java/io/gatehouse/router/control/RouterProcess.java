@@ -127,6 +127,7 @@ public final class RouterProcess
         serving.set(router);
         router.accessLog(control::accessLog);
         control.metrics().register(router.metrics());
+        control.metrics().register(new io.gatehouse.router.admin.BuildInfo(router.transport().name().toLowerCase(Locale.ROOT)));
 
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());

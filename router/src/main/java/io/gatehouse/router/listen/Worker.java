@@ -86,6 +86,12 @@ public final class Worker
         return clock.nanoTime();
     }
 
+    /** The clock {@link #nowNs()} reads (handed to per-connection observers without a lambda). */
+    public NanoClock clock()
+    {
+        return clock;
+    }
+
     public WorkerCounters counters()
     {
         return counters;

@@ -4,9 +4,10 @@ import io.gatehouse.router.relay.RelayObserver;
 import io.gatehouse.router.route.Route;
 
 /**
- * Feeds one relay's events into its loop's {@link WorkerCounters} and tells the route's pool when the
- * backend connection ends (least-connection balancing). One per relayed connection; event loop thread
- * only; allocation-free.
+ * Feeds one relay's events into its loop's {@link WorkerCounters} and its route's {@link RouteCounters}
+ * (bytes per backend; at the end, the peek, connect and connection durations), and tells the route's pool
+ * when the backend connection ends (least-connection balancing). One per relayed connection; event loop
+ * thread only; allocation-free.
  */
 public final class RelayCounting implements RelayObserver
 {
@@ -15,20 +16,39 @@ public final class RelayCounting implements RelayObserver
     private final int backendIndex;
     private final ConnectionRecord record;
     private final org.agrona.concurrent.NanoClock clock;
+    private final int workerIndex;
+    private final long acceptedNs;
 
-    /** @param record the connection's access log record, or {@code null} when there is no access log. */
+    /**
+     * @param record       the connection's access log record, or {@code null} when there is no access log.
+     * @param clock        the loop's clock (the connection's end time).
+     * @param workerIndex  the loop's index (its slice of the route's counters).
+     * @param acceptedNs   when the client connection was accepted, on {@code clock}.
+     * @param decidedNs    when the peek decided the route.
+     * @param connectStartNs when the backend connect started.
+     * @param connectedNs  when the backend connection was established.
+     */
     public RelayCounting(
         final WorkerCounters counters,
         final Route route,
         final int backendIndex,
         final ConnectionRecord record,
-        final org.agrona.concurrent.NanoClock clock)
+        final org.agrona.concurrent.NanoClock clock,
+        final int workerIndex,
+        final long acceptedNs,
+        final long decidedNs,
+        final long connectStartNs,
+        final long connectedNs)
     {
         this.counters = counters;
         this.route = route;
         this.backendIndex = backendIndex;
         this.record = record;
         this.clock = clock;
+        this.workerIndex = workerIndex;
+        this.acceptedNs = acceptedNs;
+        route.counters().onDuration(workerIndex, RouteCounters.Duration.PEEK, decidedNs - acceptedNs);
+        route.counters().onDuration(workerIndex, RouteCounters.Duration.CONNECT, connectedNs - connectStartNs);
     }
 
     @Override
@@ -36,6 +56,7 @@ public final class RelayCounting implements RelayObserver
     {
         counters.add(Counter.BYTES_CLIENT_TO_BACKEND, clientToBackend);
         counters.add(Counter.BYTES_BACKEND_TO_CLIENT, backendToClient);
+        route.counters().onBytes(workerIndex, backendIndex, clientToBackend, backendToClient);
         if (record != null)
         {
             record.onBytes(clientToBackend, backendToClient);
@@ -58,9 +79,11 @@ public final class RelayCounting implements RelayObserver
                 break;
         }
         route.pool().onConnectionClosed(backendIndex);
+        final long nowNs = clock.nanoTime();
+        route.counters().onDuration(workerIndex, RouteCounters.Duration.CONNECTION, nowNs - acceptedNs);
         if (record != null)
         {
-            record.close(clock.nanoTime(), endWord(reason));
+            record.close(nowNs, endWord(reason));
         }
     }
 

@@ -1,35 +1,70 @@
 package io.gatehouse.router.metrics;
 
 /**
- * Connections per route and per backend of that route, plus connect failures per backend, one slice per
- * event loop (each loop writes only its own slice with plain stores; readers sum). Kept by route id across
- * reloads while the route's backend list is unchanged, so a reload does not reset the totals.
+ * Per route and per backend of that route: connections routed, relays started, connect failures, bytes each
+ * way, and three duration histograms (peek, backend connect, whole connection), one slice per event loop
+ * (each loop writes only its own slice with plain stores; readers sum). A route keeps its counters across
+ * reloads while its id and backend list are unchanged (see {@code RouteCompiler}); metrics render only the
+ * counters of routes that serve, so a changed or removed route's series disappear with it.
  * Allocation-free after construction.
  */
 public final class RouteCounters
 {
-    private static final int PAD_LONGS = 8;
+    /** The duration histograms kept per route. */
+    public enum Duration
+    {
+        /** Accept to the routing decision. */
+        PEEK,
+        /** Connect start to the backend connection's establishment (the attempt that succeeded). */
+        CONNECT,
+        /** Accept to close, for relayed connections. */
+        CONNECTION
+    }
 
-    private final String routeId;
+    private static final int PAD_LONGS = 8;
+    private static final int PER_BACKEND = 4;
+    private static final int HISTOGRAM_LONGS = DurationBuckets.COUNT + 2;
+
+    private final String listener;
+    private final String route;
     private final String[] backendIds;
     private final int stride;
+    private final int histogramBase;
     private final long[][] slices;
 
-    public RouteCounters(final String routeId, final String[] backendIds, final int workerCount)
+    /**
+     * @param listener   the listener's name.
+     * @param route      the route's id (its first hostname).
+     * @param backendIds the backends as {@code host:port}, in the route's order.
+     */
+    public RouteCounters(final String listener, final String route, final String[] backendIds, final int workerCount)
     {
-        this.routeId = routeId;
+        this.listener = listener;
+        this.route = route;
         this.backendIds = backendIds.clone();
         this.stride = backendIds.length;
+        this.histogramBase = PAD_LONGS + 1 + PER_BACKEND * stride;
         this.slices = new long[workerCount][];
         for (int i = 0; i < workerCount; i++)
         {
-            slices[i] = new long[PAD_LONGS + 1 + 2 * stride + PAD_LONGS];
+            slices[i] = new long[histogramBase + Duration.values().length * HISTOGRAM_LONGS + PAD_LONGS];
         }
     }
 
+    /** {@code listener/route}. */
     public String routeId()
     {
-        return routeId;
+        return listener + "/" + route;
+    }
+
+    public String listener()
+    {
+        return listener;
+    }
+
+    public String route()
+    {
+        return route;
     }
 
     public int backendCount()
@@ -60,36 +95,90 @@ public final class RouteCounters
         slices[workerIndex][PAD_LONGS + 1 + stride + backendIndex]++;
     }
 
+    /** Event loop {@code workerIndex} only: bytes relayed through this backend. */
+    public void onBytes(final int workerIndex, final int backendIndex, final long clientToBackend, final long backendToClient)
+    {
+        final long[] slice = slices[workerIndex];
+        slice[PAD_LONGS + 1 + 2 * stride + backendIndex] += clientToBackend;
+        slice[PAD_LONGS + 1 + 3 * stride + backendIndex] += backendToClient;
+    }
+
+    /** Event loop {@code workerIndex} only: one observation of {@code duration}. Negative durations are not recorded. */
+    public void onDuration(final int workerIndex, final Duration duration, final long durationNs)
+    {
+        if (durationNs < 0)
+        {
+            return;
+        }
+        final long[] slice = slices[workerIndex];
+        final int base = histogramBase + duration.ordinal() * HISTOGRAM_LONGS;
+        slice[base + DurationBuckets.bucketOf(durationNs)]++;
+        slice[base + DurationBuckets.COUNT + 1] += durationNs;
+    }
+
     /** Any thread. */
     public long routed()
     {
-        long sum = 0;
-        for (final long[] slice : slices)
-        {
-            sum += slice[PAD_LONGS];
-        }
-        return sum;
+        return sum(PAD_LONGS);
     }
 
     /** Any thread. */
     public long backendConnections(final int backendIndex)
     {
-        long sum = 0;
-        for (final long[] slice : slices)
-        {
-            sum += slice[PAD_LONGS + 1 + backendIndex];
-        }
-        return sum;
+        return sum(PAD_LONGS + 1 + backendIndex);
     }
 
     /** Any thread. */
     public long backendConnectFailures(final int backendIndex)
     {
-        long sum = 0;
+        return sum(PAD_LONGS + 1 + stride + backendIndex);
+    }
+
+    /** Any thread: bytes from clients to this backend. */
+    public long backendBytesSent(final int backendIndex)
+    {
+        return sum(PAD_LONGS + 1 + 2 * stride + backendIndex);
+    }
+
+    /** Any thread: bytes from this backend to clients. */
+    public long backendBytesReceived(final int backendIndex)
+    {
+        return sum(PAD_LONGS + 1 + 3 * stride + backendIndex);
+    }
+
+    /**
+     * Any thread: the cumulative count at each of {@link DurationBuckets}' finite bounds, written into
+     * {@code cumulative} (length {@link DurationBuckets#COUNT}); returns the total count. The sum in seconds is
+     * {@link #durationSumSeconds}.
+     */
+    public long durationCounts(final Duration duration, final long[] cumulative)
+    {
+        final int base = histogramBase + duration.ordinal() * HISTOGRAM_LONGS;
+        long running = 0;
+        for (int b = 0; b <= DurationBuckets.COUNT; b++)
+        {
+            running += sum(base + b);
+            if (b < DurationBuckets.COUNT)
+            {
+                cumulative[b] = running;
+            }
+        }
+        return running;
+    }
+
+    /** Any thread: the sum of every observation of {@code duration}, in seconds. */
+    public double durationSumSeconds(final Duration duration)
+    {
+        return sum(histogramBase + duration.ordinal() * HISTOGRAM_LONGS + DurationBuckets.COUNT + 1) / 1e9;
+    }
+
+    private long sum(final int index)
+    {
+        long total = 0;
         for (final long[] slice : slices)
         {
-            sum += slice[PAD_LONGS + 1 + stride + backendIndex];
+            total += slice[index];
         }
-        return sum;
+        return total;
     }
 }

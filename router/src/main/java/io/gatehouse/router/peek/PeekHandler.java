@@ -103,6 +103,9 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private FirstFlightParser parser;
     private FirstFlightParser ownParser;
     private ConnectionRecord record;
+    private long acceptedNs;
+    private long decidedNs;
+    private long connectStartNs;
     private String endReason;
     private int parses;
 
@@ -130,6 +133,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     {
         this.ctx = ctx;
         final long nowNs = worker.nowNs();
+        acceptedNs = nowNs;
         final AccessLog log = worker.accessLog();
         if (log != null)
         {
@@ -352,11 +356,13 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         counters.increment(Counter.RELAYED);
         route.pool().onConnectionOpened(backendIndex);
         route.counters().onBackendConnected(worker.index(), backendIndex);
+        final long connectedNs = worker.nowNs();
         if (record != null)
         {
-            record.connected(worker.nowNs(), route.backendAddress(backendIndex));
+            record.connected(connectedNs, route.backendAddress(backendIndex));
         }
-        final RelayCounting observer = new RelayCounting(counters, route, backendIndex, record, record != null ? worker::nowNs : null);
+        final RelayCounting observer = new RelayCounting(counters, route, backendIndex, record, worker.clock(), worker.index(),
+            acceptedNs, decidedNs, connectStartNs, connectedNs);
         final ByteBuf first = peeked;
         peeked = null;
         final ByteBuf header = proxyHeaderOut;
@@ -580,9 +586,11 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             close();
             return;
         }
+        decidedNs = worker.nowNs();
+        connectStartNs = decidedNs;
         if (record != null)
         {
-            record.connecting(worker.nowNs(), target.id());
+            record.connecting(connectStartNs, target.id());
         }
         stage = STAGE_CONNECTING;
         route = target;

@@ -65,7 +65,7 @@ class ControlPlaneTest
             assertEquals(1, metrics.sum("gatehouse_connection_limit_open"));
             assertEquals(1, metrics.sum("gatehouse_config_reloads_total", "result", "applied"));
             assertEquals(1, metrics.sum("gatehouse_access_log_lines_total"));
-            assertEquals("gauge", metrics.type("gatehouse_backend_up"));
+            assertEquals("gauge", metrics.type("gatehouse_config_generation"));
 
             Files.writeString(file, config(secondLog, 7).replace("runtime:", "runtime:\n  access_log_typo: x"));
             assertEquals(422, post(plane.adminAddress()));
