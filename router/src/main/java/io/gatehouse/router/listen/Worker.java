@@ -63,6 +63,7 @@ public final class Worker
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.AUTO_CLOSE, false)
             .handler(NoOpHandler.INSTANCE);
     }
 
@@ -84,12 +85,6 @@ public final class Worker
     public long nowNs()
     {
         return clock.nanoTime();
-    }
-
-    /** The clock {@link #nowNs()} reads (handed to per-connection observers without a lambda). */
-    public NanoClock clock()
-    {
-        return clock;
     }
 
     public WorkerCounters counters()

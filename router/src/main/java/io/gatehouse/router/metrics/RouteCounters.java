@@ -2,7 +2,8 @@ package io.gatehouse.router.metrics;
 
 /**
  * Per route and per backend of that route: connections routed, relays started, connect failures, bytes each
- * way, and three duration histograms (peek, backend connect, whole connection), one slice per event loop
+ * way, and three duration histograms (peek, backend connect, whole connection) of relayed connections,
+ * recorded at the session's end, one slice per event loop
  * (each loop writes only its own slice with plain stores; readers sum). A route keeps its counters across
  * reloads while its id and backend list are unchanged (see {@code RouteCompiler}); metrics render only the
  * counters of routes that serve, so a changed or removed route's series disappear with it.
@@ -95,22 +96,29 @@ public final class RouteCounters
         slices[workerIndex][PAD_LONGS + 1 + stride + backendIndex]++;
     }
 
-    /** Event loop {@code workerIndex} only: bytes relayed through this backend. */
-    public void onBytes(final int workerIndex, final int backendIndex, final long clientToBackend, final long backendToClient)
+    /**
+     * Event loop {@code workerIndex} only, once per relayed connection at its end (the session's one close):
+     * its bytes through this backend and its peek, connect and whole durations (a negative duration, a stage
+     * it never timed, is not recorded).
+     */
+    public void onSessionEnd(
+        final int workerIndex, final int backendIndex, final long clientToBackend, final long backendToClient, final long peekNs,
+        final long connectNs, final long connectionNs)
     {
         final long[] slice = slices[workerIndex];
         slice[PAD_LONGS + 1 + 2 * stride + backendIndex] += clientToBackend;
         slice[PAD_LONGS + 1 + 3 * stride + backendIndex] += backendToClient;
+        onDuration(slice, Duration.PEEK, peekNs);
+        onDuration(slice, Duration.CONNECT, connectNs);
+        onDuration(slice, Duration.CONNECTION, connectionNs);
     }
 
-    /** Event loop {@code workerIndex} only: one observation of {@code duration}. Negative durations are not recorded. */
-    public void onDuration(final int workerIndex, final Duration duration, final long durationNs)
+    private void onDuration(final long[] slice, final Duration duration, final long durationNs)
     {
         if (durationNs < 0)
         {
             return;
         }
-        final long[] slice = slices[workerIndex];
         final int base = histogramBase + duration.ordinal() * HISTOGRAM_LONGS;
         slice[base + DurationBuckets.bucketOf(durationNs)]++;
         slice[base + DurationBuckets.COUNT + 1] += durationNs;

@@ -1,0 +1,149 @@
+package io.gatehouse.router.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.router.Await;
+import io.gatehouse.router.LeakGuard;
+import io.gatehouse.router.RawBackend;
+import io.gatehouse.router.metrics.Counter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12 item 1 against a live router: a PROXY signature from a source not trusted to send one never
+ * reaches a backend, however it is segmented, on a listener with {@code proxy_protocol_from} and on one
+ * without, and also right behind a trusted header. Each attack sends the signature's first byte(s) in a
+ * segment of their own, pauses (that is the attack: the peek used to decide on the first byte alone),
+ * then the rest. A client whose first bytes only look like the start of {@code "PROXY "} ({@code "P"},
+ * then {@code "UT / HTTP/1.1"}) is still served.
+ */
+@ExtendWith(LeakGuard.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProxySignatureAttackTest
+{
+    private static final long PAUSE_MS = 200;
+
+    @TempDir
+    Path dir;
+
+    /** A v2 PROXY header (PROXY, TCP over IPv4) naming {@code 10.9.9.9:4242 -> 127.0.0.1:443}. */
+    private static byte[] v2Header()
+    {
+        return new byte[] {
+            0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, // signature
+            0x21, // version 2, PROXY
+            0x11, // AF_INET, STREAM
+            0x00, 0x0C, // 12 address bytes
+            10, 9, 9, 9, 127, 0, 0, 1, // source, destination
+            0x10, (byte)0x92, 0x01, (byte)0xBB}; // ports 4242, 443
+    }
+
+    private static byte[] concat(final byte[]... parts)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (final byte[] part : parts)
+        {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private String config(final int backendPort)
+    {
+        final String route = "    routes:\n"
+            + "      - hostnames: [a.test]\n"
+            + "        backends: [\"127.0.0.1:" + backendPort + "\"]\n"
+            + "    default: a.test\n";
+        return "runtime: {workers: 1, drain_timeout: 1s}\n"
+            + "listeners:\n"
+            + "  - name: trusting\n"
+            + "    address: 127.0.0.1:0\n"
+            + "    proxy_protocol_from: [127.0.0.2/32]\n"
+            + route
+            + "  - name: plain\n"
+            + "    address: 127.0.0.1:0\n"
+            + route;
+    }
+
+    /** Sends {@code first}, pauses, sends {@code rest}; returns true when the router closed the connection. */
+    private static boolean refused(final InetSocketAddress vip, final InetAddress from, final byte[] first, final byte[] rest)
+        throws Exception
+    {
+        try (Socket client = new Socket())
+        {
+            client.bind(new InetSocketAddress(from, 0));
+            client.connect(vip, 5_000);
+            client.setTcpNoDelay(true);
+            client.setSoTimeout(10_000);
+            Loopback.write(client, first);
+            Thread.sleep(PAUSE_MS);
+            try
+            {
+                Loopback.write(client, rest);
+            }
+            catch (final IOException closedAlready)
+            {
+                return true;
+            }
+            return Loopback.readToEnd(client) != Loopback.End.TIMEOUT;
+        }
+    }
+
+    @Test
+    void shouldRefuseAPROXYSignatureFromAnUntrustedSourceHoweverItIsSegmented() throws Exception
+    {
+        try (RawBackend backend = new RawBackend("recorder", RawBackend::echo);
+             RouterUnderTest router = RouterUnderTest.start(dir, config(backend.address().getPort())))
+        {
+            final InetAddress untrusted = InetAddress.getByName("127.0.0.1");
+            final InetAddress trusted = InetAddress.getByName("127.0.0.2");
+            final byte[] hello = ascii("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n");
+            final byte[] v2 = v2Header();
+            final byte[] v2Rest = java.util.Arrays.copyOfRange(v2, 1, v2.length);
+
+            assertTrue(refused(router.vip("trusting"), untrusted, new byte[] {0x0D}, concat(v2Rest, hello)),
+                "v2 split after its first byte, untrusted, on the trusting listener");
+            assertTrue(refused(router.vip("plain"), untrusted, new byte[] {0x0D, 0x0A, 0x0D}, concat(java.util.Arrays.copyOfRange(v2, 3, v2.length), hello)),
+                "v2 split after three bytes on a listener without proxy_protocol_from");
+            assertTrue(refused(router.vip("plain"), untrusted, ascii("PRO"), concat(ascii("XY TCP4 10.9.9.9 127.0.0.1 4242 443\r\n"), hello)),
+                "v1 split inside PROXY on a listener without proxy_protocol_from");
+            assertTrue(refused(router.vip("trusting"), trusted, concat(v2, new byte[] {0x0D}), concat(v2Rest, hello)),
+                "a second v2 signature right behind a trusted header, split");
+            assertTrue(refused(router.vip("trusting"), trusted, concat(v2, ascii("PROX")), concat(ascii("Y TCP4 10.9.9.9 127.0.0.1 4242 443\r\n"), hello)),
+                "a v1 signature right behind a trusted header, split");
+            assertEquals(0, backend.accepted(), "no forged header reached the backend");
+            assertEquals(5, router.count(Counter.REJECTED_PROXY_HEADER));
+
+            try (Socket client = Loopback.connect(router.vip("plain"), 10_000))
+            {
+                Loopback.write(client, ascii("P"));
+                Thread.sleep(PAUSE_MS);
+                final byte[] rest = ascii("UT / HTTP/1.1\r\nHost: a.test\r\nContent-Length: 0\r\n\r\n");
+                Loopback.write(client, rest);
+                final byte[] echoed = Loopback.readExactly(client.getInputStream(), 1 + rest.length);
+                assertEquals("P" + new String(rest, StandardCharsets.US_ASCII), new String(echoed, StandardCharsets.US_ASCII));
+            }
+            Await.until("the served client reached the backend", () -> backend.accepted() == 1);
+            assertNotEquals(6, router.count(Counter.REJECTED_PROXY_HEADER), "a P that is not PROXY is not refused");
+            System.out.println("security: PROXY signature from untrusted sources, split 1/3/3 bytes and behind a trusted header: "
+                + "5 of 5 refused, 0 reached the backend; a split 'P'+'UT ...' request served");
+        }
+    }
+}
