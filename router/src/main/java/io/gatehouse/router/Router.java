@@ -15,7 +15,12 @@ import io.gatehouse.router.metrics.RouterMetrics;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.policy.AdmissionPolicy;
 import io.gatehouse.router.policy.ConnectionLimit;
+import io.gatehouse.router.route.BackendOverrides;
+import io.gatehouse.router.route.Route;
 import io.gatehouse.router.route.RouteCompiler;
+import io.gatehouse.router.route.RouteTable;
+import io.gatehouse.router.session.EndReason;
+import io.gatehouse.router.session.Session;
 import io.gatehouse.router.systemd.InheritedSocket;
 import io.gatehouse.router.systemd.InheritedSockets;
 import io.gatehouse.router.systemd.ServerChannelAdopter;
@@ -51,6 +56,7 @@ public final class Router implements AutoCloseable
     private final MultiThreadIoEventLoopGroup group;
     private final Worker[] workers;
     private final RouteCompiler compiler;
+    private final BackendOverrides overrides = new BackendOverrides();
     private final SnapshotRef snapshots = new SnapshotRef(new RoutingSnapshot(new ListenerState[0]));
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final RouterMetrics metrics;
@@ -222,14 +228,16 @@ public final class Router implements AutoCloseable
         }
         final Map<String, ListenerState> states = new LinkedHashMap<>();
         compiler.beginGeneration();
+        overrides.beginGeneration();
         for (final ListenerConfig listener : next.listeners())
         {
             final ListenerState previous = this.states.get(listener.name());
             final AdmissionPolicy policy = previous != null
                 ? previous.policy().reconfigure(listener)
                 : AdmissionPolicy.create(listener, connectionLimit, clock::nanoTime);
-            states.put(listener.name(), new ListenerState(
-                listener, compiler.compile(listener), policy, workers.length, next.runtime().idleTimeoutMs()));
+            final RouteTable table = compiler.compile(listener);
+            overrides.applyTo(listener, table);
+            states.put(listener.name(), new ListenerState(listener, table, policy, workers.length, next.runtime().idleTimeoutMs()));
         }
 
         final Map<String, Listener> kept = new LinkedHashMap<>();
@@ -290,6 +298,7 @@ public final class Router implements AutoCloseable
         nextSlot = slotLimit;
         this.states = Map.copyOf(states);
         compiler.endGeneration();
+        overrides.endGeneration();
         for (final Listener listener : added)
         {
             listener.inheritedFds().forEach(adoptedFds::add);
@@ -440,13 +449,72 @@ public final class Router implements AutoCloseable
         }
     }
 
+    /**
+     * {@code POST /backends/{listener}/{route}/{address}}: drains, disables or enables a serving backend and/or
+     * sets its weight, kept across reloads until the config changes that backend ({@link BackendOverrides}).
+     * Disabling also closes the backend's open connections on every event loop (through each loop's task
+     * queue; counted in {@code gatehouse_operator_closes_total{reason="backend_disabled"}}). Control path:
+     * the admin work thread; serialised with {@link #reload}.
+     *
+     * @return the backend's state as JSON, or {@code null} when no such listener, route or backend serves.
+     * @throws IllegalArgumentException for an address that is not {@code host:port} or a weight out of range.
+     */
+    public synchronized String setBackend(
+        final String listenerName, final String routeId, final String address, final BackendOverrides.State state,
+        final Integer weight)
+    {
+        final String backend = io.gatehouse.router.config.HostPort.parse(address).toString();
+        final ListenerState listener = states.get(listenerName);
+        if (listener == null)
+        {
+            return null;
+        }
+        Route route = null;
+        for (final Route candidate : listener.routes().routes())
+        {
+            if (candidate.id().equals(routeId))
+            {
+                route = candidate;
+            }
+        }
+        if (route == null)
+        {
+            return null;
+        }
+        final BackendOverrides.View view = overrides.set(listener.config(), route, backend, state, weight);
+        if (view != null && view.state() == BackendOverrides.State.DISABLED)
+        {
+            closeSessions(session -> session.isRelayed() && session.listener().name().equals(listenerName)
+                && session.route().id().equals(routeId) && session.route().pool().backend(session.backendIndex()).id().equals(backend),
+                RouterMetrics.OperatorClose.BACKEND_DISABLED);
+        }
+        return view == null ? null : view.json();
+    }
+
+    /** Closes, on every event loop, the sessions {@code match} accepts, counting each under {@code why}. */
+    private void closeSessions(final java.util.function.Predicate<Session> match, final RouterMetrics.OperatorClose why)
+    {
+        for (final Worker worker : workers)
+        {
+            Session.closeMatching(worker, session ->
+            {
+                if (!session.hasEnded() && match.test(session))
+                {
+                    metrics.onOperatorClose(why);
+                    return true;
+                }
+                return false;
+            }, EndReason.DRAIN);
+        }
+    }
+
     /** The counters of the routes serving now, one per listener and route (what metrics render). */
     private List<RouteCounters> servingRouteCounters()
     {
         final List<RouteCounters> out = new ArrayList<>();
         for (final ListenerState state : states.values())
         {
-            for (final io.gatehouse.router.route.Route route : state.routes().routes())
+            for (final Route route : state.routes().routes())
             {
                 out.add(route.counters());
             }

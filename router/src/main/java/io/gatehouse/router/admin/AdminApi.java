@@ -2,6 +2,7 @@ package io.gatehouse.router.admin;
 
 import io.gatehouse.router.control.ReloadAction;
 import io.gatehouse.router.control.ReloadOutcome;
+import io.gatehouse.router.route.BackendOverrides;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Locale;
@@ -131,7 +132,7 @@ final class AdminApi
         {
             return done(AdminResponse.text(400, "bad URL encoding: " + ex.getMessage() + "\n"));
         }
-        final BackendControl.State state;
+        final BackendOverrides.State state;
         final Integer weight;
         try
         {
@@ -183,7 +184,7 @@ final class AdminApi
         return values.get(0);
     }
 
-    private static BackendControl.State state(final String text)
+    private static BackendOverrides.State state(final String text)
     {
         if (text == null)
         {
@@ -191,9 +192,9 @@ final class AdminApi
         }
         return switch (text)
         {
-            case "drain" -> BackendControl.State.DRAINING;
-            case "disable" -> BackendControl.State.DISABLED;
-            case "enable" -> BackendControl.State.ENABLED;
+            case "drain" -> BackendOverrides.State.DRAINING;
+            case "disable" -> BackendOverrides.State.DISABLED;
+            case "enable" -> BackendOverrides.State.ENABLED;
             default -> throw new IllegalArgumentException("state must be drain, disable or enable, not '" + text + "'");
         };
     }
@@ -204,14 +205,15 @@ final class AdminApi
         {
             return null;
         }
+        final String range = io.gatehouse.balancer.Backend.MIN_WEIGHT + ".." + io.gatehouse.balancer.Backend.MAX_WEIGHT;
         if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9'))
         {
-            throw new IllegalArgumentException("weight must be a number 1..65535, not '" + text + "'");
+            throw new IllegalArgumentException("weight must be a number " + range + ", not '" + text + "'");
         }
         final int value = Integer.parseInt(text);
-        if (value < 1 || value > 65535)
+        if (value < io.gatehouse.balancer.Backend.MIN_WEIGHT || value > io.gatehouse.balancer.Backend.MAX_WEIGHT)
         {
-            throw new IllegalArgumentException("weight must be a number 1..65535, not '" + text + "'");
+            throw new IllegalArgumentException("weight must be a number " + range + ", not '" + text + "'");
         }
         return value;
     }

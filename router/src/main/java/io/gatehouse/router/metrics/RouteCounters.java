@@ -32,6 +32,8 @@ public final class RouteCounters
     private final int stride;
     private final int histogramBase;
     private final long[][] slices;
+    private final java.util.concurrent.atomic.AtomicIntegerArray operatorState;
+    private final java.util.concurrent.atomic.AtomicIntegerArray weight;
 
     /**
      * @param listener   the listener's name.
@@ -45,6 +47,8 @@ public final class RouteCounters
         this.backendIds = backendIds.clone();
         this.stride = backendIds.length;
         this.histogramBase = PAD_LONGS + 1 + PER_BACKEND * stride;
+        this.operatorState = new java.util.concurrent.atomic.AtomicIntegerArray(stride);
+        this.weight = new java.util.concurrent.atomic.AtomicIntegerArray(stride);
         this.slices = new long[workerCount][];
         for (int i = 0; i < workerCount; i++)
         {
@@ -76,6 +80,28 @@ public final class RouteCounters
     public String backendId(final int backendIndex)
     {
         return backendIds[backendIndex];
+    }
+
+    /**
+     * Control thread: what the operator set for a backend (0 enabled, 1 draining, 2 disabled) and its weight
+     * now, for metrics. Written at each reload for every backend and at each {@code POST /backends}.
+     */
+    public void onOperatorState(final int backendIndex, final int state, final int backendWeight)
+    {
+        operatorState.set(backendIndex, state);
+        weight.set(backendIndex, backendWeight);
+    }
+
+    /** Any thread: 0 enabled, 1 draining, 2 disabled. */
+    public int operatorState(final int backendIndex)
+    {
+        return operatorState.get(backendIndex);
+    }
+
+    /** Any thread: the backend's weight now (0 before the router first published it). */
+    public int weight(final int backendIndex)
+    {
+        return weight.get(backendIndex);
     }
 
     /** Event loop {@code workerIndex} only: a client was routed here. */

@@ -17,6 +17,17 @@ public final class RouterMetrics implements MetricsSource
     private final WorkerCounters[] workers;
     private final Supplier<List<RouteCounters>> routes;
     private final Supplier<? extends List<? extends MetricsSource>> policies;
+    private final java.util.concurrent.atomic.AtomicLongArray operatorCloses =
+        new java.util.concurrent.atomic.AtomicLongArray(OperatorClose.values().length);
+
+    /** Why the router itself closed open connections on an operator's or a reload's behalf. */
+    public enum OperatorClose
+    {
+        /** {@code POST /backends/...?state=disable}. */
+        BACKEND_DISABLED,
+        /** A reload removed the connection's route or backend and {@code runtime.removed_route_drain} passed. */
+        ROUTE_REMOVED
+    }
 
     public RouterMetrics(final WorkerCounters[] workers, final Supplier<List<RouteCounters>> routes)
     {
@@ -43,6 +54,18 @@ public final class RouterMetrics implements MetricsSource
             sum += worker.get(counter);
         }
         return sum;
+    }
+
+    /** Any thread (an event loop at the forced close): one connection closed for {@code why}. */
+    public void onOperatorClose(final OperatorClose why)
+    {
+        operatorCloses.incrementAndGet(why.ordinal());
+    }
+
+    /** Connections closed for {@code why} so far. */
+    public long operatorCloses(final OperatorClose why)
+    {
+        return operatorCloses.get(why.ordinal());
     }
 
     /** Client connections open now. */
@@ -92,6 +115,13 @@ public final class RouterMetrics implements MetricsSource
             }
         }
         writer.gauge("gatehouse_connections_active", "Client connections open now.").sample(activeConnections());
+        final SnapshotWriter.Family closes = writer.counter("gatehouse_operator_closes_total",
+            "Open connections the router closed: backend_disabled (POST /backends state=disable), route_removed (a reload"
+                + " removed the route or backend and runtime.removed_route_drain passed).");
+        for (final OperatorClose why : OperatorClose.values())
+        {
+            closes.sample(operatorCloses(why), "reason", why.name().toLowerCase(java.util.Locale.ROOT));
+        }
         for (final MetricsSource policy : policies.get())
         {
             policy.writeTo(writer);
@@ -106,6 +136,9 @@ public final class RouterMetrics implements MetricsSource
             writer.counter("gatehouse_backend_sent_bytes_total", "Bytes relayed from clients to a backend, peeked bytes included.");
         final SnapshotWriter.Family received =
             writer.counter("gatehouse_backend_received_bytes_total", "Bytes relayed from a backend to its clients.");
+        final SnapshotWriter.Family operator = writer.gauge("gatehouse_backend_operator_state",
+            "What POST /backends set: 0 enabled, 1 draining (no new connections), 2 disabled (no new connections, open ones closed).");
+        final SnapshotWriter.Family weight = writer.gauge("gatehouse_backend_weight", "The backend's weight now (config or POST /backends).");
         final SnapshotWriter.Family peek = writer.histogram("gatehouse_peek_duration_seconds",
             "Accept to routing decision, for connections that reached a backend.");
         final SnapshotWriter.Family connect = writer.histogram("gatehouse_backend_connect_duration_seconds",
@@ -131,6 +164,8 @@ public final class RouterMetrics implements MetricsSource
                 backendFailures.sample(route.backendConnectFailures(i), "listener", listener, "route", name, "backend", backend);
                 sent.sample(route.backendBytesSent(i), "listener", listener, "route", name, "backend", backend);
                 received.sample(route.backendBytesReceived(i), "listener", listener, "route", name, "backend", backend);
+                operator.sample(route.operatorState(i), "listener", listener, "route", name, "backend", backend);
+                weight.sample(route.weight(i), "listener", listener, "route", name, "backend", backend);
             }
             histogram(peek, route, RouteCounters.Duration.PEEK, bounds, cumulative);
             histogram(connect, route, RouteCounters.Duration.CONNECT, bounds, cumulative);
