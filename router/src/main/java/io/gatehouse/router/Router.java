@@ -299,6 +299,8 @@ public final class Router implements AutoCloseable
         this.states = Map.copyOf(states);
         compiler.endGeneration();
         overrides.endGeneration();
+        workers[0].loop().schedule(() -> closeSessions(this::servesNoLonger, RouterMetrics.OperatorClose.ROUTE_REMOVED),
+            next.runtime().removedRouteDrainMs(), TimeUnit.MILLISECONDS);
         for (final Listener listener : added)
         {
             listener.inheritedFds().forEach(adoptedFds::add);
@@ -489,6 +491,35 @@ public final class Router implements AutoCloseable
                 RouterMetrics.OperatorClose.BACKEND_DISABLED);
         }
         return view == null ? null : view.json();
+    }
+
+    /**
+     * Whether a session's route or backend is gone from the config serving now: its listener or route id no
+     * longer served, or (once relayed) its backend no longer in that route. Evaluated when the
+     * {@code runtime.removed_route_drain} grace after a reload has passed, so a route put back meanwhile keeps
+     * its connections. Event loop threads; reads the published states.
+     */
+    private boolean servesNoLonger(final Session session)
+    {
+        final Route route = session.route();
+        if (route == null)
+        {
+            return false;
+        }
+        final ListenerState listener = states.get(session.listener().name());
+        if (listener == null)
+        {
+            return true;
+        }
+        for (final Route serving : listener.routes().routes())
+        {
+            if (serving.id().equals(route.id()))
+            {
+                return session.isRelayed()
+                    && BackendOverrides.indexOf(serving, route.pool().backend(session.backendIndex()).id()) < 0;
+            }
+        }
+        return true;
     }
 
     /** Closes, on every event loop, the sessions {@code match} accepts, counting each under {@code why}. */

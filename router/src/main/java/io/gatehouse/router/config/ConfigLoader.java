@@ -37,7 +37,8 @@ public final class ConfigLoader
     private static final Set<String> TOP_KEYS = Set.of("listeners", "admin", "runtime");
     private static final Set<String> ADMIN_KEYS = Set.of("address", "token_file");
     private static final Set<String> RUNTIME_KEYS = Set.of(
-        "transport", "workers", "drain_timeout", "idle_timeout", "access_log", "max_connections", "watch_config");
+        "transport", "workers", "drain_timeout", "idle_timeout", "access_log", "max_connections", "watch_config",
+        "removed_route_drain");
     private static final Set<String> LISTENER_KEYS = Set.of(
         "name", "address", "protocol", "relay", "allow", "deny", "routes", "default", "server_first", "peek_timeout",
         "peek_max_bytes", "proxy_protocol_from", "limits");
@@ -233,7 +234,9 @@ public final class ConfigLoader
         }
         final int maxConnections = intValue(map.get("max_connections"), 0, 0, 10_000_000);
         final boolean watch = boolValue(map.get("watch_config"), false);
-        return new RuntimeConfig(transport, workers, drainMs, idleMs, accessLog, maxConnections, watch);
+        final long removedRouteDrainMs = duration(map.get("removed_route_drain"), RuntimeConfig.DEFAULT_REMOVED_ROUTE_DRAIN_MS, 0,
+            3_600_000);
+        return new RuntimeConfig(transport, workers, drainMs, idleMs, accessLog, maxConnections, watch, removedRouteDrainMs);
     }
 
     private AdminConfig admin(final YamlNode node) throws ConfigException

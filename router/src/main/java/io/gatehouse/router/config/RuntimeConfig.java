@@ -10,6 +10,8 @@ package io.gatehouse.router.config;
  * @param accessLog      a path, {@code "-"} for stderr, or {@code null} for none.
  * @param maxConnections open client connections in the whole process; 0 = no limit.
  * @param watchConfig    whether a change of the config file triggers a reload (as SIGHUP does).
+ * @param removedRouteDrainMs how long connections whose route or backend a reload removed may go on before
+ *                       they are closed (0: at once).
  */
 public record RuntimeConfig(
     Transport transport,
@@ -18,14 +20,31 @@ public record RuntimeConfig(
     long idleTimeoutMs,
     String accessLog,
     int maxConnections,
-    boolean watchConfig)
+    boolean watchConfig,
+    long removedRouteDrainMs)
 {
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+    /** As Envoy drains the filter chains a listener update removed. */
+    public static final long DEFAULT_REMOVED_ROUTE_DRAIN_MS = 30_000;
 
     /** Everything at its default. */
     public static final RuntimeConfig DEFAULT = new RuntimeConfig(
-        Transport.AUTO, 0, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, null, 0, false);
+        Transport.AUTO, 0, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, null, 0, false, DEFAULT_REMOVED_ROUTE_DRAIN_MS);
+
+    /** With the default removed-route drain. */
+    public RuntimeConfig(
+        final Transport transport,
+        final int workers,
+        final long drainTimeoutMs,
+        final long idleTimeoutMs,
+        final String accessLog,
+        final int maxConnections,
+        final boolean watchConfig)
+    {
+        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, maxConnections, watchConfig,
+            DEFAULT_REMOVED_ROUTE_DRAIN_MS);
+    }
 
     /** Without a global connection limit or file watch. */
     public RuntimeConfig(
@@ -35,7 +54,7 @@ public record RuntimeConfig(
         final long idleTimeoutMs,
         final String accessLog)
     {
-        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, 0, false);
+        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, 0, false, DEFAULT_REMOVED_ROUTE_DRAIN_MS);
     }
 
 
