@@ -3,6 +3,7 @@ package io.gatehouse.loadgen;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -11,7 +12,9 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * One backend connection, in the mode of its {@link Backend}. Runs on the connection's event loop
  * only; allocates nothing per read beyond Netty's own buffers (responses are shared duplicates).
- * With TLS the greeting waits for the handshake to finish.
+ * With TLS the greeting waits for the handshake to finish. With {@link BackendClose#FIRST} or
+ * {@link BackendClose#RESET} the connection is closed (FIN; close_notify first with TLS) or reset once
+ * the first answer is written.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter
 {
@@ -19,6 +22,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter
     private final boolean tls;
     private boolean readSinceFlush;
     private boolean sourcing;
+    private boolean closing;
+
+    /** After the first answer of a {@link BackendClose#RESET} backend: an RST instead of a FIN. */
+    private static final ChannelFutureListener RESET = future ->
+    {
+        future.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        future.channel().close();
+    };
 
     BackendHandler(final Backend backend, final boolean tls)
     {
@@ -57,6 +68,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter
 
     private void onEstablished(final ChannelHandlerContext ctx)
     {
+        if (backend.spec().close() != BackendClose.NONE && backend.mode() != BackendMode.RESPOND)
+        {
+            endAfter(ctx, backend.greeting());
+            return;
+        }
         switch (backend.mode())
         {
             case ECHO:
@@ -98,6 +114,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter
         }
         final ByteBuf data = (ByteBuf)msg;
         backend.bytesReceived.add(data.readableBytes());
+        if (closing)
+        {
+            data.release();
+            return;
+        }
         readSinceFlush = true;
         if (backend.mode() == BackendMode.ECHO)
         {
@@ -127,11 +148,25 @@ final class BackendHandler extends ChannelInboundHandlerAdapter
                 }
                 break;
             case RESPOND:
-                ctx.writeAndFlush(backend.response(), promise(ctx));
+                if (backend.spec().close() != BackendClose.NONE)
+                {
+                    endAfter(ctx, backend.response());
+                }
+                else
+                {
+                    ctx.writeAndFlush(backend.response(), promise(ctx));
+                }
                 break;
             default:
                 break;
         }
+    }
+
+    /** Writes the first answer, then closes or resets as the backend's {@link BackendClose} says; later reads are dropped. */
+    private void endAfter(final ChannelHandlerContext ctx, final Object answer)
+    {
+        closing = true;
+        ctx.writeAndFlush(answer).addListener(backend.spec().close() == BackendClose.RESET ? RESET : ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param responseBytes size of a {@link BackendMode#RESPOND} response (at least the id plus '\n').
  * @param threads       event loops.
  * @param transport     epoll or NIO.
+ * @param close         what it does after its first answer (greeting line, or first response).
  */
 public record BackendSpec(
     BackendMode mode,
@@ -22,7 +23,8 @@ public record BackendSpec(
     SelfSignedIdentity tls,
     int responseBytes,
     int threads,
-    IoTransport transport)
+    IoTransport transport,
+    BackendClose close)
 {
     public static final int DEFAULT_RESPONSE_BYTES = 64;
 
@@ -45,36 +47,45 @@ public record BackendSpec(
             throw new IllegalArgumentException("threads must be at least 1: " + threads);
         }
         responseBytes = Math.max(responseBytes, id.length() + 1);
+        if (close == null)
+        {
+            close = BackendClose.NONE;
+        }
     }
 
     /** A plain backend on 127.0.0.1, ephemeral port, one event loop, the best transport. */
     public static BackendSpec of(final BackendMode mode, final String id)
     {
-        return new BackendSpec(mode, "127.0.0.1", 0, id, null, DEFAULT_RESPONSE_BYTES, 1, IoTransport.best());
+        return new BackendSpec(mode, "127.0.0.1", 0, id, null, DEFAULT_RESPONSE_BYTES, 1, IoTransport.best(), BackendClose.NONE);
     }
 
     public BackendSpec withAddress(final String newHost, final int newPort)
     {
-        return new BackendSpec(mode, newHost, newPort, id, tls, responseBytes, threads, transport);
+        return new BackendSpec(mode, newHost, newPort, id, tls, responseBytes, threads, transport, close);
     }
 
     public BackendSpec withTls(final SelfSignedIdentity identity)
     {
-        return new BackendSpec(mode, host, port, id, identity, responseBytes, threads, transport);
+        return new BackendSpec(mode, host, port, id, identity, responseBytes, threads, transport, close);
     }
 
     public BackendSpec withResponseBytes(final int bytes)
     {
-        return new BackendSpec(mode, host, port, id, tls, bytes, threads, transport);
+        return new BackendSpec(mode, host, port, id, tls, bytes, threads, transport, close);
     }
 
     public BackendSpec withThreads(final int count)
     {
-        return new BackendSpec(mode, host, port, id, tls, responseBytes, count, transport);
+        return new BackendSpec(mode, host, port, id, tls, responseBytes, count, transport, close);
+    }
+
+    public BackendSpec withClose(final BackendClose newClose)
+    {
+        return new BackendSpec(mode, host, port, id, tls, responseBytes, threads, transport, newClose);
     }
 
     public BackendSpec withTransport(final IoTransport newTransport)
     {
-        return new BackendSpec(mode, host, port, id, tls, responseBytes, threads, newTransport);
+        return new BackendSpec(mode, host, port, id, tls, responseBytes, threads, newTransport, close);
     }
 }

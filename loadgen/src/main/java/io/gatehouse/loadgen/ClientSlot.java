@@ -101,8 +101,14 @@ abstract class ClientSlot extends ChannelInboundHandlerAdapter implements Slot, 
     {
         if (ctx.channel() == channel)
         {
-            onFailure(ErrorKind.CLOSED, "peer closed the connection");
+            onPeerClosed();
         }
+    }
+
+    /** The current connection closed under the slot (EOF, or after a reset); a failure unless the slot waits for it. */
+    protected void onPeerClosed()
+    {
+        onFailure(ErrorKind.CLOSED, "peer closed the connection");
     }
 
     @Override

@@ -1,9 +1,13 @@
 package io.gatehouse.loadgen;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -16,7 +20,9 @@ import io.netty.util.ReferenceCountUtil;
  * <li>{@code tls}: connect, TLS handshake with SNI, send the request, read the greeting line and the
  * echoed request, close.</li>
  * </ul>
- * Event loop only.
+ * In {@code connect} mode the end follows {@link CloseMode}: the client closes at once ({@code client}),
+ * waits for the backend's close ({@code backend}), sends a few bytes and resets ({@code rst}), or
+ * half-closes after the ClientHello and waits for the backend's close ({@code half}). Event loop only.
  */
 final class ConnectSlot extends ClientSlot
 {
@@ -24,8 +30,11 @@ final class ConnectSlot extends ClientSlot
     private static final int PHASE_CONNECTING = 1;
     private static final int PHASE_ID_LINE = 2;
     private static final int PHASE_RESPONSE = 3;
+    private static final int PHASE_AWAIT_CLOSE = 4;
+    private static final ByteBuf BYE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'b', 'y', 'e', '\r', '\n'}));
 
     private final boolean tls;
+    private final CloseMode close;
     private int phase = PHASE_IDLE;
     private long intendedNs;
     private long sentNs;
@@ -37,6 +46,7 @@ final class ConnectSlot extends ClientSlot
     {
         super(driver);
         this.tls = driver.settings.mode() == LoadMode.TLS;
+        this.close = driver.settings.close();
     }
 
     @Override
@@ -82,6 +92,10 @@ final class ConnectSlot extends ClientSlot
         if (!tls)
         {
             ctx.writeAndFlush(driver.hello()).addListener(writeListener);
+            if (close == CloseMode.HALF)
+            {
+                ((DuplexChannel)ctx.channel()).shutdownOutput().addListener(writeListener);
+            }
         }
     }
 
@@ -115,11 +129,16 @@ final class ConnectSlot extends ClientSlot
     @Override
     protected void onData(final ByteBuf data)
     {
+        if (phase == PHASE_AWAIT_CLOSE)
+        {
+            data.skipBytes(data.readableBytes());
+            return;
+        }
         if (phase == PHASE_ID_LINE)
         {
             if (!tls && driver.settings.expectId() == null)
             {
-                complete();
+                answered();
                 return;
             }
             if (!idLineMatched(data))
@@ -128,7 +147,7 @@ final class ConnectSlot extends ClientSlot
             }
             if (!tls)
             {
-                complete();
+                answered();
                 return;
             }
             phase = PHASE_RESPONSE;
@@ -141,6 +160,40 @@ final class ConnectSlot extends ClientSlot
             {
                 complete();
             }
+        }
+    }
+
+    /** The connect transaction's answer is in: end it as {@link CloseMode} says. */
+    private void answered()
+    {
+        switch (close)
+        {
+            case BACKEND:
+            case HALF:
+                phase = PHASE_AWAIT_CLOSE;
+                break;
+            case RST:
+                final Channel ch = channel;
+                ch.writeAndFlush(BYE.duplicate());
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                complete();
+                break;
+            default:
+                complete();
+                break;
+        }
+    }
+
+    @Override
+    protected void onPeerClosed()
+    {
+        if (phase == PHASE_AWAIT_CLOSE)
+        {
+            complete();
+        }
+        else
+        {
+            super.onPeerClosed();
         }
     }
 
@@ -172,7 +225,8 @@ final class ConnectSlot extends ClientSlot
     {
         if (phase != PHASE_IDLE && deadlineNs - nowNs < 0)
         {
-            onFailure(ErrorKind.TIMEOUT, "no answer within " + driver.settings.timeoutNs() / 1_000_000 + " ms");
+            onFailure(ErrorKind.TIMEOUT, (phase == PHASE_AWAIT_CLOSE ? "no close from the backend within " : "no answer within ")
+                + driver.settings.timeoutNs() / 1_000_000 + " ms");
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param timeoutNs     deadline of one transaction (connect, handshake, response).
  * @param direction     {@code stream} only.
  * @param transport     epoll or NIO.
+ * @param close         {@code connect} only: how a transaction ends once the answer is in.
  */
 public record LoadSettings(
     LoadMode mode,
@@ -37,7 +38,8 @@ public record LoadSettings(
     String expectId,
     long timeoutNs,
     StreamDirection direction,
-    IoTransport transport)
+    IoTransport transport,
+    CloseMode close)
 {
     public LoadSettings
     {
@@ -68,6 +70,14 @@ public record LoadSettings(
         {
             direction = StreamDirection.UP;
         }
+        if (close == null)
+        {
+            close = CloseMode.CLIENT;
+        }
+        if (close != CloseMode.CLIENT && mode != LoadMode.CONNECT)
+        {
+            throw new IllegalArgumentException("--close " + close.key() + " is for mode connect only");
+        }
     }
 
     /** Defaults for a short run of {@code mode} against {@code host:port} at {@code rate}. */
@@ -75,79 +85,85 @@ public record LoadSettings(
     {
         final int connections = mode == LoadMode.RR ? 16 : mode == LoadMode.STREAM ? 4 : 1024;
         return new LoadSettings(mode, host, port, rate, durationNs, 0, connections, 1, null, 0, 64, null,
-            5_000_000_000L, StreamDirection.UP, IoTransport.best());
+            5_000_000_000L, StreamDirection.UP, IoTransport.best(), CloseMode.CLIENT);
     }
 
     public LoadSettings withRate(final double newRate)
     {
         return new LoadSettings(mode, host, port, newRate, durationNs, warmupNs, connections, threads, sni, helloBytes, requestBytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withDurationNs(final long ns)
     {
         return new LoadSettings(mode, host, port, rate, ns, warmupNs, connections, threads, sni, helloBytes, requestBytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withWarmupNs(final long ns)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, ns, connections, threads, sni, helloBytes, requestBytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withConnections(final int count)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, count, threads, sni, helloBytes, requestBytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withThreads(final int count)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, count, sni, helloBytes, requestBytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withSni(final String name)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, name, helloBytes, requestBytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withHelloBytes(final int bytes)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, sni, bytes, requestBytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withRequestBytes(final int bytes)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, sni, helloBytes, bytes,
-            expectId, timeoutNs, direction, transport);
+            expectId, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withExpectId(final String id)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, sni, helloBytes, requestBytes,
-            id, timeoutNs, direction, transport);
+            id, timeoutNs, direction, transport, close);
     }
 
     public LoadSettings withTimeoutNs(final long ns)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, sni, helloBytes, requestBytes,
-            expectId, ns, direction, transport);
+            expectId, ns, direction, transport, close);
     }
 
     public LoadSettings withDirection(final StreamDirection newDirection)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, sni, helloBytes, requestBytes,
-            expectId, timeoutNs, newDirection, transport);
+            expectId, timeoutNs, newDirection, transport, close);
     }
 
     public LoadSettings withTransport(final IoTransport newTransport)
     {
         return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, sni, helloBytes, requestBytes,
-            expectId, timeoutNs, direction, newTransport);
+            expectId, timeoutNs, direction, newTransport, close);
+    }
+
+    public LoadSettings withClose(final CloseMode newClose)
+    {
+        return new LoadSettings(mode, host, port, rate, durationNs, warmupNs, connections, threads, sni, helloBytes, requestBytes,
+            expectId, timeoutNs, direction, transport, newClose);
     }
 
     /** {@code host:port}, IPv6 in brackets. */

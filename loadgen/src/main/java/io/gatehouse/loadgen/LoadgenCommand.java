@@ -74,6 +74,11 @@ public final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--direction", defaultValue = "up", paramLabel = "DIR", description = "stream: up, down, both or none (idle connections) (default ${DEFAULT-VALUE})")
     String direction;
 
+    @Option(names = "--close", defaultValue = "client", paramLabel = "HOW",
+        description = "connect: how each connection ends after the answer: client (closes first), backend (waits for the backend's close),"
+            + " rst (a few bytes, then a reset), half (half-closes after the hello, waits for the backend's close) (default ${DEFAULT-VALUE})")
+    String close;
+
     @Option(names = "--transport", defaultValue = "auto", paramLabel = "T", description = "auto, epoll or nio (default ${DEFAULT-VALUE})")
     String transport;
 
@@ -175,7 +180,8 @@ public final class LoadgenCommand implements Callable<Integer>
             .withRequestBytes(requestSize)
             .withExpectId(expectId)
             .withDirection(streamDirection)
-            .withTransport(IoTransport.parse(transport));
+            .withTransport(IoTransport.parse(transport))
+            .withClose(CloseMode.parse(close));
         if (connections != null)
         {
             settings = settings.withConnections(connections);

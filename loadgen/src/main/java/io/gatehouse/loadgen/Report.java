@@ -110,6 +110,7 @@ public final class Report
         json.append(", \"connections\": ").append(s.connections());
         json.append(", \"threads\": ").append(Math.min(s.threads(), s.connections()));
         json.append(", \"transport\": \"").append(s.transport().name().toLowerCase(Locale.ROOT)).append('"');
+        json.append(", \"close\": \"").append(s.close().key()).append('"');
         json.append(", \"hello_bytes\": ").append(s.helloBytes());
         json.append(", \"request_bytes\": ").append(s.requestBytes());
         json.append(", \"not_started\": ").append(result.notStarted());

@@ -48,6 +48,10 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "event loops (default ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--close", defaultValue = "none", paramLabel = "HOW",
+        description = "after the first answer (greeting line, or first response): none, first (close first, FIN) or reset (RST) (default ${DEFAULT-VALUE})")
+    String close;
+
     @Option(names = "--transport", defaultValue = "auto", paramLabel = "T", description = "auto, epoll or nio (default ${DEFAULT-VALUE})")
     String transport;
 
@@ -64,7 +68,8 @@ public final class ServeCommand implements Callable<Integer>
                 .withAddress(endpoint.host(), endpoint.port())
                 .withResponseBytes(responseSize)
                 .withThreads(threads)
-                .withTransport(IoTransport.parse(transport));
+                .withTransport(IoTransport.parse(transport))
+                .withClose(BackendClose.parse(close));
             if (tls)
             {
                 final List<String> certNames = new ArrayList<>();

@@ -3,8 +3,8 @@ package io.gatehouse.router.metrics;
 /**
  * Per route and per backend of that route: connections routed, relays started, connect failures, bytes each
  * way, and three duration histograms (peek, backend connect, whole connection) of relayed connections,
- * recorded at the session's end, one slice per event loop
- * (each loop writes only its own slice with plain stores; readers sum). A route keeps its counters across
+ * recorded at the session's end, one slice per event loop (each loop writes only its own slice, with ordered
+ * stores; readers sum with acquire loads). A route keeps its counters across
  * reloads while its id and backend list are unchanged (see {@code RouteCompiler}); metrics render only the
  * counters of routes that serve, so a changed or removed route's series disappear with it.
  * Allocation-free after construction.
@@ -22,6 +22,7 @@ public final class RouteCounters
         CONNECTION
     }
 
+    private static final java.lang.invoke.VarHandle SLOT = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
     private static final int PAD_LONGS = 8;
     private static final int PER_BACKEND = 4;
     private static final int HISTOGRAM_LONGS = DurationBuckets.COUNT + 2;
@@ -107,19 +108,19 @@ public final class RouteCounters
     /** Event loop {@code workerIndex} only: a client was routed here. */
     public void onRouted(final int workerIndex)
     {
-        slices[workerIndex][PAD_LONGS]++;
+        bump(slices[workerIndex], PAD_LONGS, 1);
     }
 
     /** Event loop {@code workerIndex} only: a relay to this backend started. */
     public void onBackendConnected(final int workerIndex, final int backendIndex)
     {
-        slices[workerIndex][PAD_LONGS + 1 + backendIndex]++;
+        bump(slices[workerIndex], PAD_LONGS + 1 + backendIndex, 1);
     }
 
     /** Event loop {@code workerIndex} only: a connect to this backend was refused or timed out. */
     public void onBackendConnectFailed(final int workerIndex, final int backendIndex)
     {
-        slices[workerIndex][PAD_LONGS + 1 + stride + backendIndex]++;
+        bump(slices[workerIndex], PAD_LONGS + 1 + stride + backendIndex, 1);
     }
 
     /**
@@ -132,8 +133,8 @@ public final class RouteCounters
         final long connectNs, final long connectionNs)
     {
         final long[] slice = slices[workerIndex];
-        slice[PAD_LONGS + 1 + 2 * stride + backendIndex] += clientToBackend;
-        slice[PAD_LONGS + 1 + 3 * stride + backendIndex] += backendToClient;
+        bump(slice, PAD_LONGS + 1 + 2 * stride + backendIndex, clientToBackend);
+        bump(slice, PAD_LONGS + 1 + 3 * stride + backendIndex, backendToClient);
         onDuration(slice, Duration.PEEK, peekNs);
         onDuration(slice, Duration.CONNECT, connectNs);
         onDuration(slice, Duration.CONNECTION, connectionNs);
@@ -146,8 +147,8 @@ public final class RouteCounters
             return;
         }
         final int base = histogramBase + duration.ordinal() * HISTOGRAM_LONGS;
-        slice[base + DurationBuckets.bucketOf(durationNs)]++;
-        slice[base + DurationBuckets.COUNT + 1] += durationNs;
+        bump(slice, base + DurationBuckets.bucketOf(durationNs), 1);
+        bump(slice, base + DurationBuckets.COUNT + 1, durationNs);
     }
 
     /** Any thread. */
@@ -206,12 +207,18 @@ public final class RouteCounters
         return sum(histogramBase + duration.ordinal() * HISTOGRAM_LONGS + DurationBuckets.COUNT + 1) / 1e9;
     }
 
+    /** The owning loop's plain read of its own slot, then an ordered (release) store. */
+    private static void bump(final long[] slice, final int slot, final long delta)
+    {
+        SLOT.setRelease(slice, slot, slice[slot] + delta);
+    }
+
     private long sum(final int index)
     {
         long total = 0;
         for (final long[] slice : slices)
         {
-            total += slice[index];
+            total += (long)SLOT.getAcquire(slice, index);
         }
         return total;
     }

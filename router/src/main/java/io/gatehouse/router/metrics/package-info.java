@@ -1,8 +1,9 @@
 /**
  * Counters of the data path. Each event loop owns one {@link io.gatehouse.router.metrics.WorkerCounters}
- * (a plain {@code long[]}) and is its only writer: no locks, no atomics, no shared cache line written by
- * two threads. A reader (the admin thread) sums the per-loop arrays; it may see a value a few increments
- * old, never a torn one (64-bit JVM). Per route and per backend counters live in
+ * (a {@code long[]}) and is its only writer: a plain read of its own slot and an ordered (release) store
+ * of the new value, as Agrona's {@code AtomicCounter.incrementOrdered}; no locks, no CAS, no shared cache
+ * line written by two threads. A reader (the admin thread) sums the per-loop arrays with acquire loads; it
+ * may see a value a few increments old, never a torn or reordered one. Per route and per backend counters live in
  * {@link io.gatehouse.router.metrics.RouteCounters}, one slice per event loop. Nothing here allocates after
  * construction.
  */

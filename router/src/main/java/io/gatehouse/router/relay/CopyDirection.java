@@ -8,6 +8,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelOutputShutdownEvent;
+import java.io.IOException;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 
@@ -79,6 +81,12 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
         return sinkReset;
     }
 
+    /** The relay itself is shutting (or has shut) the sink's output to forward a FIN. */
+    boolean isShuttingSink()
+    {
+        return fin == FIN_SHUTTING || fin == FIN_DONE;
+    }
+
     /** Starts reading (or parks when the sink cannot take more yet). */
     void start()
     {
@@ -144,7 +152,19 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
     {
         if (event instanceof ChannelInputShutdownEvent)
         {
+            if (((DuplexChannel)source).isOutputShutdown() && !reverse.isShuttingSink())
+            {
+                // A write to this channel failed first (its reset, consumed by the write): not a FIN.
+                relay.onChannelError(this, new IOException("write failed: output shut"));
+            }
             onSourceEnded();
+        }
+        else if (event instanceof ChannelOutputShutdownEvent && !reverse.isShuttingSink())
+        {
+            // Not the relay's forwarded FIN: with auto-close off Netty shuts a channel's output when a
+            // write to it fails (ECONNRESET, EPIPE), and that error is consumed by the write, so the
+            // next read may see a plain end of stream. It is this channel's reset.
+            relay.onChannelError(this, new IOException("write failed: output shut"));
         }
         ReferenceCountUtil.release(event);
     }

@@ -340,6 +340,16 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         direction.pump(sourceReadable);
         if (direction.takeSinkFailure())
         {
+            // A write to this direction's sink failed: that side reset.
+            final SpliceSocketHandle sinkEnd = direction == clientToBackend ? backendEnd : clientEnd;
+            if (resetEnd == null)
+            {
+                resetEnd = sinkEnd;
+            }
+            if (firstEnd == null)
+            {
+                firstEnd = sinkEnd == clientEnd ? CLIENT_RESET : BACKEND_RESET;
+            }
             onSinkReset(direction);
         }
     }
@@ -456,9 +466,17 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             clientToBackend.releasePipe();
             backendToClient.releasePipe();
         }
-        client.close();
-        backend.close();
-        observer.onBytes(clientToBackend.bytesWritten(), backendToClient.bytesWritten());
-        observer.onClosed(reason);
+        // The observer hears the totals and the end before the channels close: closing them ends the
+        // connection's session, which reads both.
+        try
+        {
+            observer.onBytes(clientToBackend.bytesWritten(), backendToClient.bytesWritten());
+            observer.onClosed(reason);
+        }
+        finally
+        {
+            client.close();
+            backend.close();
+        }
     }
 }

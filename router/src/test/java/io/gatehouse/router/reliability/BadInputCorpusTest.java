@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Every flight of {@link HostileFlights} through a live router: the outcome each one should be counted
  * under is predicted from the parsers the router uses (and the router's own rules: a peek still
  * undecided at 16 KiB is too large, an undecided one is cut at the peek timeout; a listener that trusts
- * no source reads a PROXY header as any other first flight), then the router's counters must move by exactly that histogram. Flights
+ * no source, like every listener for a source it does not trust, refuses bytes that start with a PROXY
+ * signature and waits on a prefix of one (issue 12 item 1)), then the router's counters must move by exactly that histogram. Flights
  * that route to the echo backend must come back byte for byte; every other client must see its
  * connection end (no hang). Afterwards: no connection open, fds at the baseline, no buffer leak reported
  * by the PARANOID detector.
@@ -208,8 +209,17 @@ class BadInputCorpusTest
 
     private static Expected predictPlain(final byte[] bytes)
     {
-        final FirstFlightParser parser = new FirstFlightParser(PEEK_MAX_BYTES, true, true);
         final UnsafeBuffer view = new UnsafeBuffer(bytes);
+        final ProxyHeaderStatus signature = ProxyHeaderParser.signature(view, 0, bytes.length);
+        if (signature == ProxyHeaderStatus.OK)
+        {
+            return new Expected(Counter.REJECTED_PROXY_HEADER, null);
+        }
+        if (signature == ProxyHeaderStatus.NEED_MORE_DATA)
+        {
+            return new Expected(bytes.length >= PEEK_MAX_BYTES ? Counter.REJECTED_PROXY_HEADER : Counter.PEEK_TIMEOUT, null);
+        }
+        final FirstFlightParser parser = new FirstFlightParser(PEEK_MAX_BYTES, true, true);
         PeekStatus status = parser.parse(view, 0, bytes.length);
         if (status == PeekStatus.NEED_MORE_DATA)
         {

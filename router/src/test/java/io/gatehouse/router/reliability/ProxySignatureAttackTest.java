@@ -82,6 +82,43 @@ class ProxySignatureAttackTest
             + route;
     }
 
+    @Test
+    void shouldLogAnAclRefusalAfterATrustedHeaderWithItsReason() throws Exception
+    {
+        final String yaml = "runtime: {workers: 1, drain_timeout: 1s}\n"
+            + "listeners:\n"
+            + "  - name: trusting\n"
+            + "    address: 127.0.0.1:0\n"
+            + "    proxy_protocol_from: [127.0.0.2/32]\n"
+            + "    deny: [10.9.9.9/32]\n"
+            + "    routes:\n"
+            + "      - hostnames: [a.test]\n"
+            + "        backends: [\"127.0.0.1:9\"]\n";
+        final Path file = dir.resolve("access.log");
+        try (RouterUnderTest router = RouterUnderTest.start(dir, yaml);
+             io.gatehouse.router.log.AccessLog log = io.gatehouse.router.log.AccessLog.open(file.toString(), 64, line -> { }))
+        {
+            router.router().accessLog(() -> log);
+            assertTrue(refused(router.vip("trusting"), InetAddress.getByName("127.0.0.2"), v2Header(),
+                ascii("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n")), "the header's source is denied");
+            Await.until("the access log line", () -> read(file).contains("\"end\""));
+            final String line = read(file);
+            assertTrue(line.contains("\"client\":\"10.9.9.9:4242\"") && line.contains("\"end\":\"rejected_deny\""), line);
+        }
+    }
+
+    private static String read(final Path file)
+    {
+        try
+        {
+            return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
+    }
+
     /** Sends {@code first}, pauses, sends {@code rest}; returns true when the router closed the connection. */
     private static boolean refused(final InetSocketAddress vip, final InetAddress from, final byte[] first, final byte[] rest)
         throws Exception
