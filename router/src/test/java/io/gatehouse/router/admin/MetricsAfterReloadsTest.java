@@ -71,6 +71,10 @@ class MetricsAfterReloadsTest
                     echoOnce(router.boundAddress("public"), "a.test");
                 }
 
+                // Bytes and durations are recorded when a session ends (both sockets closed): await the last one's end.
+                io.gatehouse.router.Await.until("the last connection's session ended", () -> router.metrics().route("public", "a.test")
+                    .durationCounts(io.gatehouse.router.metrics.RouteCounters.Duration.CONNECTION,
+                        new long[io.gatehouse.router.metrics.DurationBuckets.COUNT]) == 1);
                 final String text = RawHttp.get(admin, "/metrics").body();
                 final MetricsSnapshot scrape = MetricsSnapshot.parse(text);
                 final Set<String> keys = new HashSet<>();
