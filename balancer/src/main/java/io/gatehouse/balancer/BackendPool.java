@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * has the table rebuilt without the down backend on the options' rebuild executor (by default the calling
  * thread) and publishes it (another volatile write). Between the two, a first choice that lands on the down
  * backend moves on to the first backend of the rendezvous order for the hash: see {@link #pick(long, int)}.
+ * <p>
+ * Operator control: {@link #setAccepting(int, boolean)} (drain or disable: no new connections) and
+ * {@link #setWeight(int, int)} work the same way. A backend is <em>up</em>, a candidate for new connections,
+ * while it is healthy and accepting; health and the operator's choice are kept apart, so a health check
+ * bringing a drained backend back does not undo the drain. A weight change publishes a new backend set and
+ * rebuilds the table off the pickers, like health does.
  */
 public final class BackendPool
 {
@@ -30,8 +36,6 @@ public final class BackendPool
 
     private final Algorithm algorithm;
     private final BalancerOptions options;
-    private final BackendSet set;
-    private final List<Backend> backends;
     private final AtomicLong rotation = new AtomicLong();
     private final AtomicLongArray active;
     private final Object healthLock = new Object();
@@ -41,13 +45,12 @@ public final class BackendPool
     {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         this.options = Objects.requireNonNull(options, "options");
-        this.backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
-        this.set = new BackendSet(this.backends);
+        final BackendSet set = new BackendSet(List.copyOf(Objects.requireNonNull(backends, "backends")));
         this.active = new AtomicLongArray(set.size());
         final boolean[] up = new boolean[set.size()];
         Arrays.fill(up, true);
         final int[] healthy = set.healthyInCanonicalOrder(up);
-        this.state = new PoolState(0, up, healthy, buildTable(healthy), 0);
+        this.state = new PoolState(0, set, up.clone(), up.clone(), up, healthy, buildTable(set, healthy), 0);
     }
 
     /**
@@ -99,6 +102,7 @@ public final class BackendPool
     public int pick(final long hash, final int attempt)
     {
         final PoolState state = this.state;
+        final BackendSet set = state.set;
         if (attempt == 0)
         {
             final int first = state.table.first(hash, state);
@@ -145,7 +149,7 @@ public final class BackendPool
      */
     public int size()
     {
-        return set.size();
+        return state.set.size();
     }
 
     /**
@@ -154,24 +158,70 @@ public final class BackendPool
      */
     public Backend backend(final int index)
     {
-        return set.backends[index];
+        return state.set.backends[index];
     }
 
     /**
-     * @return the backends, in the order given to {@code create}; immutable.
+     * @return the backends, in the order given to {@code create}, with their weights now; immutable.
      */
     public List<Backend> backends()
     {
-        return backends;
+        return List.of(state.set.backends);
     }
 
     /**
      * @param index into {@link #backends()}.
-     * @return true unless the backend is marked down.
+     * @return true while the backend is a candidate for new connections: healthy and accepting.
      */
     public boolean isUp(final int index)
     {
         return state.up[index];
+    }
+
+    /**
+     * @param index into {@link #backends()}.
+     * @return true unless health checks or passive ejection marked the backend down.
+     */
+    public boolean isHealthy(final int index)
+    {
+        return state.health[index];
+    }
+
+    /**
+     * @param index into {@link #backends()}.
+     * @return true unless the operator drained or disabled the backend.
+     */
+    public boolean isAccepting(final int index)
+    {
+        return state.accepting[index];
+    }
+
+    /**
+     * The operator takes a backend out of new connections ({@code false}: drain or disable) or puts it back.
+     * Connections already open are not touched here. Control thread.
+     *
+     * @param index into {@link #backends()}.
+     */
+    public void setAccepting(final int index, final boolean accepting)
+    {
+        update(index, null, accepting, 0);
+    }
+
+    /**
+     * Gives a backend a new weight; the table is rebuilt with it. Control thread.
+     *
+     * @param index  into {@link #backends()}.
+     * @param weight {@link Backend#MIN_WEIGHT} to {@link Backend#MAX_WEIGHT}.
+     * @throws IllegalArgumentException for a weight out of range.
+     */
+    public void setWeight(final int index, final int weight)
+    {
+        if (weight < Backend.MIN_WEIGHT || weight > Backend.MAX_WEIGHT)
+        {
+            throw new IllegalArgumentException(
+                "weight must be " + Backend.MIN_WEIGHT + ".." + Backend.MAX_WEIGHT + ", not " + weight);
+        }
+        update(index, null, null, weight);
     }
 
     /**
@@ -189,7 +239,7 @@ public final class BackendPool
      */
     public void markDown(final int index)
     {
-        setHealth(index, false);
+        update(index, false, null, 0);
     }
 
     /**
@@ -200,7 +250,7 @@ public final class BackendPool
      */
     public void markUp(final int index)
     {
-        setHealth(index, true);
+        update(index, true, null, 0);
     }
 
     /**
@@ -250,7 +300,8 @@ public final class BackendPool
      */
     public double[] hashShares()
     {
-        return state.table.shares(set.size());
+        final PoolState state = this.state;
+        return state.table.shares(state.set.size());
     }
 
     PoolState state()
@@ -258,24 +309,54 @@ public final class BackendPool
         return state;
     }
 
-    private void setHealth(final int index, final boolean up)
+    /** One change of health ({@code health != null}), acceptance or weight ({@code weight > 0}), published. */
+    private void update(final int index, final Boolean health, final Boolean accepting, final int weight)
     {
-        Objects.checkIndex(index, set.size());
         synchronized (healthLock)
         {
             final PoolState current = state;
-            if (current.up[index] == up)
+            Objects.checkIndex(index, current.set.size());
+            final boolean[] nextHealth = current.health.clone();
+            final boolean[] nextAccepting = current.accepting.clone();
+            if (health != null)
+            {
+                nextHealth[index] = health;
+            }
+            if (accepting != null)
+            {
+                nextAccepting[index] = accepting;
+            }
+            BackendSet nextSet = current.set;
+            if (weight > 0 && current.set.weight[index] != weight)
+            {
+                final Backend[] list = current.set.backends.clone();
+                list[index] = new Backend(list[index].id(), weight);
+                nextSet = new BackendSet(List.of(list));
+            }
+            final boolean[] nextUp = new boolean[nextHealth.length];
+            for (int i = 0; i < nextUp.length; i++)
+            {
+                nextUp[i] = nextHealth[i] && nextAccepting[i];
+            }
+            if (nextSet == current.set && Arrays.equals(nextUp, current.up) && Arrays.equals(nextHealth, current.health)
+                && Arrays.equals(nextAccepting, current.accepting))
             {
                 return;
             }
-            final boolean[] nextUp = current.up.clone();
-            nextUp[index] = up;
+            final boolean rebuild = nextSet != current.set || !Arrays.equals(nextUp, current.up);
             state = new PoolState(
-                current.generation + 1,
+                rebuild ? current.generation + 1 : current.generation,
+                nextSet,
+                nextHealth,
+                nextAccepting,
                 nextUp,
-                set.healthyInCanonicalOrder(nextUp),
+                nextSet.healthyInCanonicalOrder(nextUp),
                 current.table,
                 current.tableGeneration);
+            if (!rebuild)
+            {
+                return;
+            }
         }
         options.rebuildExecutor().execute(this::rebuild);
     }
@@ -287,18 +368,19 @@ public final class BackendPool
         {
             return;
         }
-        final BackendTable table = buildTable(target.healthy);
+        final BackendTable table = buildTable(target.set, target.healthy);
         synchronized (healthLock)
         {
             final PoolState current = state;
             if (current.generation == target.generation)
             {
-                state = new PoolState(current.generation, current.up, current.healthy, table, current.generation);
+                state = new PoolState(current.generation, current.set, current.health, current.accepting, current.up,
+                    current.healthy, table, current.generation);
             }
         }
     }
 
-    private BackendTable buildTable(final int[] healthy)
+    private BackendTable buildTable(final BackendSet set, final int[] healthy)
     {
         if (healthy.length == 1 && algorithm == Algorithm.MAGLEV)
         {

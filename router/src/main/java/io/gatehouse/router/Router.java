@@ -10,11 +10,17 @@ import io.gatehouse.router.listen.RoutingSnapshot;
 import io.gatehouse.router.listen.SnapshotRef;
 import io.gatehouse.router.listen.Transport;
 import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.metrics.RouteCounters;
 import io.gatehouse.router.metrics.RouterMetrics;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.policy.AdmissionPolicy;
 import io.gatehouse.router.policy.ConnectionLimit;
+import io.gatehouse.router.route.BackendOverrides;
+import io.gatehouse.router.route.Route;
 import io.gatehouse.router.route.RouteCompiler;
+import io.gatehouse.router.route.RouteTable;
+import io.gatehouse.router.session.EndReason;
+import io.gatehouse.router.session.Session;
 import io.gatehouse.router.systemd.InheritedSocket;
 import io.gatehouse.router.systemd.InheritedSockets;
 import io.gatehouse.router.systemd.ServerChannelAdopter;
@@ -50,6 +56,7 @@ public final class Router implements AutoCloseable
     private final MultiThreadIoEventLoopGroup group;
     private final Worker[] workers;
     private final RouteCompiler compiler;
+    private final BackendOverrides overrides = new BackendOverrides();
     private final SnapshotRef snapshots = new SnapshotRef(new RoutingSnapshot(new ListenerState[0]));
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final RouterMetrics metrics;
@@ -92,7 +99,7 @@ public final class Router implements AutoCloseable
         {
             counters[i] = workers[i].counters();
         }
-        this.metrics = new RouterMetrics(counters, compiler::counters, this::policies);
+        this.metrics = new RouterMetrics(counters, this::servingRouteCounters, this::policies);
         LOG.log(System.Logger.Level.INFO, "transport " + transport.name().toLowerCase(Locale.ROOT)
             + " (asked: " + config.runtime().transport().name().toLowerCase(Locale.ROOT) + "), " + workers.length + " event loops");
     }
@@ -221,14 +228,16 @@ public final class Router implements AutoCloseable
         }
         final Map<String, ListenerState> states = new LinkedHashMap<>();
         compiler.beginGeneration();
+        overrides.beginGeneration();
         for (final ListenerConfig listener : next.listeners())
         {
             final ListenerState previous = this.states.get(listener.name());
             final AdmissionPolicy policy = previous != null
                 ? previous.policy().reconfigure(listener)
                 : AdmissionPolicy.create(listener, connectionLimit, clock::nanoTime);
-            states.put(listener.name(), new ListenerState(
-                listener, compiler.compile(listener), policy, workers.length, next.runtime().idleTimeoutMs()));
+            final RouteTable table = compiler.compile(listener);
+            overrides.applyTo(listener, table);
+            states.put(listener.name(), new ListenerState(listener, table, policy, workers.length, next.runtime().idleTimeoutMs()));
         }
 
         final Map<String, Listener> kept = new LinkedHashMap<>();
@@ -289,6 +298,9 @@ public final class Router implements AutoCloseable
         nextSlot = slotLimit;
         this.states = Map.copyOf(states);
         compiler.endGeneration();
+        overrides.endGeneration();
+        workers[0].loop().schedule(() -> closeSessions(this::servesNoLonger, RouterMetrics.OperatorClose.ROUTE_REMOVED),
+            next.runtime().removedRouteDrainMs(), TimeUnit.MILLISECONDS);
         for (final Listener listener : added)
         {
             listener.inheritedFds().forEach(adoptedFds::add);
@@ -437,6 +449,108 @@ public final class Router implements AutoCloseable
         {
             worker.accessLog(source);
         }
+    }
+
+    /**
+     * {@code POST /backends/{listener}/{route}/{address}}: drains, disables or enables a serving backend and/or
+     * sets its weight, kept across reloads until the config changes that backend ({@link BackendOverrides}).
+     * Disabling also closes the backend's open connections on every event loop (through each loop's task
+     * queue; counted in {@code gatehouse_operator_closes_total{reason="backend_disabled"}}). Control path:
+     * the admin work thread; serialised with {@link #reload}.
+     *
+     * @return the backend's state as JSON, or {@code null} when no such listener, route or backend serves.
+     * @throws IllegalArgumentException for an address that is not {@code host:port} or a weight out of range.
+     */
+    public synchronized String setBackend(
+        final String listenerName, final String routeId, final String address, final BackendOverrides.State state,
+        final Integer weight)
+    {
+        final String backend = io.gatehouse.router.config.HostPort.parse(address).toString();
+        final ListenerState listener = states.get(listenerName);
+        if (listener == null)
+        {
+            return null;
+        }
+        Route route = null;
+        for (final Route candidate : listener.routes().routes())
+        {
+            if (candidate.id().equals(routeId))
+            {
+                route = candidate;
+            }
+        }
+        if (route == null)
+        {
+            return null;
+        }
+        final BackendOverrides.View view = overrides.set(listener.config(), route, backend, state, weight);
+        if (view != null && view.state() == BackendOverrides.State.DISABLED)
+        {
+            closeSessions(session -> session.isRelayed() && session.listener().name().equals(listenerName)
+                && session.route().id().equals(routeId) && session.route().pool().backend(session.backendIndex()).id().equals(backend),
+                RouterMetrics.OperatorClose.BACKEND_DISABLED);
+        }
+        return view == null ? null : view.json();
+    }
+
+    /**
+     * Whether a session's route or backend is gone from the config serving now: its listener or route id no
+     * longer served, or (once relayed) its backend no longer in that route. Evaluated when the
+     * {@code runtime.removed_route_drain} grace after a reload has passed, so a route put back meanwhile keeps
+     * its connections. Event loop threads; reads the published states.
+     */
+    private boolean servesNoLonger(final Session session)
+    {
+        final Route route = session.route();
+        if (route == null)
+        {
+            return false;
+        }
+        final ListenerState listener = states.get(session.listener().name());
+        if (listener == null)
+        {
+            return true;
+        }
+        for (final Route serving : listener.routes().routes())
+        {
+            if (serving.id().equals(route.id()))
+            {
+                return session.isRelayed()
+                    && BackendOverrides.indexOf(serving, route.pool().backend(session.backendIndex()).id()) < 0;
+            }
+        }
+        return true;
+    }
+
+    /** Closes, on every event loop, the sessions {@code match} accepts, counting each under {@code why}. */
+    private void closeSessions(final java.util.function.Predicate<Session> match, final RouterMetrics.OperatorClose why)
+    {
+        for (final Worker worker : workers)
+        {
+            Session.closeMatching(worker, session ->
+            {
+                if (!session.hasEnded() && match.test(session))
+                {
+                    metrics.onOperatorClose(why);
+                    return true;
+                }
+                return false;
+            }, EndReason.DRAIN);
+        }
+    }
+
+    /** The counters of the routes serving now, one per listener and route (what metrics render). */
+    private List<RouteCounters> servingRouteCounters()
+    {
+        final List<RouteCounters> out = new ArrayList<>();
+        for (final ListenerState state : states.values())
+        {
+            for (final Route route : state.routes().routes())
+            {
+                out.add(route.counters());
+            }
+        }
+        return out;
     }
 
     private List<AdmissionPolicy> policies()

@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
@@ -139,15 +139,15 @@ public final class XdsSource implements ConfigSource, MetricsSource
     }
 
     @Override
-    public void writeTo(final PrometheusWriter writer)
+    public void writeTo(final SnapshotWriter writer)
     {
-        final PrometheusWriter.Family received = writer.counter("gatehouse_xds_responses_received_total",
+        final SnapshotWriter.Family received = writer.counter("gatehouse_xds_responses_received_total",
             "xDS responses received, by type (lds, cds, eds).");
-        final PrometheusWriter.Family accepted = writer.counter("gatehouse_xds_responses_accepted_total",
+        final SnapshotWriter.Family accepted = writer.counter("gatehouse_xds_responses_accepted_total",
             "xDS responses ACKed (and their config applied), by type.");
-        final PrometheusWriter.Family rejected = writer.counter("gatehouse_xds_responses_rejected_total",
+        final SnapshotWriter.Family rejected = writer.counter("gatehouse_xds_responses_rejected_total",
             "xDS responses NACKed (the last accepted config keeps serving), by type.");
-        final PrometheusWriter.Family last = writer.gauge("gatehouse_xds_last_accepted_timestamp_seconds",
+        final SnapshotWriter.Family last = writer.gauge("gatehouse_xds_last_accepted_timestamp_seconds",
             "When a response of this type was last accepted (Unix time; 0 = never).");
         for (final Map.Entry<String, Counts> entry : counts.entrySet())
         {

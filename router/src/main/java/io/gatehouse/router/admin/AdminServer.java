@@ -1,64 +1,85 @@
 package io.gatehouse.router.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.gatehouse.router.config.HostPort;
 import io.gatehouse.router.control.ReloadAction;
-import io.gatehouse.router.control.ReloadOutcome;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The admin HTTP endpoint on {@code admin.address} (loopback by default; it has no authentication, so
- * bind it where only operators reach). One thread, {@code gatehouse-admin}; never an event loop.
+ * The admin HTTP endpoint on {@code admin.address}: Netty's HTTP/1.1 codec on its own one-thread event loop
+ * group ({@code gatehouse-admin}, NIO), never a data-path loop, so that no admin client can slow the data
+ * path and no client can hold the admin endpoint for others.
  *
  * <ul>
- *   <li>{@code GET /metrics}: Prometheus text exposition of every registered {@link MetricsSource}.</li>
- *   <li>{@code POST /reload}: 200 and the one-line summary when applied or unchanged; 422 and the one-line
- *       cause when the file is invalid or the router could not apply it (an access log it cannot open, an
- *       address it cannot bind). The old config keeps serving unless the answer is 200.</li>
- *   <li>{@code GET /healthz}: 200 {@code ok} while the process runs (liveness).</li>
- *   <li>{@code GET /ready}: 200 once the first config serves and until a drain starts, else 503
- *       ({@link Readiness}; for the load balancer or routing daemon in front).</li>
+ *   <li>Bounded: {@link AdminLimits} caps the request line (414), the headers (431), the body (413), the time
+ *       to deliver a request (408, then close) and the connections open at once (the next is answered 503 and
+ *       closed). Every refusal is counted ({@code gatehouse_admin_*}).</li>
+ *   <li>Guarded: {@link AdminAccess} refuses foreign {@code Host}s (421), any {@code Origin} (403) and, with a
+ *       token, unauthenticated {@code POST}s (401).</li>
+ *   <li>Never blocked: reads answer on the admin loop from counters; {@code POST /reload} and
+ *       {@code POST /backends/...} run on {@code gatehouse-admin-work}, one at a time, and the answer is
+ *       written when they finish. A reload in progress does not delay {@code /healthz} or {@code /metrics}.</li>
  * </ul>
- * Anything else: 404, or 405 for a known path with the wrong method.
+ * The endpoints are {@link AdminApi}'s; router/README-operations.md lists them.
  */
 public final class AdminServer implements AutoCloseable
 {
+    /** The Prometheus text format's media type (OpenMetrics when the scraper asks for it). */
     public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    private static final int MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private static final String OVER_CAP_BODY = "too many admin connections open\n";
+    private static final byte[] OVER_CAP = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        + "content-length: " + OVER_CAP_BODY.length() + "\r\nconnection: close\r\n\r\n" + OVER_CAP_BODY)
+        .getBytes(StandardCharsets.US_ASCII);
+
+    private final EventLoopGroup group;
+    private final ExecutorService work;
+    private final Channel channel;
+    private final AdminStats stats;
     private final MetricsRegistry metrics;
-    private final ReloadAction reload;
-    private final Readiness readiness;
+    private final MetricsSource source;
 
     private AdminServer(
-        final HttpServer server, final ExecutorService executor, final MetricsRegistry metrics, final ReloadAction reload,
-        final Readiness readiness)
+        final EventLoopGroup group, final ExecutorService work, final Channel channel, final AdminStats stats,
+        final MetricsRegistry metrics)
     {
-        this.server = server;
-        this.executor = executor;
+        this.group = group;
+        this.work = work;
+        this.channel = channel;
+        this.stats = stats;
         this.metrics = metrics;
-        this.reload = reload;
-        this.readiness = readiness;
+        this.source = this::writeTo;
+        metrics.register(source);
     }
 
-    /**
-     * Binds and starts.
-     *
-     * @param address where to listen (port 0: an ephemeral port, see {@link #boundAddress()}).
-     * @param metrics what {@code GET /metrics} renders.
-     * @param reload  what {@code POST /reload} runs, or {@code null} to answer it 404.
-     * @throws IOException when the address cannot be bound (the message names it).
-     */
+    /** What the admin API serves beyond {@code /metrics}; {@code null} parts answer 404. */
+    public record Endpoints(
+        MetricsRegistry metrics, ReloadAction reload, Readiness readiness, Supplier<String> config, BackendControl backends)
+    {
+    }
+
+    /** Binds with no token and default limits, serving {@code /ready} as always ready. */
     public static AdminServer start(final HostPort address, final MetricsRegistry metrics, final ReloadAction reload)
         throws IOException
     {
@@ -67,154 +88,150 @@ public final class AdminServer implements AutoCloseable
         return start(address, metrics, reload, readiness);
     }
 
-    /**
-     * Binds and starts, answering {@code GET /ready} from {@code readiness}.
-     *
-     * @throws IOException when the address cannot be bound (the message names it).
-     */
+    /** Binds with no token and default limits. */
     public static AdminServer start(
         final HostPort address, final MetricsRegistry metrics, final ReloadAction reload, final Readiness readiness)
         throws IOException
     {
-        final HttpServer server;
-        try
+        return start(address, new Endpoints(metrics, reload, readiness, null, null), AdminAccess.open(address.host()),
+            AdminLimits.DEFAULT);
+    }
+
+    /**
+     * Binds and starts.
+     *
+     * @param address   where to listen (port 0: an ephemeral port, see {@link #boundAddress()}).
+     * @param endpoints what the API serves.
+     * @param access    the Host, Origin and token rules.
+     * @param limits    the bounds on each connection and on their number.
+     * @throws IOException when the address cannot be bound (the message names it); nothing is left running.
+     */
+    public static AdminServer start(
+        final HostPort address, final Endpoints endpoints, final AdminAccess access, final AdminLimits limits) throws IOException
+    {
+        final EventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gatehouse-admin", true), NioIoHandler.newFactory());
+        final ExecutorService work = Executors.newSingleThreadExecutor(runnable ->
         {
-            server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 16);
-        }
-        catch (final IOException ex)
-        {
-            throw new IOException("admin address " + address + ": cannot bind: " + ex.getMessage(), ex);
-        }
-        final ExecutorService executor = Executors.newSingleThreadExecutor(runnable ->
-        {
-            final Thread thread = new Thread(runnable, "gatehouse-admin");
+            final Thread thread = new Thread(runnable, "gatehouse-admin-work");
             thread.setDaemon(true);
             return thread;
         });
-        final AdminServer admin = new AdminServer(server, executor, metrics, reload, readiness);
-        server.setExecutor(executor);
-        server.createContext("/", admin::handle);
-        server.start();
-        return admin;
+        final AdminStats stats = new AdminStats();
+        final AdminApi api = new AdminApi(endpoints.metrics(), endpoints.reload(), endpoints.readiness(), endpoints.config(),
+            endpoints.backends(), work);
+        final ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 128)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel child)
+                {
+                    if (stats.open() >= limits.maxConnections())
+                    {
+                        stats.onOverCap();
+                        child.pipeline().addLast(new OverCap());
+                        return;
+                    }
+                    stats.onOpened();
+                    child.closeFuture().addListener(closed -> stats.onClosed());
+                    final AdminConnection connection = new AdminConnection(api, access, stats, limits.requestTimeoutMs());
+                    child.pipeline()
+                        .addLast(connection.new Bytes())
+                        .addLast(new HttpServerCodec(new HttpDecoderConfig()
+                            .setMaxInitialLineLength(limits.maxRequestLineBytes())
+                            .setMaxHeaderSize(limits.maxHeaderBytes())
+                            .setMaxChunkSize(8192)))
+                        .addLast(new BodyLimit(limits.maxBodyBytes(), stats))
+                        .addLast(connection);
+                }
+            });
+        final Channel bound;
+        try
+        {
+            bound = bootstrap.bind(new InetSocketAddress(address.host(), address.port())).syncUninterruptibly().channel();
+        }
+        catch (final Exception ex)
+        {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            work.shutdownNow();
+            throw new IOException("admin address " + address + ": cannot bind: " + ex.getMessage(), ex);
+        }
+        return new AdminServer(group, work, bound, stats, endpoints.metrics());
     }
 
     /** The address actually bound. */
     public InetSocketAddress boundAddress()
     {
-        return server.getAddress();
+        return (InetSocketAddress)channel.localAddress();
     }
 
-    private void handle(final HttpExchange exchange) throws IOException
+    private void writeTo(final SnapshotWriter writer)
     {
-        try (exchange)
-        {
-            drainBody(exchange.getRequestBody());
-            final String path = exchange.getRequestURI().getPath();
-            final String method = exchange.getRequestMethod();
-            switch (path)
-            {
-                case "/metrics" ->
-                {
-                    if (!method.equals("GET") && !method.equals("HEAD"))
-                    {
-                        send(exchange, 405, "text/plain; charset=utf-8", "use GET\n", "GET, HEAD");
-                        return;
-                    }
-                    send(exchange, 200, METRICS_CONTENT_TYPE, metrics.scrape(), null);
-                }
-                case "/reload" ->
-                {
-                    if (reload == null)
-                    {
-                        send(exchange, 404, "text/plain; charset=utf-8", "reload is not enabled\n", null);
-                        return;
-                    }
-                    if (!method.equals("POST"))
-                    {
-                        send(exchange, 405, "text/plain; charset=utf-8", "use POST\n", "POST");
-                        return;
-                    }
-                    final ReloadOutcome outcome = reload.reload("POST /reload");
-                    final int status = switch (outcome.result())
-                    {
-                        case APPLIED, UNCHANGED -> 200;
-                        case INVALID, FAILED -> 422;
-                    };
-                    send(exchange, status, "text/plain; charset=utf-8", outcome.message() + "\n", null);
-                }
-                case "/healthz" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n", null);
-                case "/ready" ->
-                {
-                    final Readiness.State state = readiness.state();
-                    send(exchange, state == Readiness.State.READY ? 200 : 503, "text/plain; charset=utf-8",
-                        state.name().toLowerCase(java.util.Locale.ROOT) + "\n", null);
-                }
-                default -> send(exchange, 404, "text/plain; charset=utf-8",
-                    "not found; try GET /metrics, POST /reload, GET /healthz, GET /ready\n", null);
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            try
-            {
-                send(exchange, 500, "text/plain; charset=utf-8", "internal error: " + ex + "\n", null);
-            }
-            catch (final IOException | RuntimeException ignored)
-            {
-                // The response had already started; the connection closes.
-            }
-        }
+        writer.counter("gatehouse_admin_connections_total", "Admin connections accepted (over the cap or not).")
+            .sample(stats.connections() + stats.overCap());
+        writer.gauge("gatehouse_admin_connections_open", "Admin connections open now.").sample(stats.open());
+        writer.counter("gatehouse_admin_requests_total", "Admin requests that passed the access rules and were answered.")
+            .sample(stats.requests());
+        writer.counter("gatehouse_admin_refused_total", "Admin connections or requests refused, by reason.")
+            .sample(stats.overCap(), "reason", "over_cap")
+            .sample(stats.timeouts(), "reason", "timeout")
+            .sample(stats.tooLarge(), "reason", "too_large")
+            .sample(stats.malformed(), "reason", "malformed")
+            .sample(stats.badHost(), "reason", "host")
+            .sample(stats.origin(), "reason", "origin")
+            .sample(stats.unauthenticated(), "reason", "unauthenticated");
     }
 
-    private static void drainBody(final InputStream body) throws IOException
-    {
-        final byte[] scratch = new byte[4096];
-        int total = 0;
-        int read;
-        while ((read = body.read(scratch)) > 0)
-        {
-            total += read;
-            if (total > MAX_REQUEST_BODY_BYTES)
-            {
-                throw new IOException("request body too large");
-            }
-        }
-    }
-
-    private static void send(
-        final HttpExchange exchange, final int status, final String contentType, final String body, final String allow)
-        throws IOException
-    {
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        if (allow != null)
-        {
-            exchange.getResponseHeaders().set("Allow", allow);
-        }
-        final boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head)
-        {
-            try (OutputStream out = exchange.getResponseBody())
-            {
-                out.write(bytes);
-            }
-        }
-    }
-
+    /** Stops accepting, closes every admin connection and the work thread. */
     @Override
     public void close()
     {
-        server.stop(0);
-        executor.shutdownNow();
+        metrics.unregister(source);
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        work.shutdownNow();
         try
         {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
+            work.awaitTermination(2, TimeUnit.SECONDS);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A connection past {@link AdminLimits#maxConnections()}: one fixed 503, then close. */
+    private static final class OverCap extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelActive(final ChannelHandlerContext ctx)
+        {
+            ctx.channel().config().setAutoRead(false);
+            ctx.writeAndFlush(ctx.alloc().buffer(OVER_CAP.length).writeBytes(OVER_CAP)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Netty's aggregator with its 413 counted. */
+    private static final class BodyLimit extends HttpObjectAggregator
+    {
+        private final AdminStats stats;
+
+        BodyLimit(final int maxBodyBytes, final AdminStats stats)
+        {
+            super(maxBodyBytes);
+            this.stats = stats;
+        }
+
+        @Override
+        protected void handleOversizedMessage(final ChannelHandlerContext ctx, final io.netty.handler.codec.http.HttpMessage oversized)
+            throws Exception
+        {
+            stats.onTooLarge();
+            super.handleOversizedMessage(ctx, oversized);
         }
     }
 }

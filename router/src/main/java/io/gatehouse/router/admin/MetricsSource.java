@@ -8,5 +8,5 @@ package io.gatehouse.router.admin;
 @FunctionalInterface
 public interface MetricsSource
 {
-    void writeTo(PrometheusWriter writer);
+    void writeTo(SnapshotWriter writer);
 }

@@ -1,9 +1,17 @@
 /**
- * The admin endpoint: a small HTTP server ({@link io.gatehouse.router.admin.AdminServer}, JDK
- * {@code com.sun.net.httpserver}) on its own single thread, never an event loop. {@code GET /metrics}
- * renders every registered {@link io.gatehouse.router.admin.MetricsSource} through a
- * {@link io.gatehouse.router.admin.PrometheusWriter}; {@code POST /reload} runs a reload and answers with
- * its outcome. Control path: allocates freely; sources are read with plain/volatile loads of counters the
- * data path owns.
+ * The admin endpoint and the metrics it serves.
+ *
+ * <p>{@link io.gatehouse.router.admin.AdminServer}: Netty's HTTP/1.1 codec on its own one-thread event loop
+ * group ({@code gatehouse-admin}), never a data-path loop, bounded by {@link io.gatehouse.router.admin.AdminLimits}
+ * and guarded by {@link io.gatehouse.router.admin.AdminAccess}; per connection an
+ * {@link io.gatehouse.router.admin.AdminConnection}; the endpoints in {@link io.gatehouse.router.admin.AdminApi},
+ * whose changes ({@code POST /reload}, {@code POST /backends/...}) run on {@code gatehouse-admin-work}.
+ *
+ * <p>{@code GET /metrics}: {@link io.gatehouse.router.admin.MetricsRegistry} asks every
+ * {@link io.gatehouse.router.admin.MetricsSource} to write into a fresh {@link io.gatehouse.router.admin.SnapshotWriter},
+ * adds the Prometheus client's JVM and process metrics, and the client library renders text or OpenMetrics.
+ * Sources read counters the data path owns (plain or volatile loads), never an event loop's lock.
+ *
+ * <p>Control path: allocates freely.
  */
 package io.gatehouse.router.admin;

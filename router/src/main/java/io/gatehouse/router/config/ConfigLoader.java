@@ -38,10 +38,10 @@ public final class ConfigLoader
     private static final Set<String> XDS_KEYS = Set.of("server", "node", "tls");
     private static final Set<String> XDS_NODE_KEYS = Set.of("id", "cluster", "metadata");
     private static final Set<String> XDS_TLS_KEYS = Set.of("ca", "cert", "key");
-    private static final Set<String> ADMIN_KEYS = Set.of("address");
+    private static final Set<String> ADMIN_KEYS = Set.of("address", "token_file");
     private static final Set<String> RUNTIME_KEYS = Set.of(
         "transport", "workers", "drain_timeout", "idle_timeout", "access_log", "max_connections", "watch_config",
-        "drain_settle");
+        "drain_settle", "removed_route_drain");
     private static final Set<String> LISTENER_KEYS = Set.of(
         "name", "address", "protocol", "relay", "allow", "deny", "routes", "default", "server_first", "peek_timeout",
         "peek_max_bytes", "proxy_protocol_from", "limits");
@@ -359,7 +359,10 @@ public final class ConfigLoader
         final int maxConnections = intValue(map.get("max_connections"), 0, 0, 10_000_000);
         final boolean watch = boolValue(map.get("watch_config"), false);
         final long settleMs = duration(map.get("drain_settle"), RuntimeConfig.DEFAULT_DRAIN_SETTLE_MS, 0, 600_000);
-        return new RuntimeConfig(transport, workers, drainMs, idleMs, accessLog, maxConnections, watch, settleMs);
+        final long removedRouteDrainMs = duration(map.get("removed_route_drain"), RuntimeConfig.DEFAULT_REMOVED_ROUTE_DRAIN_MS, 0,
+            3_600_000);
+        return new RuntimeConfig(transport, workers, drainMs, idleMs, accessLog, maxConnections, watch, settleMs,
+            removedRouteDrainMs);
     }
 
     private AdminConfig admin(final YamlNode node) throws ConfigException
@@ -371,7 +374,23 @@ public final class ConfigLoader
         final YamlNode.Mapping map = mapping(node, "admin");
         checkKeys(map, ADMIN_KEYS, "admin");
         final YamlNode address = map.get("address");
-        return new AdminConfig(address == null ? DEFAULT_ADMIN_ADDRESS : hostPort(address, true));
+        final HostPort bound = address == null ? DEFAULT_ADMIN_ADDRESS : hostPort(address, true);
+        final YamlNode tokenNode = map.get("token_file");
+        String tokenFile = null;
+        if (tokenNode != null && !isNull(tokenNode))
+        {
+            tokenFile = scalar(tokenNode, "token_file").value();
+            if (tokenFile.isBlank())
+            {
+                throw error(tokenNode, "token_file must be the path of a file holding the admin bearer token");
+            }
+        }
+        if (tokenFile == null && !AdminConfig.isLoopback(bound.host()))
+        {
+            warn(address, "the admin address " + bound + " is not loopback and no admin.token_file is set: anyone who reaches it"
+                + " can POST /reload and /backends");
+        }
+        return new AdminConfig(bound, tokenFile);
     }
 
     private ListenerConfig listener(final YamlNode node, final RuntimeConfig runtime) throws ConfigException

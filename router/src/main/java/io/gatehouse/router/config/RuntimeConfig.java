@@ -13,6 +13,8 @@ package io.gatehouse.router.config;
  * @param drainSettleMs  on SIGTERM, how long {@code /ready} answers 503 while the listeners still accept,
  *                       before the drain starts: time for a routing daemon to withdraw the VIP and for
  *                       the upstream to stop sending new flows. Applies only with an admin endpoint.
+ * @param removedRouteDrainMs how long connections whose route or backend a reload removed may go on before
+ *                       they are closed (0: at once).
  */
 public record RuntimeConfig(
     Transport transport,
@@ -22,17 +24,36 @@ public record RuntimeConfig(
     String accessLog,
     int maxConnections,
     boolean watchConfig,
-    long drainSettleMs)
+    long drainSettleMs,
+    long removedRouteDrainMs)
 {
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 300_000;
     public static final long DEFAULT_DRAIN_SETTLE_MS = 5_000;
+    /** As Envoy drains the filter chains a listener update removed. */
+    public static final long DEFAULT_REMOVED_ROUTE_DRAIN_MS = 30_000;
 
     /** Everything at its default. */
     public static final RuntimeConfig DEFAULT = new RuntimeConfig(
-        Transport.AUTO, 0, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, null, 0, false, DEFAULT_DRAIN_SETTLE_MS);
+        Transport.AUTO, 0, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, null, 0, false, DEFAULT_DRAIN_SETTLE_MS,
+        DEFAULT_REMOVED_ROUTE_DRAIN_MS);
 
-    /** With the default settle time before a drain. */
+    /** With the default removed-route drain. */
+    public RuntimeConfig(
+        final Transport transport,
+        final int workers,
+        final long drainTimeoutMs,
+        final long idleTimeoutMs,
+        final String accessLog,
+        final int maxConnections,
+        final boolean watchConfig,
+        final long drainSettleMs)
+    {
+        this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, maxConnections, watchConfig, drainSettleMs,
+            DEFAULT_REMOVED_ROUTE_DRAIN_MS);
+    }
+
+    /** With the default settle time before a drain and the default removed-route drain. */
     public RuntimeConfig(
         final Transport transport,
         final int workers,
@@ -55,7 +76,6 @@ public record RuntimeConfig(
     {
         this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, 0, false, DEFAULT_DRAIN_SETTLE_MS);
     }
-
 
     /** Netty transport. AUTO: io_uring if available, else epoll, else NIO. */
     public enum Transport

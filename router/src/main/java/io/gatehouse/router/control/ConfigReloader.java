@@ -1,7 +1,7 @@
 package io.gatehouse.router.control;
 
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
@@ -401,7 +401,7 @@ public final class ConfigReloader implements ReloadAction, ConfigSource.Sink, Me
     }
 
     @Override
-    public void writeTo(final PrometheusWriter writer)
+    public void writeTo(final SnapshotWriter writer)
     {
         writer.counter("gatehouse_config_reloads_total", "Config reloads by result.")
             .sample(applied, "result", "applied")

@@ -1,6 +1,10 @@
 package io.gatehouse.router.control;
 
+import io.gatehouse.router.admin.AdminAccess;
+import io.gatehouse.router.admin.AdminLimits;
 import io.gatehouse.router.admin.AdminServer;
+import io.gatehouse.router.admin.BackendControl;
+import io.gatehouse.router.admin.ConfigJson;
 import io.gatehouse.router.admin.MetricsRegistry;
 import io.gatehouse.router.admin.Readiness;
 import io.gatehouse.router.config.GatehouseConfig;
@@ -9,12 +13,15 @@ import io.gatehouse.router.health.HealthMonitor;
 import io.gatehouse.router.log.AccessLog;
 import io.gatehouse.router.policy.AdmissionPolicies;
 import io.gatehouse.router.policy.ConnectionLimit;
+import io.gatehouse.router.route.BackendOverrides;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Everything on the control path of a running router, started in one call and wired together: the
@@ -45,13 +52,18 @@ public final class ControlPlane implements AutoCloseable
     private final HealthMonitor health;
     private final ConfigReloader reloader;
     private final Consumer<String> log;
+    private final Path configPath;
     private volatile AccessLog accessLog;
     private volatile AdminServer admin;
+    private volatile AdminAccess access;
+    private volatile BackendControl backends;
+    private volatile Supplier<Map<String, String>> xdsVersions;
 
     private ControlPlane(final Path configPath, final GatehouseConfig config, final ReloadTarget router, final Consumer<String> log,
         final HealthMonitor health, final LongSupplier nanoClock)
     {
         this.log = log;
+        this.configPath = configPath;
         this.connectionLimit = new ConnectionLimit(config.runtime().maxConnections());
         this.policies = new AdmissionPolicies(connectionLimit, nanoClock);
         this.health = health;
@@ -111,7 +123,13 @@ public final class ControlPlane implements AutoCloseable
             }
             if (config.admin() != null)
             {
-                plane.admin = AdminServer.start(config.admin().address(), plane.metrics, plane.reloader, plane.readiness);
+                final Path tokenFile = config.admin().tokenPath(configPath);
+                plane.access = new AdminAccess(config.admin().address().host(),
+                    tokenFile == null ? null : AdminAccess.readToken(tokenFile));
+                plane.admin = AdminServer.start(config.admin().address(),
+                    new AdminServer.Endpoints(plane.metrics, plane.reloader, plane.readiness, plane::configJson, plane::applyBackend),
+                    plane.access,
+                    AdminLimits.DEFAULT);
             }
             if (signals)
             {
@@ -171,6 +189,7 @@ public final class ControlPlane implements AutoCloseable
     private void follow(final GatehouseConfig next, final AccessLogChange logChange)
     {
         connectionLimit.setMax(next.runtime().maxConnections());
+        followToken(next);
         policies.retain(next);
         if (!logChange.changes())
         {
@@ -188,6 +207,65 @@ public final class ControlPlane implements AutoCloseable
             metrics.unregister(current);
             current.close();
         }
+    }
+
+    /**
+     * A reload re-reads {@code admin.token_file} (so a token can be rotated without a restart); one that cannot be
+     * read keeps the token serving, logged. Removing the key removes the token. The admin address is not
+     * reloadable: an {@code admin:} added by a reload is ignored until a restart.
+     */
+    private void followToken(final GatehouseConfig next)
+    {
+        final AdminAccess rules = access;
+        if (rules == null || next.admin() == null)
+        {
+            return;
+        }
+        final Path tokenFile = next.admin().tokenPath(configPath);
+        if (tokenFile == null)
+        {
+            rules.token(null);
+            return;
+        }
+        try
+        {
+            rules.token(AdminAccess.readToken(tokenFile));
+        }
+        catch (final IOException ex)
+        {
+            log.accept("gatehouse: " + ex.getMessage() + "; keeping the admin token serving");
+        }
+    }
+
+    /**
+     * Who answers {@code POST /backends/...} (the router, once it serves; until then the API answers 404).
+     * Any thread.
+     */
+    public void backends(final BackendControl control)
+    {
+        backends = control;
+    }
+
+    /**
+     * The hook for an xDS source: the resource versions it last applied, by type URL, shown in
+     * {@code GET /config}'s {@code xds} field ({@code null}: no control plane feeds the router). Any thread.
+     */
+    public void xdsVersions(final Supplier<Map<String, String>> versions)
+    {
+        xdsVersions = versions;
+    }
+
+    private String configJson()
+    {
+        final Supplier<Map<String, String>> xds = xdsVersions;
+        return ConfigJson.render(reloader.current(), reloader.generation(), xds == null ? null : xds.get());
+    }
+
+    private String applyBackend(
+        final String listener, final String route, final String address, final BackendOverrides.State state, final Integer weight)
+    {
+        final BackendControl control = backends;
+        return control == null ? null : control.apply(listener, route, address, state, weight);
     }
 
     /** SIGUSR1: reopen the access log file (after logrotate moved it). */

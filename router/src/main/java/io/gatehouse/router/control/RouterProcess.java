@@ -162,6 +162,8 @@ public final class RouterProcess
         serving.set(router);
         router.accessLog(control::accessLog);
         control.metrics().register(router.metrics());
+        control.backends(router::setBackend);
+        control.metrics().register(new io.gatehouse.router.admin.BuildInfo(router.transport().name().toLowerCase(Locale.ROOT)));
 
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch hurry = new CountDownLatch(1);

@@ -1,7 +1,7 @@
 package io.gatehouse.router.health;
 
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.HealthCheckConfig;
 import io.gatehouse.router.config.Hostname;
@@ -354,14 +354,14 @@ public final class HealthMonitor implements MetricsSource, AutoCloseable
     }
 
     @Override
-    public void writeTo(final PrometheusWriter writer)
+    public void writeTo(final SnapshotWriter writer)
     {
-        final PrometheusWriter.Family up = writer.gauge("gatehouse_backend_up",
+        final SnapshotWriter.Family up = writer.gauge("gatehouse_backend_up",
             "1 when the backend is published up (active check passing and not ejected, or fail_open).");
-        final PrometheusWriter.Family ejections = writer.counter("gatehouse_backend_ejections_total",
+        final SnapshotWriter.Family ejections = writer.counter("gatehouse_backend_ejections_total",
             "Passive ejections after consecutive connect failures.");
-        final PrometheusWriter.Family probes = writer.counter("gatehouse_health_probes_total", "Active probes by result.");
-        final PrometheusWriter.Family allDown = writer.gauge("gatehouse_route_all_backends_down",
+        final SnapshotWriter.Family probes = writer.counter("gatehouse_health_probes_total", "Active probes by result.");
+        final SnapshotWriter.Family allDown = writer.gauge("gatehouse_route_all_backends_down",
             "1 while no backend of the route is up (when_all_down decides what is published).");
         for (final RouteHealth route : routes)
         {

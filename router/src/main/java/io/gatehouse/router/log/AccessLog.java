@@ -1,7 +1,7 @@
 package io.gatehouse.router.log;
 
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -323,7 +323,7 @@ public final class AccessLog implements MetricsSource, AutoCloseable
     }
 
     @Override
-    public void writeTo(final PrometheusWriter writer)
+    public void writeTo(final SnapshotWriter writer)
     {
         writer.counter("gatehouse_access_log_lines_total", "Access log lines written.").sample(written);
         writer.counter("gatehouse_access_log_dropped_total", "Access log entries dropped because the queue was full.")

@@ -1,8 +1,9 @@
 package io.gatehouse.router.metrics;
 
 /**
- * Every per-event-loop counter of the data path, with its Prometheus name and help text. The ordinal is
- * the slot in {@link WorkerCounters}.
+ * Every per-event-loop counter of the data path, with its Prometheus name and help text; the peek's outcomes
+ * share one family, {@code gatehouse_peek_outcomes_total}, told apart by an {@code outcome} label (the help
+ * text of the family is {@link #PEEK_OUTCOMES_HELP}). The ordinal is the slot in {@link WorkerCounters}.
  */
 public enum Counter
 {
@@ -13,33 +14,52 @@ public enum Counter
     REJECTED_NO_ROUTE("gatehouse_rejected_no_route_total", "Connections answered with a TLS alert, an HTTP 421 or an h2c GOAWAY because no route matched."),
     REJECTED_DRAINING("gatehouse_rejected_draining_total", "Connections closed because the router is draining."),
     REJECTED_PROXY_HEADER("gatehouse_rejected_proxy_header_total", "Connections from a trusted source whose PROXY header was missing or malformed."),
-    PEEK_OK("gatehouse_peek_ok_total", "Peeks that found a protocol and a name."),
-    PEEK_NO_NAME("gatehouse_peek_no_name_total", "Peeks of a recognised protocol without a name (no SNI, no Host)."),
-    PEEK_NOT_RECOGNISED("gatehouse_peek_not_recognised_total", "Peeks of bytes that are neither TLS, HTTP/1.x nor h2c."),
-    PEEK_MALFORMED("gatehouse_peek_malformed_total", "Peeks of a recognised protocol with broken framing."),
-    PEEK_TOO_LARGE("gatehouse_peek_too_large_total", "Peeks that reached the listener's byte bound without a decision."),
-    PEEK_TIMEOUT("gatehouse_peek_timeout_total", "Peeks that did not decide before the peek timeout."),
-    PEEK_EOF("gatehouse_peek_eof_total", "Clients that closed or half-closed before the peek decided."),
-    PEEK_SERVER_FIRST("gatehouse_peek_server_first_total", "Clients silent for the server-first delay, sent to the server-first route."),
+    PEEK_OK("gatehouse_peek_outcomes_total", "ok", "Peeks that found a protocol and a name."),
+    PEEK_NO_NAME("gatehouse_peek_outcomes_total", "no_name", "Peeks of a recognised protocol without a name (no SNI, no Host)."),
+    PEEK_NOT_RECOGNISED("gatehouse_peek_outcomes_total", "not_recognised", "Peeks of bytes that are neither TLS, HTTP/1.x nor h2c."),
+    PEEK_MALFORMED("gatehouse_peek_outcomes_total", "malformed", "Peeks of a recognised protocol with broken framing."),
+    PEEK_TOO_LARGE("gatehouse_peek_outcomes_total", "too_large", "Peeks that reached the listener's byte bound without a decision."),
+    PEEK_TIMEOUT("gatehouse_peek_outcomes_total", "timeout", "Peeks that did not decide before the peek timeout."),
+    PEEK_EOF("gatehouse_peek_outcomes_total", "eof", "Clients that closed or half-closed before the peek decided."),
+    PEEK_SERVER_FIRST("gatehouse_peek_outcomes_total", "server_first", "Clients silent for the server-first delay, sent to the server-first route."),
     CONNECT_FAILED("gatehouse_backend_connect_failures_total", "Backend connect attempts that were refused or timed out."),
     LOCAL_RESOURCE("gatehouse_local_resource_failures_total", "Connections ended because this host ran out of a resource (socket creation EMFILE/ENFILE/ENOBUFS, no local address or port for the backend connection); never counted against a backend."),
     CONNECT_EXHAUSTED("gatehouse_backend_connect_exhausted_total", "Clients closed because every connect attempt failed."),
     RELAYED("gatehouse_relays_started_total", "Connections whose relay started (backend connected, peeked bytes sent)."),
     RELAY_RESET("gatehouse_relay_resets_total", "Relays ended by an error on either side (RST, broken pipe)."),
     RELAY_IDLE_TIMEOUT("gatehouse_relay_idle_timeouts_total", "Relays closed for no bytes either way during the idle timeout."),
-    BYTES_CLIENT_TO_BACKEND("gatehouse_bytes_client_to_backend_total", "Bytes relayed from clients to backends, peeked bytes included."),
-    BYTES_BACKEND_TO_CLIENT("gatehouse_bytes_backend_to_client_total", "Bytes relayed from backends to clients.");
+    BYTES_CLIENT_TO_BACKEND("gatehouse_client_to_backend_bytes_total", "Bytes relayed from clients to backends, peeked bytes included."),
+    BYTES_BACKEND_TO_CLIENT("gatehouse_backend_to_client_bytes_total", "Bytes relayed from backends to clients.");
+
+    /** The help text of {@code gatehouse_peek_outcomes_total}. */
+    public static final String PEEK_OUTCOMES_HELP = "Peeks by outcome: ok (protocol and name found), no_name, not_recognised,"
+        + " malformed, too_large (the listener's byte bound reached), timeout, eof (client closed first), server_first"
+        + " (silent client sent to the server-first route).";
 
     /** How many counters there are: the length of one loop's slice. */
     public static final int COUNT = values().length;
 
     private final String metricName;
+    private final String outcome;
     private final String help;
 
     Counter(final String metricName, final String help)
     {
+        this(metricName, null, help);
+    }
+
+    /** A counter exported as one {@code outcome} of a family shared with others ({@code gatehouse_peek_outcomes_total}). */
+    Counter(final String metricName, final String outcome, final String help)
+    {
         this.metricName = metricName;
+        this.outcome = outcome;
         this.help = help;
+    }
+
+    /** The {@code outcome} label value within a shared family, or {@code null} for a family of its own. */
+    public String outcome()
+    {
+        return outcome;
     }
 
     public String metricName()

@@ -1,8 +1,10 @@
 package io.gatehouse.router.metrics;
 
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -15,6 +17,17 @@ public final class RouterMetrics implements MetricsSource
     private final WorkerCounters[] workers;
     private final Supplier<List<RouteCounters>> routes;
     private final Supplier<? extends List<? extends MetricsSource>> policies;
+    private final java.util.concurrent.atomic.AtomicLongArray operatorCloses =
+        new java.util.concurrent.atomic.AtomicLongArray(OperatorClose.values().length);
+
+    /** Why the router itself closed open connections on an operator's or a reload's behalf. */
+    public enum OperatorClose
+    {
+        /** {@code POST /backends/...?state=disable}. */
+        BACKEND_DISABLED,
+        /** A reload removed the connection's route or backend and {@code runtime.removed_route_drain} passed. */
+        ROUTE_REMOVED
+    }
 
     public RouterMetrics(final WorkerCounters[] workers, final Supplier<List<RouteCounters>> routes)
     {
@@ -43,6 +56,18 @@ public final class RouterMetrics implements MetricsSource
         return sum;
     }
 
+    /** Any thread (an event loop at the forced close): one connection closed for {@code why}. */
+    public void onOperatorClose(final OperatorClose why)
+    {
+        operatorCloses.incrementAndGet(why.ordinal());
+    }
+
+    /** Connections closed for {@code why} so far. */
+    public long operatorCloses(final OperatorClose why)
+    {
+        return operatorCloses.get(why.ordinal());
+    }
+
     /** Client connections open now. */
     public long activeConnections()
     {
@@ -54,7 +79,7 @@ public final class RouterMetrics implements MetricsSource
         return sum;
     }
 
-    /** Counters of every route compiled so far (routes removed by a reload keep their last totals). */
+    /** Counters of every route serving now (a route removed or changed by a reload is gone from here). */
     public List<RouteCounters> routes()
     {
         return routes.get();
@@ -76,31 +101,84 @@ public final class RouterMetrics implements MetricsSource
     }
 
     @Override
-    public void writeTo(final PrometheusWriter writer)
+    public void writeTo(final SnapshotWriter writer)
     {
         for (final Counter counter : Counter.values())
         {
-            writer.counter(counter.metricName(), counter.help()).sample(total(counter));
+            if (counter.outcome() == null)
+            {
+                writer.counter(counter.metricName(), counter.help()).sample(total(counter));
+            }
+            else
+            {
+                writer.counter(counter.metricName(), Counter.PEEK_OUTCOMES_HELP).sample(total(counter), "outcome", counter.outcome());
+            }
         }
         writer.gauge("gatehouse_connections_active", "Client connections open now.").sample(activeConnections());
-        final PrometheusWriter.Family routed =
-            writer.counter("gatehouse_route_connections_total", "Clients routed to a route (listener/route).");
-        final PrometheusWriter.Family backendConnections =
-            writer.counter("gatehouse_backend_connections_total", "Relays started to a backend.");
-        final PrometheusWriter.Family backendFailures =
-            writer.counter("gatehouse_backend_connect_failures_by_backend_total", "Connect attempts to a backend that failed.");
+        final SnapshotWriter.Family closes = writer.counter("gatehouse_operator_closes_total",
+            "Open connections the router closed: backend_disabled (POST /backends state=disable), route_removed (a reload"
+                + " removed the route or backend and runtime.removed_route_drain passed).");
+        for (final OperatorClose why : OperatorClose.values())
+        {
+            closes.sample(operatorCloses(why), "reason", why.name().toLowerCase(java.util.Locale.ROOT));
+        }
         for (final MetricsSource policy : policies.get())
         {
             policy.writeTo(writer);
         }
+        final SnapshotWriter.Family routed =
+            writer.counter("gatehouse_route_connections_total", "Clients routed to a route.");
+        final SnapshotWriter.Family backendConnections =
+            writer.counter("gatehouse_backend_connections_total", "Relays started to a backend.");
+        final SnapshotWriter.Family backendFailures =
+            writer.counter("gatehouse_backend_connect_failures_by_backend_total", "Connect attempts to a backend that failed.");
+        final SnapshotWriter.Family sent =
+            writer.counter("gatehouse_backend_sent_bytes_total", "Bytes relayed from clients to a backend, peeked bytes included.");
+        final SnapshotWriter.Family received =
+            writer.counter("gatehouse_backend_received_bytes_total", "Bytes relayed from a backend to its clients.");
+        final SnapshotWriter.Family operator = writer.gauge("gatehouse_backend_operator_state",
+            "What POST /backends set: 0 enabled, 1 draining (no new connections), 2 disabled (no new connections, open ones closed).");
+        final SnapshotWriter.Family weight = writer.gauge("gatehouse_backend_weight", "The backend's weight now (config or POST /backends).");
+        final SnapshotWriter.Family peek = writer.histogram("gatehouse_peek_duration_seconds",
+            "Accept to routing decision, for connections that reached a backend.");
+        final SnapshotWriter.Family connect = writer.histogram("gatehouse_backend_connect_duration_seconds",
+            "Backend connect time of the attempt that succeeded.");
+        final SnapshotWriter.Family connection = writer.histogram("gatehouse_connection_duration_seconds",
+            "Accept to close of relayed connections.");
+        final double[] bounds = DurationBuckets.boundsSeconds();
+        final long[] cumulative = new long[DurationBuckets.COUNT];
+        final Set<String> written = new HashSet<>();
         for (final RouteCounters route : routes.get())
         {
-            routed.sample(route.routed(), "route", route.routeId());
+            if (!written.add(route.listener() + '\u0000' + route.route()))
+            {
+                continue;
+            }
+            final String listener = route.listener();
+            final String name = route.route();
+            routed.sample(route.routed(), "listener", listener, "route", name);
             for (int i = 0; i < route.backendCount(); i++)
             {
-                backendConnections.sample(route.backendConnections(i), "route", route.routeId(), "backend", route.backendId(i));
-                backendFailures.sample(route.backendConnectFailures(i), "route", route.routeId(), "backend", route.backendId(i));
+                final String backend = route.backendId(i);
+                backendConnections.sample(route.backendConnections(i), "listener", listener, "route", name, "backend", backend);
+                backendFailures.sample(route.backendConnectFailures(i), "listener", listener, "route", name, "backend", backend);
+                sent.sample(route.backendBytesSent(i), "listener", listener, "route", name, "backend", backend);
+                received.sample(route.backendBytesReceived(i), "listener", listener, "route", name, "backend", backend);
+                operator.sample(route.operatorState(i), "listener", listener, "route", name, "backend", backend);
+                weight.sample(route.weight(i), "listener", listener, "route", name, "backend", backend);
             }
+            histogram(peek, route, RouteCounters.Duration.PEEK, bounds, cumulative);
+            histogram(connect, route, RouteCounters.Duration.CONNECT, bounds, cumulative);
+            histogram(connection, route, RouteCounters.Duration.CONNECTION, bounds, cumulative);
         }
+    }
+
+    private static void histogram(
+        final SnapshotWriter.Family family, final RouteCounters route, final RouteCounters.Duration duration, final double[] bounds,
+        final long[] cumulative)
+    {
+        final long count = route.durationCounts(duration, cumulative);
+        family.histogram(bounds, cumulative, route.durationSumSeconds(duration), count, "listener", route.listener(), "route",
+            route.route());
     }
 }

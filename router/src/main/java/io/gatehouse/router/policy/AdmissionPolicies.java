@@ -1,7 +1,7 @@
 package io.gatehouse.router.policy;
 
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
 import java.util.HashSet;
@@ -69,7 +69,7 @@ public final class AdmissionPolicies implements MetricsSource
     }
 
     @Override
-    public synchronized void writeTo(final PrometheusWriter writer)
+    public synchronized void writeTo(final SnapshotWriter writer)
     {
         for (final AdmissionPolicy policy : byListener.values())
         {

@@ -1,7 +1,7 @@
 package io.gatehouse.router.policy;
 
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RouteConfig;
 import java.net.InetAddress;
@@ -158,9 +158,9 @@ public final class AdmissionPolicy implements MetricsSource
     }
 
     @Override
-    public void writeTo(final PrometheusWriter writer)
+    public void writeTo(final SnapshotWriter writer)
     {
-        final PrometheusWriter.Family family = writer.counter("gatehouse_connections_rejected_total",
+        final SnapshotWriter.Family family = writer.counter("gatehouse_connections_rejected_total",
             "Connections refused before any backend was dialed, by reason.");
         for (final RejectReason reason : REASONS)
         {

@@ -1,7 +1,7 @@
 package io.gatehouse.router.policy;
 
 import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -62,7 +62,7 @@ public final class ConnectionLimit implements MetricsSource
     }
 
     @Override
-    public void writeTo(final PrometheusWriter writer)
+    public void writeTo(final SnapshotWriter writer)
     {
         writer.gauge("gatehouse_connection_limit_open", "Client connections counted against runtime.max_connections.")
             .sample(open.get());

@@ -159,7 +159,7 @@ public final class RouteCompiler
         }
         final String key = listenerName + '\u0000' + config.id() + '\u0000' + String.join(",", ids);
         final RouteCounters counters = countersByKey.computeIfAbsent(
-            key, k -> new RouteCounters(listenerName + "/" + config.id(), ids, workerCount));
+            key, k -> new RouteCounters(listenerName, config.id(), ids, workerCount));
         final BackendPool pool = pool(key, config, backends);
         RouteHealth health = null;
         if (healthMonitor != null)

@@ -312,6 +312,8 @@ public final class Session extends TimedConnection implements ChannelFutureListe
                 counters.increment(Counter.RELAY_IDLE_TIMEOUT);
             }
             route.pool().onConnectionClosed(backendIndex);
+            route.counters().onSessionEnd(worker.index(), backendIndex, bytesClientToBackend, bytesBackendToClient,
+                decidedNs - acceptedNs, connectedNs - connectStartNs, worker.nowNs() - acceptedNs);
         }
         if (log != null)
         {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.admin.AdminServer;
 import io.gatehouse.router.admin.MetricsRegistry;
-import io.gatehouse.router.admin.PrometheusWriter;
+import io.gatehouse.router.admin.SnapshotWriter;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.HostPort;
@@ -67,11 +67,12 @@ class ConfigReloaderTest
             assertEquals(1, applied.size());
             assertTrue(log.get(log.size() - 1).contains("rejected, old config still serving"), log.toString());
 
-            final PrometheusWriter writer = new PrometheusWriter();
+            final SnapshotWriter writer = new SnapshotWriter();
             reloader.writeTo(writer);
-            assertTrue(writer.text().contains("gatehouse_config_reloads_total{result=\"applied\"} 1\n"), writer.text());
-            assertTrue(writer.text().contains("gatehouse_config_reloads_total{result=\"invalid\"} 1\n"), writer.text());
-            assertTrue(writer.text().contains("gatehouse_config_generation 2\n"), writer.text());
+            final io.gatehouse.router.admin.MetricsSnapshot scrape = io.gatehouse.router.admin.MetricsSnapshot.parse(writer.text());
+            assertEquals(1, scrape.sum("gatehouse_config_reloads_total", "result", "applied"), writer.text());
+            assertEquals(1, scrape.sum("gatehouse_config_reloads_total", "result", "invalid"), writer.text());
+            assertEquals(2, scrape.sum("gatehouse_config_generation"), writer.text());
         }
     }
 
@@ -294,7 +295,7 @@ class ConfigReloaderTest
             assertTrue(outcome.serving());
             assertEquals(0, applied.size());
             assertEquals(1, reloader.generation());
-            final PrometheusWriter writer = new PrometheusWriter();
+            final SnapshotWriter writer = new SnapshotWriter();
             reloader.writeTo(writer);
             assertTrue(writer.text().contains("gatehouse_config_reloads_total{result=\"unchanged\"} 1\n"), writer.text());
         }

@@ -65,7 +65,7 @@ class ControlPlaneTest
             assertEquals(1, metrics.sum("gatehouse_connection_limit_open"));
             assertEquals(1, metrics.sum("gatehouse_config_reloads_total", "result", "applied"));
             assertEquals(1, metrics.sum("gatehouse_access_log_lines_total"));
-            assertEquals("gauge", metrics.type("gatehouse_backend_up"));
+            assertEquals("gauge", metrics.type("gatehouse_config_generation"));
 
             Files.writeString(file, config(secondLog, 7).replace("runtime:", "runtime:\n  access_log_typo: x"));
             assertEquals(422, post(plane.adminAddress()));
@@ -159,6 +159,38 @@ class ControlPlaneTest
         }
     }
 
+    @Test
+    void shouldRequireTheTokenFileTokenForPostAndFollowItsRotationOnReload(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("gh.yaml");
+        Files.writeString(dir.resolve("admin.token"), "first-token\n");
+        final String yaml = "listeners:\n  - address: 127.0.0.1:0\n    routes: [{hostnames: [a.test], backends: [127.0.0.1:1]}]\n"
+            + "admin: {address: 127.0.0.1:0, token_file: admin.token}\n";
+        Files.writeString(file, yaml);
+        try (ControlPlane plane = ControlPlane.start(file, ConfigLoader.load(file), applied::add, log::add, false))
+        {
+            assertEquals(401, post(plane.adminAddress()), "no token");
+            assertEquals(401, post(plane.adminAddress(), "Bearer wrong"));
+            assertEquals(0, applied.size());
+            Files.writeString(dir.resolve("admin.token"), "second-token\n");
+            assertEquals(200, post(plane.adminAddress(), "Bearer first-token"), "the token read at start");
+            assertEquals(401, post(plane.adminAddress(), "Bearer first-token"), "the reload re-read the file");
+            assertEquals(200, post(plane.adminAddress(), "Bearer second-token"));
+            assertEquals(2, applied.size());
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartWhenTheTokenFileCannotBeRead(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("gh.yaml");
+        Files.writeString(file, "listeners:\n  - address: 127.0.0.1:0\n    routes: [{hostnames: [a.test], backends: [127.0.0.1:1]}]\n"
+            + "admin: {address: 127.0.0.1:0, token_file: missing.token}\n");
+        final IOException ex = assertThrows(IOException.class,
+            () -> ControlPlane.start(file, ConfigLoader.load(file), applied::add, log::add, false));
+        assertTrue(ex.getMessage().startsWith("admin.token_file " + dir.resolve("missing.token")), ex.getMessage());
+    }
+
     private static AccessLogEntry entry() throws Exception
     {
         return new AccessLogEntry(1, 0, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), "l", null, null, null, null,
@@ -179,9 +211,18 @@ class ControlPlaneTest
 
     private static int post(final InetSocketAddress admin) throws IOException
     {
+        return post(admin, null);
+    }
+
+    private static int post(final InetSocketAddress admin, final String authorization) throws IOException
+    {
         final HttpURLConnection connection = (HttpURLConnection)new URL(
             "http://127.0.0.1:" + admin.getPort() + "/reload").openConnection();
         connection.setRequestMethod("POST");
+        if (authorization != null)
+        {
+            connection.setRequestProperty("Authorization", authorization);
+        }
         connection.setConnectTimeout(5_000);
         connection.setReadTimeout(5_000);
         final int status = connection.getResponseCode();

@@ -225,7 +225,7 @@ class SlowClientTest
 
                 public long peekTimeouts()
                 {
-                    return (long)metric("gatehouse_peek_timeout_total");
+                    return (long)metric("gatehouse_peek_outcomes_total", "outcome", "timeout");
                 }
 
                 public void awaitNoConnections()
@@ -233,11 +233,11 @@ class SlowClientTest
                     Await.until("no client connection open in the router", () -> metric("gatehouse_connections_active") == 0);
                 }
 
-                private double metric(final String name)
+                private double metric(final String name, final String... labels)
                 {
                     try
                     {
-                        return router.metrics().sum(name);
+                        return router.metrics().sum(name, labels);
                     }
                     catch (final IOException ex)
                     {
