@@ -196,7 +196,9 @@ public final class Listener
             .option(ChannelOption.SO_BACKLOG, BACKLOG)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.TCP_NODELAY, true)
+            // No TCP_NODELAY child option: every transport's socket config turns it on in its
+            // constructor (PlatformDependent.canEnableTcpNoDelayByDefault), and the option would set it
+            // a second time, one setsockopt per accepted connection (TcpNoDelayDefaultTest holds it).
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childHandler(acceptor);
     }
