@@ -27,6 +27,12 @@ import java.util.List;
 public final class Listener
 {
     private static final int BACKLOG = 4096;
+    /**
+     * TCP_DEFER_ACCEPT seconds on listeners without a server_first route (a server-first client says
+     * nothing, so a deferred accept would hold it back). A measured lever (bench-results/), off unless
+     * set: {@code -Dgatehouse.listen.deferAcceptSeconds=1}.
+     */
+    private static final int DEFER_ACCEPT_SECONDS = Integer.getInteger("gatehouse.listen.deferAcceptSeconds", 0);
 
     private final String name;
     private final HostPort address;
@@ -120,6 +126,9 @@ public final class Listener
             }
             if (transport.listensPerLoop())
             {
+                // the snapshot holding this listener is published before it binds
+                final ListenerState state = snapshots.current().listener(slot);
+                final boolean clientSpeaksFirst = state != null && state.routes().serverFirstRoute() == null;
                 for (final Worker worker : workers)
                 {
                     final ServerBootstrap bootstrap = new ServerBootstrap()
@@ -127,6 +136,10 @@ public final class Listener
                         .channel(transport.serverChannelClass())
                         .option(UnixChannelOption.SO_REUSEPORT, true)
                         .handler(new AcceptBackoff(worker, name));
+                    if (clientSpeaksFirst)
+                    {
+                        transport.deferAccept(bootstrap, DEFER_ACCEPT_SECONDS);
+                    }
                     final Channel channel = bind(bootstrap, new Acceptor(worker), target);
                     target = (InetSocketAddress)channel.localAddress();
                 }
