@@ -1,6 +1,7 @@
 package io.gatehouse.router.connect;
 
 import io.gatehouse.balancer.BackendPool;
+import io.gatehouse.router.listen.Transport;
 import io.gatehouse.router.listen.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.route.Route;
@@ -17,10 +18,15 @@ import java.util.Arrays;
  * rank: a health change between two attempts republishes the pool, and rank 1 of the new table may be
  * the backend that failed while its rank 0 was never tried (round robin's rank 0 moves on every pick).
  *
+ * <p>A failure of this host rather than of the backend (the socket cannot be created or registered:
+ * EMFILE, ENFILE, ENOBUFS; its local end cannot be bound: EADDRNOTAVAIL) ends the attempts at once with
+ * {@link ConnectOutcome#onLocalResourceExhausted()}, counted in {@code local_resource_failures} and
+ * never against the backend: no per-backend failure, no passive ejection, no health change.
+ *
  * <p>Event loop thread only. One instance per client serves as the listener of every registration and
  * connect future of that client (no allocation per attempt beyond the channel itself).
  */
-public final class BackendConnector implements ChannelFutureListener
+public final class BackendConnector implements ChannelFutureListener, Runnable
 {
     private final Worker worker;
     private final Route route;
@@ -46,8 +52,31 @@ public final class BackendConnector implements ChannelFutureListener
     public static BackendConnector connect(final Worker worker, final Route route, final long hash, final ConnectOutcome outcome)
     {
         final BackendConnector connector = new BackendConnector(worker, route, hash, outcome);
-        connector.nextAttempt();
+        connector.scheduleAttempt();
         return connector;
+    }
+
+    /**
+     * The next attempt, now or (on a transport that {@link Transport#registersAfterIoBatch() registers
+     * after the I/O batch}) from a task, so the new socket is never handed a closed socket's events.
+     */
+    private void scheduleAttempt()
+    {
+        if (worker.transport().registersAfterIoBatch())
+        {
+            worker.loop().execute(this);
+        }
+        else
+        {
+            nextAttempt();
+        }
+    }
+
+    /** The deferred attempt (see {@link #scheduleAttempt()}). */
+    @Override
+    public void run()
+    {
+        nextAttempt();
     }
 
     /** The client went away: drop the attempt in flight; no outcome is reported. */
@@ -152,8 +181,8 @@ public final class BackendConnector implements ChannelFutureListener
     {
         if (!registration.isSuccess())
         {
-            onAttemptFailed();
-            return false;
+            onLocalFailure();
+            return true;
         }
         backend.config().setConnectTimeoutMillis(route.connectTimeoutMs());
         backend.connect(route.backendAddress(backendIndex)).addListener(this);
@@ -172,7 +201,7 @@ public final class BackendConnector implements ChannelFutureListener
         {
             if (!startConnect())
             {
-                nextAttempt();
+                scheduleAttempt();
             }
             return;
         }
@@ -186,11 +215,46 @@ public final class BackendConnector implements ChannelFutureListener
             backend = null;
             outcome.onBackendConnected(connected, backendIndex);
         }
+        else if (isLocalFailure(future.cause()))
+        {
+            onLocalFailure();
+        }
         else
         {
             onAttemptFailed();
-            nextAttempt();
+            scheduleAttempt();
         }
+    }
+
+    /**
+     * True for a connect that failed for want of a local resource: no local address or port
+     * (EADDRNOTAVAIL, the kernel's "Cannot assign requested address"), or no descriptor or buffer.
+     */
+    static boolean isLocalFailure(final Throwable cause)
+    {
+        for (Throwable at = cause; at != null; at = at.getCause())
+        {
+            final String message = at.getMessage();
+            if (at instanceof java.net.BindException || message != null && (message.contains("Cannot assign requested address")
+                || message.contains("Too many open files") || message.contains("No buffer space available")))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This host's failure: counted as such, never against the backend; no more attempts. */
+    private void onLocalFailure()
+    {
+        worker.counters().increment(Counter.LOCAL_RESOURCE);
+        if (backend != null)
+        {
+            backend.close();
+            backend = null;
+        }
+        aborted = true;
+        outcome.onLocalResourceExhausted();
     }
 
     private void onAttemptFailed()

@@ -10,4 +10,10 @@ public interface ConnectOutcome
 
     /** Every attempt failed or the pool offered no backend; the client should be closed. */
     void onBackendUnavailable();
+
+    /**
+     * This host could not make the backend socket (EMFILE, ENFILE, ENOBUFS) or give it a local address
+     * (EADDRNOTAVAIL): no backend was at fault and none was counted; the client should be closed.
+     */
+    void onLocalResourceExhausted();
 }

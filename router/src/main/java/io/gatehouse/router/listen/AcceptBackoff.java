@@ -1,9 +1,11 @@
 package io.gatehouse.router.listen;
 
 import io.gatehouse.router.metrics.Counter;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,6 +18,9 @@ import java.util.logging.Logger;
  * up to {@link #MAX_PAUSE_MS}; an accepted connection resets it. One log line per episode, not per
  * failure. Exceptions stop here: Netty's own acceptor would pause a fixed second and then log at the
  * pipeline's tail on every failure. One instance per listening socket: the back-off state is its own.
+ *
+ * <p>On a transport that {@link Transport#registersAfterIoBatch() registers after the I/O batch} (epoll),
+ * connections accepted during a batch are passed on (and so registered) from one task run after it.
  *
  * <p>Runs on the listening socket's event loop only; allocates nothing per accepted connection.
  */
@@ -31,6 +36,10 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
     private long pauseMs;
     private boolean paused;
     private long failuresThisEpisode;
+    /** Accepted in the current I/O batch, registered after it (see {@link Transport#registersAfterIoBatch()}). */
+    private final ArrayDeque<Object> accepted = new ArrayDeque<>();
+    private final Runnable registerAccepted = this::onRegisterAccepted;
+    private ChannelHandlerContext ctx;
 
     AcceptBackoff(final Worker worker, final String listenerName)
     {
@@ -47,7 +56,34 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
             failuresThisEpisode = 0;
         }
         pauseMs = 0;
-        ctx.fireChannelRead(msg);
+        if (!worker.transport().registersAfterIoBatch())
+        {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (accepted.isEmpty())
+        {
+            this.ctx = ctx;
+            ctx.channel().eventLoop().execute(registerAccepted);
+        }
+        accepted.add(msg);
+    }
+
+    /** After the loop's I/O batch: hands the connections accepted in it on to be registered. */
+    private void onRegisterAccepted()
+    {
+        final boolean open = ctx.channel().isOpen();
+        for (Object child = accepted.poll(); child != null; child = accepted.poll())
+        {
+            if (open)
+            {
+                ctx.fireChannelRead(child);
+            }
+            else
+            {
+                ((Channel)child).unsafe().closeForcibly();
+            }
+        }
     }
 
     @Override

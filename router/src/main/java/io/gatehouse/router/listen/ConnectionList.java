@@ -73,6 +73,18 @@ public final class ConnectionList
         }
     }
 
+    /** Visits every node with {@code visitor}; nodes may unlink themselves while visited. */
+    public void visit(final java.util.function.Consumer<? super TimedConnection> visitor)
+    {
+        cursor = head;
+        while (cursor != null)
+        {
+            final TimedConnection node = cursor;
+            cursor = node.next;
+            visitor.accept(node);
+        }
+    }
+
     /** Closes every node. */
     public void closeAll()
     {

@@ -4,6 +4,9 @@ import io.gatehouse.router.config.HostPort;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.peek.PeekHandler;
+import io.gatehouse.router.policy.RejectReason;
+import io.gatehouse.router.session.EndReason;
+import io.gatehouse.router.session.Session;
 import io.gatehouse.router.systemd.InheritedSocket;
 import io.gatehouse.router.systemd.ServerChannelAdopter;
 import io.netty.bootstrap.ServerBootstrap;
@@ -213,6 +216,7 @@ public final class Listener
             // constructor (PlatformDependent.canEnableTcpNoDelayByDefault), and the option would set it
             // a second time, one setsockopt per accepted connection (TcpNoDelayDefaultTest holds it).
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childOption(ChannelOption.AUTO_CLOSE, false)
             .childHandler(acceptor);
     }
 
@@ -286,28 +290,31 @@ public final class Listener
             worker.counters().onConnectionOpened();
             channel.closeFuture().addListener(worker.clientCloseListener());
             final ListenerState state = snapshots.current().listener(slot);
-            if (state == null || !accepting)
+            final InetSocketAddress remote = (InetSocketAddress)channel.remoteAddress();
+            final InetSocketAddress local = (InetSocketAddress)channel.localAddress();
+            if (state == null || remote == null || local == null)
             {
                 worker.counters().increment(Counter.REJECTED_DRAINING);
                 channel.close();
                 return;
             }
-            final InetSocketAddress remote = (InetSocketAddress)channel.remoteAddress();
-            final InetSocketAddress local = (InetSocketAddress)channel.localAddress();
-            if (remote == null || local == null)
+            final Session session = new Session(worker, state, channel, remote, local);
+            if (!accepting)
             {
-                channel.close();
+                worker.counters().increment(Counter.REJECTED_DRAINING);
+                session.close(EndReason.REJECTED_DRAINING);
                 return;
             }
             final byte[] source = remote.getAddress().getAddress();
             final boolean proxied = state.trustsProxyHeaderFrom(source);
-            if (!proxied && !PeekHandler.admit(state, remote.getAddress(), channel))
+            final RejectReason refused = proxied ? RejectReason.NONE : PeekHandler.admit(state, remote.getAddress(), channel);
+            if (refused != RejectReason.NONE)
             {
                 worker.counters().increment(Counter.REJECTED_ACL);
-                channel.close();
+                session.close(EndReason.rejected(refused));
                 return;
             }
-            channel.pipeline().addLast(new PeekHandler(worker, state, remote, local, source));
+            channel.pipeline().addLast(new PeekHandler(session, source));
         }
 
         @Override

@@ -1,13 +1,11 @@
 package io.gatehouse.router.listen;
 
-import io.netty.channel.ChannelInboundHandlerAdapter;
-
 /**
- * A connection-stage handler that a {@link Worker} visits on its timer tick (peek deadlines, relay idle
- * timeouts) and closes on drain. Linked intrusively into one {@link ConnectionList}; event loop thread
- * only; linking allocates nothing.
+ * A connection a {@link Worker} visits on its timer tick (peek deadlines, relay idle timeouts) and closes
+ * on drain. Linked intrusively into at most one {@link ConnectionList} at a time; event loop thread only;
+ * linking allocates nothing.
  */
-public abstract class TimedConnection extends ChannelInboundHandlerAdapter
+public abstract class TimedConnection
 {
     TimedConnection previous;
     TimedConnection next;

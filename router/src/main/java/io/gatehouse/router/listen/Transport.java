@@ -25,6 +25,7 @@ public enum Transport
     IO_URING, EPOLL, NIO;
 
     private static final String ACCEPT_MULTISHOT_PROPERTY = "io.netty.iouring.acceptMultiShotEnabled";
+    private static final String POLL_ADD_MULTISHOT_PROPERTY = "io.netty.iouring.pollAddMultishotEnabled";
 
     static
     {
@@ -34,6 +35,14 @@ public enum Transport
         if (System.getProperty(ACCEPT_MULTISHOT_PROPERTY) == null)
         {
             System.setProperty(ACCEPT_MULTISHOT_PROPERTY, "false");
+        }
+        // Netty 4.2.18 waits for POLLIN with a multishot POLL_ADD, which reports a new wake-up, not a
+        // level: bytes and the RST right behind them arrive as one wake-up, the recv takes the bytes, and
+        // the reset is then never reported (the channel stays open until the idle timeout). One-shot polls
+        // are re-armed level-triggered and see it. bench-results/netty-repro/README.md has the reproduction.
+        if (System.getProperty(POLL_ADD_MULTISHOT_PROPERTY) == null)
+        {
+            System.setProperty(POLL_ADD_MULTISHOT_PROPERTY, "false");
         }
     }
 
@@ -82,6 +91,20 @@ public enum Transport
             default:
                 return true;
         }
+    }
+
+    /**
+     * True when a new channel must be registered with its loop only after the loop's current batch of I/O
+     * events: Netty 4.2.18's epoll handler finds the channel of each ready event by fd number, so a
+     * socket opened during a batch on the number of one closed earlier in that batch is handed the closed
+     * socket's leftover events (its RST, its EPOLLRDHUP). A connecting backend then clears its interest
+     * set, epoll_ctl(DEL) removes it while Netty still thinks it is added, and its first read fails with
+     * epoll_ctl ENOENT (bench-results/netty-repro/README.md). Registered from a task, a channel's fd
+     * is in the epoll set only from the next epoll_wait on, which never reports a closed fd.
+     */
+    public boolean registersAfterIoBatch()
+    {
+        return this == EPOLL;
     }
 
     public IoHandlerFactory ioHandlerFactory()

@@ -63,6 +63,7 @@ public final class Worker
             // TCP_NODELAY is on already (see Listener's accepted-socket options): no second setsockopt.
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.AUTO_CLOSE, false)
             .handler(NoOpHandler.INSTANCE);
     }
 

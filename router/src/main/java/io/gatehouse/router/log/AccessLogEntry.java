@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
  * immutable; read by the log thread. Times that did not happen (no peek, no connect) are {@code -1};
  * names that are not known are {@code null}; both come out as JSON {@code null}.
  *
+ * @param id          the connection's id, unique within the process (one line per id).
  * @param endEpochMs  wall-clock time of the close, milliseconds since the epoch.
  * @param client      the client's address (the PROXY protocol's source when one was trusted).
  * @param listener    the listener's name.
@@ -25,6 +26,7 @@ import java.net.InetSocketAddress;
  *                    {@code rejected_source_denied}, {@code drain}, ... (the router's list).
  */
 public record AccessLogEntry(
+    long id,
     long endEpochMs,
     InetSocketAddress client,
     String listener,

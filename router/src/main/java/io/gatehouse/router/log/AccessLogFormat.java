@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatter;
  * The access log line: one JSON object per line, keys always present and in this order:
  *
  * <pre>{@code
- * {"time":"2026-11-26T06:17:31.123Z","client":"127.0.0.1:53422","listener":"public","protocol":"tls",
+ * {"time":"2026-11-26T06:17:31.123Z","id":42,"client":"127.0.0.1:53422","listener":"public","protocol":"tls",
  *  "name":"a.example.test","alpn":"h2,http/1.1","route":"a.example.test","backend":"127.0.0.1:9443",
  *  "bytes_in":517,"bytes_out":4096,"duration_us":1234,"peek_us":50,"connect_us":200,"end":"client_closed"}
  * }</pre>
@@ -31,7 +31,8 @@ public final class AccessLogFormat
     {
         out.append("{\"time\":\"");
         TIME.formatTo(Instant.ofEpochMilli(e.endEpochMs()), out);
-        out.append("\",\"client\":");
+        out.append("\",\"id\":").append(e.id());
+        out.append(",\"client\":");
         address(e.client(), out);
         out.append(",\"listener\":");
         string(e.listener(), out);

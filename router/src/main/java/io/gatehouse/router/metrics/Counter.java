@@ -22,6 +22,7 @@ public enum Counter
     PEEK_EOF("gatehouse_peek_eof_total", "Clients that closed or half-closed before the peek decided."),
     PEEK_SERVER_FIRST("gatehouse_peek_server_first_total", "Clients silent for the server-first delay, sent to the server-first route."),
     CONNECT_FAILED("gatehouse_backend_connect_failures_total", "Backend connect attempts that were refused or timed out."),
+    LOCAL_RESOURCE("gatehouse_local_resource_failures_total", "Connections ended because this host ran out of a resource (socket creation EMFILE/ENFILE/ENOBUFS, no local address or port for the backend connection); never counted against a backend."),
     CONNECT_EXHAUSTED("gatehouse_backend_connect_exhausted_total", "Clients closed because every connect attempt failed."),
     RELAYED("gatehouse_relays_started_total", "Connections whose relay started (backend connected, peeked bytes sent)."),
     RELAY_RESET("gatehouse_relay_resets_total", "Relays ended by an error on either side (RST, broken pipe)."),

@@ -5,12 +5,8 @@ import io.gatehouse.router.config.RouteConfig;
 import io.gatehouse.router.connect.BackendConnector;
 import io.gatehouse.router.connect.ConnectOutcome;
 import io.gatehouse.router.listen.ListenerState;
-import io.gatehouse.router.listen.TimedConnection;
 import io.gatehouse.router.listen.Worker;
-import io.gatehouse.router.log.AccessLog;
-import io.gatehouse.router.metrics.ConnectionRecord;
 import io.gatehouse.router.metrics.Counter;
-import io.gatehouse.router.metrics.RelayCounting;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.policy.AdmissionPolicy;
 import io.gatehouse.router.policy.RejectReason;
@@ -19,6 +15,9 @@ import io.gatehouse.router.proxy.ProxyHeaderParser;
 import io.gatehouse.router.proxy.ProxyHeaderStatus;
 import io.gatehouse.router.relay.RelayStarter;
 import io.gatehouse.router.route.Route;
+import io.gatehouse.router.session.EndReason;
+import io.gatehouse.router.session.Session;
+import io.gatehouse.router.session.SessionStage;
 import io.gatehouse.sni.FirstFlightParser;
 import io.gatehouse.sni.PeekProtocol;
 import io.gatehouse.sni.PeekStatus;
@@ -62,11 +61,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * needs more gets a parser of its own, so slow clients cost linear work.
  *
  * <p>A source trusted to send a PROXY header must open with one (strictly parsed); its addresses then
- * stand for the client in admission, hashing and the outgoing header.
+ * stand for the client in admission, hashing and the outgoing header. From any other source, and right
+ * after a trusted header, bytes that start with a PROXY signature (v1 {@code "PROXY "}, v2's 12 bytes)
+ * are refused on every listener; bytes that so far are only a prefix of one wait for the next segment,
+ * so a signature split over segments is refused too (counted {@code rejected_proxy_header}).
+ *
+ * <p>Everything learnt goes to the connection's {@link Session}, which ends the connection once.
  *
  * <p>Thread: the client's event loop. Not thread-safe.
  */
-public final class PeekHandler extends TimedConnection implements ConnectOutcome
+public final class PeekHandler extends io.netty.channel.ChannelInboundHandlerAdapter implements ConnectOutcome, SessionStage
 {
     private static final int INITIAL_COLLECT_BYTES = 2048;
     /** Reads parsed from scratch by the loop's shared parser before the connection gets a parser of its own. */
@@ -80,6 +84,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private final Worker worker;
     private final WorkerCounters counters;
     private final ListenerState state;
+    private final Session session;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private byte[] source;
@@ -88,6 +93,8 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private byte[] destination;
     private int destinationPort;
     private boolean proxyHeaderExpected;
+    /** The bytes so far were screened and start with no PROXY signature. */
+    private boolean screened;
     private ByteBuf proxyHeaderOut;
     private ChannelHandlerContext ctx;
     private ByteBuf peeked;
@@ -102,17 +109,15 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     private BackendConnector connector;
     private FirstFlightParser parser;
     private FirstFlightParser ownParser;
-    private ConnectionRecord record;
-    private String endReason;
     private int parses;
 
-    public PeekHandler(
-        final Worker worker,
-        final ListenerState state,
-        final InetSocketAddress remote,
-        final InetSocketAddress local,
-        final byte[] source)
+    public PeekHandler(final Session session, final byte[] source)
     {
+        final Worker worker = session.worker();
+        final ListenerState state = session.listener();
+        final InetSocketAddress remote = session.clientAddress();
+        final InetSocketAddress local = session.localAddress();
+        this.session = session;
         this.worker = worker;
         this.counters = worker.counters();
         this.state = state;
@@ -130,21 +135,15 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     {
         this.ctx = ctx;
         final long nowNs = worker.nowNs();
-        final AccessLog log = worker.accessLog();
-        if (log != null)
-        {
-            record = new ConnectionRecord(log, state.name(), remote, nowNs);
-        }
         deadlineNs = nowNs + state.peekTimeoutNs();
         serverFirstAtNs = nowNs + state.serverFirstDelayNs();
-        worker.peeking().add(this);
+        session.onPeeking(this);
         ctx.read();
     }
 
     @Override
     public void handlerRemoved(final ChannelHandlerContext ctx)
     {
-        worker.peeking().remove(this);
         releasePeeked();
     }
 
@@ -169,6 +168,38 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             onProxyHeaderBytes();
             return;
         }
+        if (!screened)
+        {
+            final ByteBuf all = peeked != null ? peeked : in;
+            if (peeked != null)
+            {
+                collect(in);
+            }
+            if (!screen(all))
+            {
+                if (all == in)
+                {
+                    if (stage == STAGE_DONE)
+                    {
+                        in.release();
+                    }
+                    else
+                    {
+                        collect(in);
+                    }
+                }
+                return;
+            }
+            if (peeked != null)
+            {
+                final PeekStatus status = parse(peeked);
+                if (status != PeekStatus.NEED_MORE_DATA)
+                {
+                    decide(status);
+                }
+                return;
+            }
+        }
         if (peeked == null && (in.hasMemoryAddress() || in.hasArray()))
         {
             final PeekStatus status = parse(in);
@@ -192,6 +223,38 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     }
 
     /**
+     * Screens all bytes so far for a PROXY signature (every listener, every untrusted source, and again
+     * after a trusted header). Returns true when they start with none and the peek may go on; false when
+     * they are a prefix of one (wait for more) or the connection was refused for carrying one.
+     */
+    private boolean screen(final ByteBuf all)
+    {
+        final int readable = all.readableBytes();
+        final ProxyHeaderStatus signature = ProxyHeaderParser.signature(wrap(all, readable), 0, readable);
+        if (signature == ProxyHeaderStatus.NOT_PROXY)
+        {
+            screened = true;
+            return true;
+        }
+        if (signature == ProxyHeaderStatus.OK || readable >= state.peekMaxBytes())
+        {
+            counters.increment(Counter.REJECTED_PROXY_HEADER);
+            session.noteEnd(EndReason.REJECTED_PROXY_HEADER);
+            if (all == peeked)
+            {
+                close();
+            }
+            else
+            {
+                stage = STAGE_DONE;
+                releasePeeked();
+                ctx.close();
+            }
+        }
+        return false;
+    }
+
+    /**
      * A trusted source's connection starts with a PROXY v1/v2 header: parse it strictly over all bytes
      * so far, take the client's addresses from it (ACL, hashing and the outgoing PROXY header then see
      * the client, not the balancer), drop it from what goes to the backend, then peek at what follows.
@@ -208,7 +271,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (status != ProxyHeaderStatus.OK)
         {
             counters.increment(Counter.REJECTED_PROXY_HEADER);
-            endReason = "proxy_header_invalid";
+            session.noteEnd(EndReason.REJECTED_PROXY_HEADER);
             close();
             return;
         }
@@ -229,23 +292,23 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             catch (final UnknownHostException ex)
             {
                 counters.increment(Counter.REJECTED_PROXY_HEADER);
+                session.noteEnd(EndReason.REJECTED_PROXY_HEADER);
                 close();
                 return;
             }
         }
         peeked.skipBytes(proxy.headerLength());
-        if (record != null)
+        session.onClientAddress(new InetSocketAddress(sourceAddress, sourcePort));
+        final RejectReason refused = admit(state, sourceAddress, ctx.channel());
+        if (refused != RejectReason.NONE)
         {
-            record.client(new InetSocketAddress(sourceAddress, sourcePort));
-        }
-        if (!admit(state, sourceAddress, ctx.channel()))
-        {
-            endReason = "rejected";
+            session.noteEnd(EndReason.rejected(refused));
             counters.increment(Counter.REJECTED_ACL);
             close();
             return;
         }
-        if (peeked.isReadable())
+        screened = false;
+        if (peeked.isReadable() && screen(peeked))
         {
             final PeekStatus flight = parse(peeked);
             if (flight != PeekStatus.NEED_MORE_DATA)
@@ -273,7 +336,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             if (stage == STAGE_PEEKING)
             {
                 counters.increment(Counter.PEEK_EOF);
-                endReason = "client_closed";
+                session.noteEnd(EndReason.PEEK_EOF);
                 close();
             }
         }
@@ -283,26 +346,31 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
     @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
-        if (stage == STAGE_PEEKING)
+        if (stage == STAGE_PEEKING && session.endReason() == null)
         {
             counters.increment(Counter.PEEK_EOF);
+            session.noteEnd(EndReason.PEEK_EOF);
         }
-        if (record != null)
+        else if (stage == STAGE_CONNECTING)
         {
-            record.close(worker.nowNs(), endReason != null ? endReason : "client_closed");
+            session.noteEnd(EndReason.CLIENT_RESET);
         }
-        else if (stage == STAGE_CONNECTING && connector != null)
+        if (stage == STAGE_CONNECTING && connector != null)
         {
             connector.abort();
         }
         stage = STAGE_DONE;
-        worker.peeking().remove(this);
         releasePeeked();
     }
 
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
+        if (stage == STAGE_PEEKING)
+        {
+            counters.increment(Counter.PEEK_EOF);
+        }
+        session.noteEnd(stage == STAGE_PEEKING ? EndReason.PEEK_EOF : EndReason.CLIENT_RESET);
         close();
     }
 
@@ -317,25 +385,15 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
         if (!anyBytes && serverFirst != null && nowNs - serverFirstAtNs >= 0)
         {
             counters.increment(Counter.PEEK_SERVER_FIRST);
-            if (record != null)
-            {
-                record.decided(nowNs, null, null, null);
-            }
+            session.onDecided(nowNs);
             connect(serverFirst, sourceHash(), null, false);
         }
         else if (nowNs - deadlineNs >= 0)
         {
             counters.increment(Counter.PEEK_TIMEOUT);
-            endReason = "peek_timeout";
+            session.noteEnd(EndReason.PEEK_TIMEOUT);
             close();
         }
-    }
-
-    @Override
-    public void onForcedClose()
-    {
-        endReason = "drain";
-        close();
     }
 
     @Override
@@ -348,28 +406,27 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             return;
         }
         stage = STAGE_DONE;
-        worker.peeking().remove(this);
-        counters.increment(Counter.RELAYED);
-        route.pool().onConnectionOpened(backendIndex);
-        route.counters().onBackendConnected(worker.index(), backendIndex);
-        if (record != null)
-        {
-            record.connected(worker.nowNs(), route.backendAddress(backendIndex));
-        }
-        final RelayCounting observer = new RelayCounting(counters, route, backendIndex, record, record != null ? worker::nowNs : null);
+        session.onRelayStarted(worker.nowNs(), backend, backendIndex);
         final ByteBuf first = peeked;
         peeked = null;
         final ByteBuf header = proxyHeaderOut;
         proxyHeaderOut = null;
         ctx.pipeline().remove(this);
-        RelayStarter.start(worker, state, client, backend, header, first, observer, clientInputDone);
+        RelayStarter.start(session, state, client, backend, header, first, clientInputDone);
     }
 
     @Override
     public void onBackendUnavailable()
     {
         counters.increment(Counter.CONNECT_EXHAUSTED);
-        endReason = "connect_failed";
+        session.noteEnd(EndReason.CONNECT_FAILED);
+        close();
+    }
+
+    @Override
+    public void onLocalResourceExhausted()
+    {
+        session.noteEnd(EndReason.LOCAL_RESOURCE);
         close();
     }
 
@@ -445,16 +502,13 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
 
     private void decide(final PeekStatus status)
     {
-        if (state.acceptsProxyHeaders() && looksLikeProxyHeader())
-        {
-            counters.increment(Counter.REJECTED_PROXY_HEADER);
-            endReason = "proxy_header_untrusted";
-            close();
-            return;
-        }
-        if (record != null)
+        if (session.isLogged())
         {
             recordDecision(status);
+        }
+        else
+        {
+            session.onDecided(worker.nowNs());
         }
         final Route defaultRoute = state.routes().defaultRoute();
         switch (status)
@@ -483,31 +537,32 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
                 break;
             case MALFORMED:
                 counters.increment(Counter.PEEK_MALFORMED);
-                endReason = "malformed";
+                session.noteEnd(EndReason.PEEK_MALFORMED);
                 close();
                 break;
             default:
                 counters.increment(Counter.PEEK_TOO_LARGE);
-                endReason = "too_large";
+                session.noteEnd(EndReason.PEEK_TOO_LARGE);
                 close();
                 break;
         }
     }
 
     /**
-     * Asks the listener's policy to admit {@code source}; when it does, the connection is released on that
-     * policy when {@code channel} closes (one listener object per admitted connection). A refusal is
-     * already counted by the policy, by reason.
+     * Asks the listener's policy to admit {@code source}; when it does ({@link RejectReason#NONE}), the
+     * connection is released on that policy when {@code channel} closes (one listener object per admitted
+     * connection). A refusal is already counted by the policy, by reason.
      */
-    public static boolean admit(final ListenerState state, final InetAddress source, final Channel channel)
+    public static RejectReason admit(final ListenerState state, final InetAddress source, final Channel channel)
     {
         final AdmissionPolicy policy = state.policy();
-        if (policy.admit(source) != RejectReason.NONE)
+        final RejectReason reason = policy.admit(source);
+        if (reason != RejectReason.NONE)
         {
-            return false;
+            return reason;
         }
         channel.closeFuture().addListener(future -> policy.release(source));
-        return true;
+        return RejectReason.NONE;
     }
 
     /** Copies what the access log says about the decision out of the parser (only with an access log). */
@@ -528,15 +583,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             }
             alpn = text.toString();
         }
-        record.decided(worker.nowNs(), protocolText, name, alpn);
-    }
-
-    /** A PROXY header from a source not trusted to send one (the peek view still holds the bytes). */
-    private boolean looksLikeProxyHeader()
-    {
-        final UnsafeBuffer view = worker.peekView();
-        final ProxyHeaderStatus status = worker.proxyParser().parse(view, 0, view.capacity());
-        return status != ProxyHeaderStatus.NOT_PROXY && status != ProxyHeaderStatus.NEED_MORE_DATA;
+        session.onDecided(worker.nowNs(), protocolText, name, alpn);
     }
 
     private void routeDefaultOrReject(
@@ -548,7 +595,7 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
             return;
         }
         counters.increment(Counter.REJECTED_NO_ROUTE);
-        endReason = protocol == null ? "not_recognised" : "no_route";
+        session.noteEnd(EndReason.NO_ROUTE);
         stage = STAGE_DONE;
         releasePeeked();
         final Channel client = ctx.channel();
@@ -573,21 +620,18 @@ public final class PeekHandler extends TimedConnection implements ConnectOutcome
 
     private void connect(final Route target, final long hash, final FirstFlightParser flight, final boolean hasName)
     {
-        if (state.policy().admitRoute(target.index(), sourceAddress) != RejectReason.NONE)
+        final RejectReason refused = state.policy().admitRoute(target.index(), sourceAddress);
+        if (refused != RejectReason.NONE)
         {
             counters.increment(Counter.REJECTED_ACL);
-            endReason = "rejected_route_denied";
+            session.noteEnd(EndReason.rejected(refused));
             close();
             return;
         }
-        if (record != null)
-        {
-            record.connecting(worker.nowNs(), target.id());
-        }
+        session.onConnecting(worker.nowNs(), target);
         stage = STAGE_CONNECTING;
         route = target;
         proxyHeaderOut = encodeProxyHeader(target, flight, hasName);
-        target.counters().onRouted(worker.index());
         connector = BackendConnector.connect(worker, target, hash, this);
     }
 

@@ -184,6 +184,31 @@ public final class ProxyHeaderParser
         return status = ProxyHeaderStatus.NOT_PROXY;
     }
 
+    /**
+     * Screens the first bytes of a connection for a PROXY signature, whatever the source: {@link
+     * ProxyHeaderStatus#OK} when they start with a whole v1 ({@code "PROXY "}) or v2 (12-byte) signature,
+     * {@link ProxyHeaderStatus#NEED_MORE_DATA} when all of them so far are a proper prefix of one (wait:
+     * the next segment decides), else {@link ProxyHeaderStatus#NOT_PROXY}. Allocation-free; any thread.
+     */
+    public static ProxyHeaderStatus signature(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length <= 0)
+        {
+            return ProxyHeaderStatus.NEED_MORE_DATA;
+        }
+        final ProxyHeaderStatus v1 = screen(buffer, offset, length, V1_SIGNATURE);
+        return v1 != ProxyHeaderStatus.NOT_PROXY ? v1 : screen(buffer, offset, length, V2_SIGNATURE);
+    }
+
+    private static ProxyHeaderStatus screen(final DirectBuffer buffer, final int offset, final int length, final byte[] signature)
+    {
+        if (!startsWith(buffer, offset, length, signature))
+        {
+            return ProxyHeaderStatus.NOT_PROXY;
+        }
+        return length >= signature.length ? ProxyHeaderStatus.OK : ProxyHeaderStatus.NEED_MORE_DATA;
+    }
+
     private static boolean startsWith(final DirectBuffer buffer, final int offset, final int length, final byte[] signature)
     {
         final int compared = Math.min(length, signature.length);

@@ -1,398 +1,222 @@
 package io.gatehouse.router.relay;
 
-import io.gatehouse.router.listen.TimedConnection;
-import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.session.EndReason;
+import io.gatehouse.router.session.Session;
+import io.gatehouse.router.session.SessionStage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The default relay: each buffer read from one channel is written, as is, to the other (no copy).
+ * The default relay: two {@link CopyDirection}s, client to backend and backend to client, each handing
+ * the very buffer it read to the other channel (no copy). The rules of one direction are written there;
+ * how the two end together is written here, once:
  *
- * <p>Flow control: a side is read again (auto-read is off on both) only after its batch was flushed to a
- * writable peer; when the peer is not writable the side stays parked until the peer's writability returns.
- * Memory per connection is therefore bounded by one read batch plus the peer's write high-water mark.
+ * <ul>
+ * <li><b>FIN</b>: forwarded as a half-close after the last byte before it; when both directions have
+ *     carried their FIN, both channels close.</li>
+ * <li><b>RST</b> on one side (seen by a read or a write): nothing more is written to it; what it sent
+ *     before the reset is still read and delivered to the other side; its read then ends and both close.
+ *     A channel closed under the relay: what was read from it is flushed to the other side, which is then
+ *     closed. Any other error (not a peer's doing) closes both at once ({@code error}). Writes are made
+ *     with auto-close off, so a failed write never closes a channel before its last bytes were read.</li>
+ * <li><b>A reset sink</b> (a write or the forwarded FIN failed): nothing more goes that way, but what that
+ *     side sent before its reset is still read and delivered the other way; its read then ends in end of
+ *     stream (then both close) or in the reset (the rule above).</li>
+ * <li><b>Idle</b>: no byte either way for the idle timeout closes both; once one direction has ended (or
+ *     the relay is flushing its last bytes before a close) the bound is the shorter
+ *     {@link #HALF_CLOSED_TIMEOUT_NS} (HAProxy's {@code timeout client-fin}/{@code server-fin}), so a peer
+ *     that vanished without a reset cannot hold a half-closed relay for the whole idle timeout. Checked on
+ *     the worker's tick, with the worker's clock, without a clock read per read.</li>
+ * </ul>
  *
- * <p>Ends: a FIN from one side (input shutdown, with ALLOW_HALF_CLOSURE) is forwarded as a half-close
- * after everything read before it was written; when both directions have carried their FIN both channels
- * close. An error on either side (RST, EPIPE) closes both. A relay with no byte either way for the idle
- * timeout closes both (checked on the worker's tick, without a clock read per read).
+ * Every end event goes to the {@link Session} ({@link Session#noteEnd}: the first one is the access log's
+ * {@code end}); the session ends once, when both channels have closed.
  *
- * <p>Thread: the event loop both channels share. Allocation: this object, its {@link BackendSide} (which
- * are also the two half-close listeners), nothing per read.
+ * <p>Thread: the event loop both channels share. Allocation: this object and its two directions at
+ * start, nothing per read.
  */
-public final class CopyRelay extends TimedConnection implements ChannelFutureListener
+public final class CopyRelay implements SessionStage
 {
-    private static final int FIN_NONE = 0;
-    private static final int FIN_FLUSHING = 1;
-    private static final int FIN_SHUTTING = 2;
-    private static final int FIN_DONE = 3;
+    /** The idle bound once one direction has ended (capped by the listener's idle timeout). */
+    public static final long HALF_CLOSED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
-    private final Worker worker;
+    private final Session session;
     private final Channel client;
     private final Channel backend;
-    private final RelayObserver observer;
+    private final CopyDirection toBackend;
+    private final CopyDirection toClient;
     private final long idleTimeoutNs;
-    private final BackendSide backendSide = new BackendSide();
-    private boolean clientParked;
-    private boolean backendParked;
-    private boolean clientInputDone;
-    private boolean backendInputDone;
-    private int finToClient = FIN_NONE;
-    private boolean closed;
-    private String closeReason;
-    private long bytes;
+    private final long halfClosedTimeoutNs;
+    private boolean closing;
     private long bytesAtLastCheck;
     private long quietSinceNs;
 
-    private CopyRelay(
-        final Worker worker, final Channel client, final Channel backend, final RelayObserver observer, final long idleTimeoutNs)
+    private CopyRelay(final Session session, final Channel client, final Channel backend, final long idleTimeoutNs)
     {
-        this.worker = worker;
+        this.session = session;
         this.client = client;
         this.backend = backend;
-        this.observer = observer;
         this.idleTimeoutNs = idleTimeoutNs;
+        this.halfClosedTimeoutNs = Math.min(idleTimeoutNs, HALF_CLOSED_TIMEOUT_NS);
+        this.toBackend = new CopyDirection(this, client, backend, true);
+        this.toClient = new CopyDirection(this, backend, client, false);
+        toBackend.reverse = toClient;
+        toClient.reverse = toBackend;
     }
 
     /**
-     * Starts relaying between two connected channels on {@code worker}'s loop: writes {@code first} to the
-     * backend, then reads both sides.
+     * Starts relaying between two connected channels on their shared loop: writes {@code first} to the
+     * backend, then reads both sides. The session must already hold the backend
+     * ({@link Session#onRelayStarted}).
      *
      * @param first           bytes owed to the backend before anything read from now on (PROXY header,
      *                        peeked bytes), or {@code null}; ownership passes here.
      * @param clientInputDone true when the client's FIN was already seen during the peek.
      */
     public static CopyRelay start(
-        final Worker worker,
+        final Session session,
         final Channel client,
         final Channel backend,
         final ByteBuf first,
-        final RelayObserver observer,
         final long idleTimeoutNs,
         final boolean clientInputDone)
     {
-        final CopyRelay relay = new CopyRelay(worker, client, backend, observer, idleTimeoutNs);
-        relay.quietSinceNs = worker.nowNs();
-        worker.relaying().add(relay);
-        backend.pipeline().addLast(relay.backendSide);
-        client.pipeline().addLast(relay);
+        final CopyRelay relay = new CopyRelay(session, client, backend, idleTimeoutNs);
+        relay.quietSinceNs = session.worker().nowNs();
+        relay.bytesAtLastCheck = session.bytesMoved();
+        session.onRelaying(relay);
+        backend.pipeline().addLast(relay.toClient);
+        client.pipeline().addLast(relay.toBackend);
         if (first != null)
         {
-            relay.bytes += first.readableBytes();
+            session.onClientToBackend(first.readableBytes());
             backend.writeAndFlush(first, backend.voidPromise());
         }
         if (!client.isActive() || !backend.isActive())
         {
-            relay.closeBoth("closed");
+            session.close(client.isActive() ? EndReason.BACKEND_CLOSED : EndReason.CLIENT_CLOSED);
             return relay;
         }
-        backend.read();
+        relay.toClient.start();
         if (clientInputDone)
         {
-            relay.onClientInputShutdown();
-        }
-        else if (backend.isWritable())
-        {
-            client.read();
+            relay.toBackend.onSourceEnded();
         }
         else
         {
-            relay.clientParked = true;
+            relay.toBackend.start();
         }
         return relay;
     }
 
-    @Override
-    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    boolean isClosing()
     {
-        if (!backend.isActive() || !(msg instanceof ByteBuf))
-        {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        final int length = ((ByteBuf)msg).readableBytes();
-        bytes += length;
-        observer.onBytes(length, 0);
-        backend.write(msg, backend.voidPromise());
+        return closing;
     }
 
-    @Override
-    public void channelReadComplete(final ChannelHandlerContext ctx)
+    void onBytes(final boolean fromClient, final int length)
     {
-        backend.flush();
-        if (clientInputDone || closed)
+        if (fromClient)
         {
-            return;
-        }
-        if (backend.isWritable())
-        {
-            client.read();
+            session.onClientToBackend(length);
         }
         else
         {
-            clientParked = true;
+            session.onBackendToClient(length);
         }
     }
 
-    @Override
-    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    void onSourceEnded(final CopyDirection direction)
     {
-        if (client.isWritable() && backendParked && !backendInputDone && !closed)
+        session.noteEnd(direction.fromClient ? EndReason.CLIENT_CLOSED : EndReason.BACKEND_CLOSED);
+    }
+
+    /** One direction finished; when both have, both channels close (every byte was flushed before the FINs). */
+    void onDirectionDone()
+    {
+        if (toBackend.isDone() && toClient.isDone() && !closing)
         {
-            backendParked = false;
-            backend.read();
+            closing = true;
+            client.close();
+            backend.close();
         }
     }
 
-    @Override
-    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    /** {@code direction}'s sink reset: what it sent before still goes the other way, unless that way is done too. */
+    void onSinkReset(final CopyDirection direction)
     {
-        if (event instanceof ChannelInputShutdownEvent)
+        session.noteEnd(direction.fromClient ? EndReason.BACKEND_RESET : EndReason.CLIENT_RESET);
+        onDirectionDone();
+    }
+
+    /**
+     * An error on {@code direction}'s source channel. A reset (ECONNRESET, EPIPE, ENOTCONN, from a read or
+     * a write): nothing more can go to that channel, what it sent before still comes out of its reads and
+     * is delivered; its read then ends and the relay closes as both directions are done. Anything else is
+     * not a peer's doing: both close now.
+     */
+    void onChannelError(final CopyDirection direction, final Throwable cause)
+    {
+        if (!isReset(cause))
         {
-            onClientInputShutdown();
+            closing = true;
+            session.close(EndReason.ERROR);
+            return;
         }
-        ReferenceCountUtil.release(event);
+        session.noteEnd(direction.fromClient ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
+        direction.reverse.onSinkFailed();
     }
 
-    @Override
-    public void channelInactive(final ChannelHandlerContext ctx)
+    /**
+     * {@code direction}'s source channel closed without the relay closing it: what was read from it is
+     * delivered (flushed) to the other side, which is closed after.
+     */
+    void onSourceClosed(final CopyDirection direction)
     {
-        if (closeReason == null)
-        {
-            closeReason = "client_eof";
-        }
-        onSideClosed(backend);
-    }
-
-    @Override
-    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
-    {
-        closeBoth(isReset(cause) ? "reset" : "error");
-    }
-
-    @Override
-    public void handlerRemoved(final ChannelHandlerContext ctx)
-    {
-        worker.relaying().remove(this);
-    }
-
-    /** The writes before the client's FIN reached the backend (or failed): shut the backend's output. */
-    @Override
-    public void operationComplete(final ChannelFuture future)
-    {
-        advanceFin(future, backendSide);
-    }
-
-    @Override
-    public void onTick(final long nowNs)
-    {
-        if (bytes != bytesAtLastCheck)
-        {
-            bytesAtLastCheck = bytes;
-            quietSinceNs = nowNs;
-        }
-        else if (nowNs - quietSinceNs - idleTimeoutNs >= 0)
-        {
-            closeBoth("idle");
-        }
-    }
-
-    @Override
-    public void onForcedClose()
-    {
-        closeBoth("shutdown");
-    }
-
-    private void onClientInputShutdown()
-    {
-        if (clientInputDone)
+        if (closing)
         {
             return;
         }
-        clientInputDone = true;
-        if (backendSide.finToBackend == FIN_NONE && backend.isActive())
-        {
-            backendSide.finToBackend = FIN_FLUSHING;
-            backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
-        }
-    }
-
-    private void onBackendInputShutdown()
-    {
-        if (backendInputDone)
-        {
-            return;
-        }
-        backendInputDone = true;
-        if (finToClient == FIN_NONE && client.isActive())
-        {
-            finToClient = FIN_FLUSHING;
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(backendSide);
-        }
-    }
-
-    private void advanceFin(final ChannelFuture future, final BackendSide side)
-    {
-        final boolean toBackend = side != null;
-        final int state = toBackend ? backendSide.finToBackend : finToClient;
-        if (!future.isSuccess())
-        {
-            closeBoth(isReset(future.cause()) ? "reset" : "error");
-            return;
-        }
-        final Channel target = toBackend ? backend : client;
-        final ChannelFutureListener listener = toBackend ? this : backendSide;
-        if (state == FIN_FLUSHING)
-        {
-            setFin(toBackend, FIN_SHUTTING);
-            ((DuplexChannel)target).shutdownOutput().addListener(listener);
-        }
-        else if (state == FIN_SHUTTING)
-        {
-            setFin(toBackend, FIN_DONE);
-            if (backendSide.finToBackend == FIN_DONE && finToClient == FIN_DONE)
-            {
-                closeBoth("client_eof");
-            }
-        }
-    }
-
-    private void setFin(final boolean toBackend, final int state)
-    {
-        if (toBackend)
-        {
-            backendSide.finToBackend = state;
-        }
-        else
-        {
-            finToClient = state;
-        }
-    }
-
-    /** One side closed completely: let the other flush what it was given, then close it too. */
-    private void onSideClosed(final Channel other)
-    {
-        if (other.isActive())
+        closing = true;
+        session.noteEnd(direction.fromClient ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
+        final Channel other = direction.sink;
+        if (other.isActive() && !direction.isSinkReset())
         {
             other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         else
         {
-            onBothClosed();
+            other.close();
         }
     }
 
-    private void closeBoth(final String reason)
+    /** Idle and half-closed timeouts (the worker's relay tick). */
+    @Override
+    public void onTick(final long nowNs)
     {
-        if (closeReason == null)
+        final long bytes = session.bytesMoved();
+        if (bytes != bytesAtLastCheck)
         {
-            closeReason = reason;
+            bytesAtLastCheck = bytes;
+            quietSinceNs = nowNs;
+            return;
         }
-        client.close();
-        backend.close();
-    }
-
-    private static boolean isReset(final Throwable cause)
-    {
-        return cause instanceof java.io.IOException;
-    }
-
-    private void onBothClosed()
-    {
-        if (!closed)
+        final boolean halfClosed = closing || toBackend.hasSourceEnded() || toClient.hasSourceEnded()
+            || toBackend.isSinkReset() || toClient.isSinkReset();
+        if (nowNs - quietSinceNs - (halfClosed ? halfClosedTimeoutNs : idleTimeoutNs) >= 0)
         {
-            closed = true;
-            worker.relaying().remove(this);
-            observer.onClosed(closeReason != null ? closeReason : "closed");
+            session.close(halfClosed ? EndReason.HALF_CLOSED_TIMEOUT : EndReason.IDLE_TIMEOUT);
         }
     }
 
-    /** The backend channel's handler; also the listener of the client's half-close. */
-    private final class BackendSide extends ChannelInboundHandlerAdapter implements ChannelFutureListener
+    /** A socket error that means the peer reset or went away (as opposed to a bug or a transport fault). */
+    static boolean isReset(final Throwable cause)
     {
-        int finToBackend = FIN_NONE;
-
-        @Override
-        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
-        {
-            if (!client.isActive() || !(msg instanceof ByteBuf))
-            {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            final int length = ((ByteBuf)msg).readableBytes();
-            bytes += length;
-            observer.onBytes(0, length);
-            client.write(msg, client.voidPromise());
-        }
-
-        @Override
-        public void channelReadComplete(final ChannelHandlerContext ctx)
-        {
-            client.flush();
-            if (backendInputDone || closed)
-            {
-                return;
-            }
-            if (client.isWritable())
-            {
-                backend.read();
-            }
-            else
-            {
-                backendParked = true;
-            }
-        }
-
-        @Override
-        public void channelWritabilityChanged(final ChannelHandlerContext ctx)
-        {
-            if (backend.isWritable() && clientParked && !clientInputDone && !closed)
-            {
-                clientParked = false;
-                client.read();
-            }
-        }
-
-        @Override
-        public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
-        {
-            if (event instanceof ChannelInputShutdownEvent)
-            {
-                onBackendInputShutdown();
-            }
-            ReferenceCountUtil.release(event);
-        }
-
-        @Override
-        public void channelInactive(final ChannelHandlerContext ctx)
-        {
-            if (closeReason == null)
-            {
-                closeReason = "backend_eof";
-            }
-            onSideClosed(client);
-        }
-
-        @Override
-        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
-        {
-            closeBoth(isReset(cause) ? "reset" : "error");
-        }
-
-        /** The writes before the backend's FIN reached the client (or failed): shut the client's output. */
-        @Override
-        public void operationComplete(final ChannelFuture future)
-        {
-            advanceFin(future, null);
-        }
+        return cause instanceof IOException || cause instanceof NotYetConnectedException;
     }
 }

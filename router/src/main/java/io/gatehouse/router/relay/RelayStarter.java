@@ -3,6 +3,7 @@ package io.gatehouse.router.relay;
 import io.gatehouse.router.listen.ListenerState;
 import io.gatehouse.router.listen.Transport;
 import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 
@@ -21,34 +22,35 @@ public final class RelayStarter
     }
 
     /**
+     * @param session         the connection; it already holds the backend ({@link Session#onRelayStarted}).
      * @param proxyHeader     written first when not {@code null}; ownership passes here.
      * @param peeked          the client's bytes read so far, or {@code null}; ownership passes here.
      * @param clientInputDone the client's FIN was already seen.
      */
     public static void start(
-        final Worker worker,
+        final Session session,
         final ListenerState state,
         final Channel client,
         final Channel backend,
         final ByteBuf proxyHeader,
         final ByteBuf peeked,
-        final RelayObserver observer,
         final boolean clientInputDone)
     {
+        final Worker worker = session.worker();
         final ByteBuf first = concat(backend, proxyHeader, peeked);
-        if (first != null)
-        {
-            observer.onBytes(first.readableBytes(), 0);
-        }
         if (state.relaySplice())
         {
             if (worker.transport() == Transport.EPOLL && SpliceRelay.isAvailable())
             {
                 if (first != null)
                 {
+                    session.onClientToBackend(first.readableBytes());
                     backend.writeAndFlush(first, backend.voidPromise());
                 }
-                SpliceRelay.start(client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(), observer);
+                final SpliceStage stage = new SpliceStage(session);
+                session.onRelaying(stage);
+                stage.connection(SpliceRelay.open(
+                    client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(), worker::nowNs, stage));
                 return;
             }
             if (!spliceFallbackLogged)
@@ -58,7 +60,7 @@ public final class RelayStarter
                     + " with splice(2); using copy on " + worker.transport().name().toLowerCase(java.util.Locale.ROOT));
             }
         }
-        CopyRelay.start(worker, client, backend, first, observer, state.idleTimeoutNs(), clientInputDone);
+        CopyRelay.start(session, client, backend, first, state.idleTimeoutNs(), clientInputDone);
     }
 
     private static ByteBuf concat(final Channel backend, final ByteBuf proxyHeader, final ByteBuf peeked)

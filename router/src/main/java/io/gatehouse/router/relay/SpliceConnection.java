@@ -36,6 +36,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     static final String CLIENT_EOF = "client_eof";
     static final String BACKEND_EOF = "backend_eof";
     static final String RESET = "reset";
+    static final String CLIENT_RESET = "client_reset";
+    static final String BACKEND_RESET = "backend_reset";
     static final String IDLE = "idle";
     static final String CLOSED = "closed";
     static final String SHUTDOWN = "shutdown";
@@ -67,6 +69,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private long bytesAtLastActivity;
     private ScheduledFuture<?> idleTimer;
     private String firstEof;
+    private SpliceSocketHandle resetEnd;
+    /** The first end event: {@link #CLIENT_EOF}, {@link #BACKEND_EOF}, {@link #CLIENT_RESET}, {@link #BACKEND_RESET}. */
+    private String firstEnd;
     private String closeReason;
     private volatile int idleChecks;
 
@@ -172,6 +177,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         else if (!future.isSuccess())
         {
+            if (resetEnd == null)
+            {
+                resetEnd = ((Object)future) instanceof io.netty.channel.ChannelFuture
+                    && ((io.netty.channel.ChannelFuture)(Object)future).channel() == client ? clientEnd : backendEnd;
+            }
             finish(RESET, true);
         }
         else
@@ -258,6 +268,14 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                 // more can be written to it, but what it sent before a FIN is queued and still goes
                 // out: reading it on ends in end of stream after a FIN, or in ECONNRESET (-> reset)
                 // when it never sent one.
+                if (resetEnd == null)
+                {
+                    resetEnd = end;
+                }
+                if (firstEnd == null)
+                {
+                    firstEnd = end == clientEnd ? CLIENT_RESET : BACKEND_RESET;
+                }
                 into.abandonSink();
                 onSinkReset(into);
             }
@@ -280,6 +298,10 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         catch (final IOException | NotYetConnectedException ex)
         {
+            if (resetEnd == null)
+            {
+                resetEnd = end;
+            }
             finish(RESET, true);
             return;
         }
@@ -293,6 +315,10 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             firstEof = clientToBackend.hasSourceEnded() ? CLIENT_EOF :
                 backendToClient.hasSourceEnded() ? BACKEND_EOF : null;
+        }
+        if (firstEnd == null)
+        {
+            firstEnd = firstEof;
         }
         if (clientToBackend.isDone() && backendToClient.isDone())
         {
@@ -369,6 +395,32 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             idleTimer = loop.schedule(this, idleTimeoutNs - idleNs, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The first end event seen (a FIN or a reset, and whose), or {@code null} when none was. */
+    String firstEnd()
+    {
+        if (firstEnd == null && resetEnd != null)
+        {
+            return resetEnd == clientEnd ? CLIENT_RESET : BACKEND_RESET;
+        }
+        return firstEnd;
+    }
+
+    /** After a {@link #RESET} end: true when the client was the side that reset first. */
+    boolean resetByClient()
+    {
+        if (resetEnd != null)
+        {
+            return resetEnd == clientEnd;
+        }
+        return backendToClient.isDiscarding();
+    }
+
+    /** Ends the relay now (drain, an operator's close), closing both sockets. */
+    void closeNow()
+    {
+        finish(SHUTDOWN, false);
     }
 
     void onLoopClosing()

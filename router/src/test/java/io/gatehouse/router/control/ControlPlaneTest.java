@@ -104,7 +104,7 @@ class ControlPlaneTest
 
     private static AccessLogEntry entry() throws Exception
     {
-        return new AccessLogEntry(0, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), "l", null, null, null, null,
+        return new AccessLogEntry(1, 0, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), "l", null, null, null, null,
             null, 0, 0, 1, -1, -1, "client_closed");
     }
 

@@ -1,0 +1,217 @@
+package io.gatehouse.router.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One way of a {@link CopyRelay}: what is read from {@link #source} is written, as is, to {@link #sink}.
+ * The relay is two of these, client to backend and backend to client; each is the handler on its
+ * source's pipeline and the listener of the writes that carry its FIN.
+ *
+ * <p>Rules, the same both ways:
+ * <ol>
+ * <li>Each buffer read is written to the sink unchanged; after a read batch the sink is flushed and the
+ *     source read again only while the sink is writable, else the direction parks until the sink's
+ *     writability returns (the other direction's handler sees that and calls {@link #onSinkWritable()}).</li>
+ * <li>A FIN from the source (input shutdown) is forwarded as {@code shutdownOutput()} on the sink only
+ *     after every byte read before it: an empty write is flushed behind them and the shutdown follows
+ *     its completion.</li>
+ * <li>A failed write or shutdown on the sink means the sink was reset: nothing more goes that way, and the
+ *     relay is told ({@link CopyRelay#onSinkReset}); what the sink sent before its reset still goes the
+ *     other way.</li>
+ * <li>An error on the source channel (an RST seen by a read or a write) is told to the relay
+ *     ({@link CopyRelay#onChannelError}): nothing more can be written to that channel, but what it sent
+ *     before its reset is still read (the read then ends, which Netty reports as input shutdown with
+ *     half-closure allowed) and delivered. A source channel closed under the relay is told to
+ *     {@link CopyRelay#onSourceClosed}.</li>
+ * </ol>
+ *
+ * <p>Event loop thread only (the one both channels share). Allocates nothing after construction.
+ */
+final class CopyDirection extends ChannelInboundHandlerAdapter implements ChannelFutureListener
+{
+    private static final int FIN_NONE = 0;
+    private static final int FIN_FLUSHING = 1;
+    private static final int FIN_SHUTTING = 2;
+    private static final int FIN_DONE = 3;
+
+    final CopyRelay relay;
+    final Channel source;
+    final Channel sink;
+    /** True for client to backend. */
+    final boolean fromClient;
+    CopyDirection reverse;
+    private boolean parked;
+    private boolean sourceEnded;
+    private boolean sourceFailed;
+    private boolean sinkReset;
+    private int fin = FIN_NONE;
+
+    CopyDirection(final CopyRelay relay, final Channel source, final Channel sink, final boolean fromClient)
+    {
+        this.relay = relay;
+        this.source = source;
+        this.sink = sink;
+        this.fromClient = fromClient;
+    }
+
+    /** The source sent its FIN and it was forwarded, or this way can carry nothing more. */
+    boolean isDone()
+    {
+        return fin == FIN_DONE || sinkReset || sourceFailed;
+    }
+
+    boolean hasSourceEnded()
+    {
+        return sourceEnded;
+    }
+
+    boolean isSinkReset()
+    {
+        return sinkReset;
+    }
+
+    /** Starts reading (or parks when the sink cannot take more yet). */
+    void start()
+    {
+        readOrPark();
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (!(msg instanceof ByteBuf) || sinkReset || relay.isClosing())
+        {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        final int length = ((ByteBuf)msg).readableBytes();
+        relay.onBytes(fromClient, length);
+        sink.write(msg, sink.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        sink.flush();
+        readOrPark();
+    }
+
+    private void readOrPark()
+    {
+        if (sourceEnded || sourceFailed || sinkReset || relay.isClosing())
+        {
+            return;
+        }
+        if (sink.isWritable())
+        {
+            parked = false;
+            source.read();
+        }
+        else
+        {
+            parked = true;
+        }
+    }
+
+    /** The sink can take more again. */
+    void onSinkWritable()
+    {
+        if (parked && sink.isWritable())
+        {
+            readOrPark();
+        }
+    }
+
+    /** The source's writability changed: that is the other direction's sink. */
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        reverse.onSinkWritable();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    {
+        if (event instanceof ChannelInputShutdownEvent)
+        {
+            onSourceEnded();
+        }
+        ReferenceCountUtil.release(event);
+    }
+
+    /** The source's FIN: forward it behind every byte already written (also for a FIN seen during the peek). */
+    void onSourceEnded()
+    {
+        if (sourceEnded || sourceFailed)
+        {
+            return;
+        }
+        sourceEnded = true;
+        relay.onSourceEnded(this);
+        if (sinkReset)
+        {
+            relay.onDirectionDone();
+            return;
+        }
+        fin = FIN_FLUSHING;
+        sink.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+    }
+
+    /** The writes before the FIN completed (or failed), then the shutdown did. */
+    @Override
+    public void operationComplete(final ChannelFuture future)
+    {
+        if (!future.isSuccess())
+        {
+            onSinkFailed();
+            return;
+        }
+        if (fin == FIN_FLUSHING)
+        {
+            fin = FIN_SHUTTING;
+            ((DuplexChannel)sink).shutdownOutput().addListener(this);
+        }
+        else if (fin == FIN_SHUTTING)
+        {
+            fin = FIN_DONE;
+            relay.onDirectionDone();
+        }
+    }
+
+    /** A write or shutdown towards the sink failed: the sink was reset (ENOTCONN, EPIPE, ECONNRESET). */
+    void onSinkFailed()
+    {
+        if (sinkReset)
+        {
+            return;
+        }
+        sinkReset = true;
+        relay.onSinkReset(this);
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        relay.onChannelError(this, cause);
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        if (!sourceFailed)
+        {
+            sourceFailed = true;
+            relay.onSourceClosed(this);
+        }
+    }
+}

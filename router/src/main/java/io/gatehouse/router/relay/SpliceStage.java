@@ -1,0 +1,69 @@
+package io.gatehouse.router.relay;
+
+import io.gatehouse.router.session.EndReason;
+import io.gatehouse.router.session.Session;
+import io.gatehouse.router.session.SessionStage;
+
+/**
+ * Joins a {@link SpliceConnection} to its {@link Session}: the splice relay's byte totals and end go to
+ * the session (its words mapped to {@link EndReason}s), and the session's worker reaches it on drain.
+ * The splice relay runs its own idle timer on the worker's clock. Event loop thread only.
+ */
+final class SpliceStage implements SessionStage, RelayObserver
+{
+    private final Session session;
+    private SpliceConnection connection;
+
+    SpliceStage(final Session session)
+    {
+        this.session = session;
+    }
+
+    void connection(final SpliceConnection value)
+    {
+        connection = value;
+    }
+
+    @Override
+    public void onTick(final long nowNs)
+    {
+        // The splice relay's idle timer runs on the same clock; nothing to check per tick.
+    }
+
+    @Override
+    public void onBytes(final long clientToBackend, final long backendToClient)
+    {
+        session.onClientToBackend(clientToBackend);
+        session.onBackendToClient(backendToClient);
+    }
+
+    @Override
+    public void onClosed(final String reason)
+    {
+        final String first = connection != null ? connection.firstEnd() : null;
+        session.noteEnd(endOf(first != null ? first : reason));
+    }
+
+    private EndReason endOf(final String reason)
+    {
+        switch (reason)
+        {
+            case SpliceConnection.CLIENT_EOF:
+                return EndReason.CLIENT_CLOSED;
+            case SpliceConnection.BACKEND_EOF:
+                return EndReason.BACKEND_CLOSED;
+            case SpliceConnection.CLIENT_RESET:
+                return EndReason.CLIENT_RESET;
+            case SpliceConnection.BACKEND_RESET:
+                return EndReason.BACKEND_RESET;
+            case SpliceConnection.RESET:
+                return connection != null && connection.resetByClient() ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET;
+            case SpliceConnection.IDLE:
+                return EndReason.IDLE_TIMEOUT;
+            case SpliceConnection.SHUTDOWN:
+                return EndReason.DRAIN;
+            default:
+                return EndReason.ERROR;
+        }
+    }
+}

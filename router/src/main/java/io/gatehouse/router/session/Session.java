@@ -1,0 +1,358 @@
+package io.gatehouse.router.session;
+
+import io.gatehouse.balancer.BackendPool;
+import io.gatehouse.router.listen.ConnectionList;
+import io.gatehouse.router.listen.ListenerState;
+import io.gatehouse.router.listen.TimedConnection;
+import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.log.AccessLog;
+import io.gatehouse.router.log.AccessLogEntry;
+import io.gatehouse.router.metrics.Counter;
+import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.route.Route;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * One accepted client connection, from accept to the close of its last socket: everything the router
+ * knows about it and the one place it ends.
+ *
+ * <p>Each stage writes what it learns here (the PROXY header's client address, the peek's protocol,
+ * name and ALPN, the route, the backend), the relay adds the bytes it moves. Every end event goes
+ * through {@link #noteEnd(EndReason)} (first one wins, see {@link EndReason}) or {@link #close(EndReason)}
+ * (note it, then close both sockets now). When the client channel and, if one was attached, the backend
+ * channel have both closed, the session ends exactly once: it leaves its worker's list, counts its end,
+ * tells the route's pool the backend connection is gone (least connections) and offers its access log
+ * line. Nothing else counts a connection's end.
+ *
+ * <p>While peeking the session sits on its worker's {@code peeking} list, once relayed on its
+ * {@code relaying} list; the worker's tick reaches its {@link SessionStage} through {@link #onTick},
+ * the drain deadline through {@link #onForcedClose()}.
+ *
+ * <p>Thread: the client channel's event loop, which also owns the backend channel. Not thread-safe.
+ * Allocates itself at accept and the access log entry at the end (only with an access log).
+ */
+public final class Session extends TimedConnection implements ChannelFutureListener
+{
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final Worker worker;
+    private final WorkerCounters counters;
+    private final ListenerState listener;
+    private final Channel client;
+    private final InetSocketAddress local;
+    private final AccessLog log;
+    private final long acceptedNs;
+    private InetSocketAddress clientAddress;
+    private SessionStage stage;
+    private String protocol;
+    private String name;
+    private String alpn;
+    private Route route;
+    private int backendIndex = BackendPool.NO_BACKEND;
+    private Channel backend;
+    private boolean relayed;
+    private long decidedNs = -1;
+    private long connectStartNs = -1;
+    private long connectedNs = -1;
+    private long bytesClientToBackend;
+    private long bytesBackendToClient;
+    private EndReason endReason;
+    private boolean ended;
+
+    public Session(
+        final Worker worker, final ListenerState listener, final Channel client, final InetSocketAddress remote, final InetSocketAddress local)
+    {
+        this.worker = worker;
+        this.counters = worker.counters();
+        this.listener = listener;
+        this.client = client;
+        this.clientAddress = remote;
+        this.local = local;
+        this.log = worker.accessLog();
+        this.acceptedNs = worker.nowNs();
+        client.closeFuture().addListener(this);
+    }
+
+    /** Unique within this process, in accept order per loop: the access log's {@code id}. */
+    public long id()
+    {
+        return id;
+    }
+
+    public Worker worker()
+    {
+        return worker;
+    }
+
+    /** The listener that accepted it (its name is the metrics' {@code listener}). */
+    public ListenerState listener()
+    {
+        return listener;
+    }
+
+    public Channel client()
+    {
+        return client;
+    }
+
+    /** The client: the PROXY header's source when a trusted one was read, else the TCP peer. */
+    public InetSocketAddress clientAddress()
+    {
+        return clientAddress;
+    }
+
+    /** The local (listening) address the client connected to. */
+    public InetSocketAddress localAddress()
+    {
+        return local;
+    }
+
+    /** The route chosen, or {@code null} before routing (or when none matched). */
+    public Route route()
+    {
+        return route;
+    }
+
+    /** The backend's index in {@link #route()}'s list, or {@link BackendPool#NO_BACKEND}. */
+    public int backendIndex()
+    {
+        return backendIndex;
+    }
+
+    /** The backend's configured address, or {@code null} before a backend connected. */
+    public InetSocketAddress backendAddress()
+    {
+        return route != null && backendIndex != BackendPool.NO_BACKEND ? route.backendAddress(backendIndex) : null;
+    }
+
+    /** The backend channel once connected, else {@code null}. */
+    public Channel backend()
+    {
+        return backend;
+    }
+
+    /** True once the relay started (a backend connection is counted open in its pool). */
+    public boolean isRelayed()
+    {
+        return relayed;
+    }
+
+    /** The first end event noted so far, or {@code null}. */
+    public EndReason endReason()
+    {
+        return endReason;
+    }
+
+    public boolean hasEnded()
+    {
+        return ended;
+    }
+
+    public long bytesClientToBackend()
+    {
+        return bytesClientToBackend;
+    }
+
+    public long bytesBackendToClient()
+    {
+        return bytesBackendToClient;
+    }
+
+    /** Whether an access log line will be written (stages copy names out of the parser only then). */
+    public boolean isLogged()
+    {
+        return log != null;
+    }
+
+    /** The peek starts: the session is on the worker's peeking list, ticked through {@code peek}. */
+    public void onPeeking(final SessionStage peek)
+    {
+        stage = peek;
+        worker.peeking().add(this);
+    }
+
+    /** A trusted PROXY header named the client. */
+    public void onClientAddress(final InetSocketAddress address)
+    {
+        clientAddress = address;
+    }
+
+    /** The peek decided (only with an access log: protocol {@code tls}/{@code http1}/{@code h2c}, name, ALPN, or nulls). */
+    public void onDecided(final long nowNs, final String protocolText, final String nameText, final String alpnText)
+    {
+        decidedNs = nowNs;
+        protocol = protocolText;
+        name = nameText;
+        alpn = alpnText;
+    }
+
+    /** The peek decided without an access log (only the time). */
+    public void onDecided(final long nowNs)
+    {
+        decidedNs = nowNs;
+    }
+
+    /** Connecting to {@code target}'s backends starts. */
+    public void onConnecting(final long nowNs, final Route target)
+    {
+        connectStartNs = nowNs;
+        route = target;
+        target.counters().onRouted(worker.index());
+    }
+
+    /**
+     * A backend connected and the relay takes both channels: counted open in the route's pool and per
+     * backend, the backend channel's close joins the session's end.
+     */
+    public void onRelayStarted(final long nowNs, final Channel backendChannel, final int index)
+    {
+        connectedNs = nowNs;
+        backend = backendChannel;
+        backendIndex = index;
+        relayed = true;
+        counters.increment(Counter.RELAYED);
+        route.pool().onConnectionOpened(index);
+        route.counters().onBackendConnected(worker.index(), index);
+        stage = null;
+        worker.peeking().remove(this);
+        worker.relaying().add(this);
+        backendChannel.closeFuture().addListener(this);
+    }
+
+    /** The relay that now moves the bytes (its idle checks run on the worker's relay tick). */
+    public void onRelaying(final SessionStage relay)
+    {
+        stage = relay;
+    }
+
+    /** Bytes written towards the backend (the peeked bytes and PROXY header included). */
+    public void onClientToBackend(final long bytes)
+    {
+        bytesClientToBackend += bytes;
+        counters.add(Counter.BYTES_CLIENT_TO_BACKEND, bytes);
+    }
+
+    /** Bytes written towards the client. */
+    public void onBackendToClient(final long bytes)
+    {
+        bytesBackendToClient += bytes;
+        counters.add(Counter.BYTES_BACKEND_TO_CLIENT, bytes);
+    }
+
+    /** Total bytes moved either way (relays compare it between ticks for their idle timeouts). */
+    public long bytesMoved()
+    {
+        return bytesClientToBackend + bytesBackendToClient;
+    }
+
+    /** Records an end event; only the first one counts (see {@link EndReason}). */
+    public void noteEnd(final EndReason reason)
+    {
+        if (endReason == null)
+        {
+            endReason = reason;
+        }
+    }
+
+    /** Ends the session now: notes {@code reason} and closes both channels (queued writes are dropped). */
+    public void close(final EndReason reason)
+    {
+        noteEnd(reason);
+        client.close();
+        if (backend != null)
+        {
+            backend.close();
+        }
+    }
+
+    @Override
+    public void onTick(final long nowNs)
+    {
+        if (stage != null && !ended)
+        {
+            stage.onTick(nowNs);
+        }
+    }
+
+    @Override
+    public void onForcedClose()
+    {
+        close(EndReason.DRAIN);
+    }
+
+    /** A channel of this session closed: the session ends when its last one has. */
+    @Override
+    public void operationComplete(final ChannelFuture future)
+    {
+        if (ended || !client.closeFuture().isDone() || (backend != null && !backend.closeFuture().isDone()))
+        {
+            return;
+        }
+        ended = true;
+        final ConnectionList list = relayed ? worker.relaying() : worker.peeking();
+        list.remove(this);
+        worker.peeking().remove(this);
+        final EndReason reason = endReason != null ? endReason : relayed ? EndReason.CLIENT_CLOSED : EndReason.PEEK_EOF;
+        endReason = reason;
+        if (relayed)
+        {
+            if (reason.isReset())
+            {
+                counters.increment(Counter.RELAY_RESET);
+            }
+            else if (reason == EndReason.IDLE_TIMEOUT || reason == EndReason.HALF_CLOSED_TIMEOUT)
+            {
+                counters.increment(Counter.RELAY_IDLE_TIMEOUT);
+            }
+            route.pool().onConnectionClosed(backendIndex);
+        }
+        if (log != null)
+        {
+            final long nowNs = worker.nowNs();
+            log.offer(new AccessLogEntry(
+                id, System.currentTimeMillis(), clientAddress, listener.name(), protocol, name, alpn,
+                route != null ? route.id() : null, backendAddress(), bytesClientToBackend, bytesBackendToClient,
+                micros(nowNs - acceptedNs), decidedNs < 0 ? -1 : micros(decidedNs - acceptedNs),
+                connectedNs < 0 || connectStartNs < 0 ? -1 : micros(connectedNs - connectStartNs), reason.word()));
+        }
+    }
+
+    /**
+     * Any thread: on {@code worker}'s loop (through its task queue), closes every session there that
+     * {@code match} accepts, with {@code reason} (a backend disabled, a route removed). Control path:
+     * allocates a task.
+     */
+    public static void closeMatching(final Worker worker, final Predicate<Session> match, final EndReason reason)
+    {
+        worker.loop().execute(() ->
+        {
+            final java.util.function.Consumer<TimedConnection> closer = connection ->
+            {
+                if (connection instanceof Session && match.test((Session)connection))
+                {
+                    ((Session)connection).close(reason);
+                }
+            };
+            worker.peeking().visit(closer);
+            worker.relaying().visit(closer);
+        });
+    }
+
+    private static long micros(final long ns)
+    {
+        return TimeUnit.NANOSECONDS.toMicros(Math.max(0, ns));
+    }
+
+    @Override
+    public String toString()
+    {
+        return "session " + id + " from " + clientAddress + " on " + listener.name();
+    }
+}
