@@ -49,14 +49,15 @@ class TcpNoDelayDefaultTest
                     @Override
                     public void channelActive(final ChannelHandlerContext ctx)
                     {
+                        // read while both ends are open; the accepted socket closes with the server's group
                         accepted.complete(ctx.channel().config().getOption(ChannelOption.TCP_NODELAY));
-                        ctx.close();
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             final Channel client = new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelClass())
+                .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(server.localAddress()).sync().channel();
             assertEquals(Boolean.TRUE, client.config().getOption(ChannelOption.TCP_NODELAY), "connecting socket on " + transport);
