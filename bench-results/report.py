@@ -8,6 +8,7 @@ import glob
 import json
 import math
 import os
+import re
 import statistics
 import sys
 
@@ -150,6 +151,158 @@ def svg_plot(series, title, path):
     return True
 
 
+
+PEERS = ("haproxy", "nginx", "sniproxy")
+UNIT_US = {"us": 1.0, "ms": 1000.0, "s": 1e6, "m": 6e7}
+
+
+def text(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def parse_wrk(out):
+    """wrk 4.x --latency output: requests/s, the latency distribution (us), request and error counts."""
+    r = {}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    r["rps"] = float(m.group(1)) if m else None
+    for pct in ("50", "99"):
+        m = re.search(rf"^\s+{pct}(?:\.000)?%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        r[f"p{pct}_us"] = float(m.group(1)) * UNIT_US[m.group(2)] if m else None
+    m = re.search(r"(\d+) requests in", out)
+    r["requests"] = int(m.group(1)) if m else None
+    errs = 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errs += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errs += int(m.group(1))
+    r["errors"] = errs if r["rps"] is not None else None
+    return r
+
+
+def parse_h2load(out):
+    r = {}
+    m = re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out)
+    r["rps"] = float(m.group(1)) if m else None
+    m = re.search(r"requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
+    r["requests"] = int(m.group(2)) if m else None
+    r["errors"] = int(m.group(3)) + int(m.group(4)) + int(m.group(5)) if m else None
+    return r
+
+
+def parse_curl(out):
+    r = {"mbps": None, "errors": None, "bytes": None}
+    for line in out.splitlines():
+        if line.startswith("{"):
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            r["bytes"] = d.get("size_download")
+            r["mbps"] = d["speed_download"] / 1e6 if d.get("speed_download") else None
+            r["errors"] = 0 if d.get("http_code") == 200 else 1
+    return r
+
+
+def real_runs(work, kind, target):
+    """Every measured round (round 0 is the warm-up) of one client kind against one target, parsed."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(work, f"real-{kind}-{target}-*.json"))):
+        meta = load(path)
+        if not meta or meta.get("round", 0) == 0:
+            continue
+        raw = text(path[:-5] + ".txt")
+        parsed = {"keepalive": parse_wrk, "close": parse_wrk, "h2": parse_h2load, "bulk": parse_curl}[kind](raw)
+        parsed.update(meta)
+        out.append(parsed)
+    return out
+
+
+def real_section(work, meta, targets, add):
+    """The issue-16 rows from real clients, medians over rounds, and each gatehouse variant against the best peer."""
+    tck = meta.get("clk_tck", 100)
+    rows = {}
+    for t in targets:
+        ka, cl, h2, bk = (real_runs(work, k, t) for k in ("keepalive", "close", "h2", "bulk"))
+        if not (ka or cl or h2 or bk):
+            continue
+
+        def cpu_per(rs, per, count_key="requests"):
+            vals = [r["cpu_ticks"] / tck / r[count_key] * per for r in rs if r.get(count_key)]
+            return median(vals) if t != "direct" and vals else None
+
+        def errs(rs):
+            vals = [r.get("errors") for r in rs]
+            return "n/a" if not rs or any(v is None for v in vals) else f"{sum(vals):,}"
+
+        rows[t] = {
+            "ka_rps": median([r.get("rps") for r in ka]), "p50": median([r.get("p50_us") for r in ka]),
+            "p99": median([r.get("p99_us") for r in ka]), "close_cps": median([r.get("rps") for r in cl]),
+            "close_p99": median([r.get("p99_us") for r in cl]), "h2_rps": median([r.get("rps") for r in h2]),
+            "bulk_mbps": median([r.get("mbps") for r in bk]), "cpu_10k": cpu_per(ka, 10000), "cpu_1k_conn": cpu_per(cl, 1000),
+            "cpu_h2_10k": cpu_per(h2, 10000),
+            "errors": " / ".join(errs(x) for x in (ka, cl, h2, bk)),
+            "load": median([r.get("load1_before") for r in ka + cl + h2 + bk]),
+        }
+    if not rows:
+        return
+    add("## Real clients (wrk, h2load, curl) through each router to nginx TLS backends")
+    add("")
+    add(f"wrk ({meta.get('wrk')}) {meta.get('wrk_threads')} thread(s), {meta.get('wrk_connections')} connections, "
+        f"{meta.get('duration_s')} s per run, keep-alive and with `-H 'Connection: close'` (one new TLS connection per "
+        f"request: its requests/s is new TLS connections/s); h2load ({meta.get('h2load')}) {meta.get('wrk_connections')} "
+        f"connections x 10 streams over TLS (ALPN h2); curl ({meta.get('curl')}) one {meta.get('bulk_mib')} MiB download. "
+        "The backends are one nginx with two TLS servers (the routers pass TLS through, the client and nginx do the crypto). "
+        "Router CPU = user + system seconds of all the router's processes from /proc/PID/stat around each run. "
+        f"Medians over {meta.get('rounds')} round(s); in each round every target runs each client in turn; one JIT warm-up "
+        "run per target before round 1, not counted. `direct` is the client straight to the backend. "
+        "Load = median 1-minute load average at the start of the runs (the host is shared: read ratios, not absolutes).")
+    add("")
+    add("| target | keep-alive req/s | p50 | p99 | new TLS conn/s | close p99 | h2load req/s | bulk MB/s | CPU s / 10k req | CPU s / 1k conn | CPU s / 10k h2 req | errors ka/close/h2/bulk | load |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for t, r in rows.items():
+        add(f"| {t} | {fmt(r['ka_rps'])} | {us(r['p50'])} | {us(r['p99'])} | {fmt(r['close_cps'])} | {us(r['close_p99'])} | "
+            f"{fmt(r['h2_rps'])} | {fmt(r['bulk_mbps'])} | {fmt(r['cpu_10k'], 3) if r['cpu_10k'] is not None else '-'} | "
+            f"{fmt(r['cpu_1k_conn'], 3) if r['cpu_1k_conn'] is not None else '-'} | "
+            f"{fmt(r['cpu_h2_10k'], 3) if r['cpu_h2_10k'] is not None else '-'} | {r['errors']} | {fmt(r['load'], 2)} |")
+    add("")
+    peers = [t for t in PEERS if t in rows]
+    gh = [t for t in rows if t.startswith("gatehouse")]
+    if not peers or not gh:
+        return
+    # (key, label, higher is better)
+    spec = [("ka_rps", "keep-alive TLS requests/s", True), ("p50", "p50 latency (keep-alive)", False),
+            ("p99", "p99 latency (keep-alive)", False), ("close_cps", "new TLS connections/s (`Connection: close`)", True),
+            ("h2_rps", "h2load requests/s", True), ("bulk_mbps", "bulk download MB/s", True),
+            ("cpu_10k", "router CPU s per 10,000 requests", False), ("cpu_1k_conn", "router CPU s per 1,000 new connections", False)]
+    add("### gatehouse against the best peer in this run")
+    add("")
+    add("Throughput: ours over theirs; latency and CPU: theirs over ours. Above 1.00x is ahead. The best peer is picked per row.")
+    add("")
+    add("| row | best peer | " + " | ".join(gh) + " |")
+    add("|---|---|" + "---:|" * len(gh))
+    for key, label, higher in spec:
+        vals = {p: rows[p][key] for p in peers if rows[p][key] is not None}
+        if not vals:
+            continue
+        best = max(vals, key=vals.get) if higher else min(vals, key=vals.get)
+        bv = vals[best]
+        shown = us(bv) if key in ("p50", "p99") else fmt(bv, 3) if key.startswith("cpu") else fmt(bv)
+        cells = []
+        for g in gh:
+            v = rows[g][key]
+            if v is None or not bv:
+                cells.append("n/a")
+            else:
+                cells.append(f"{(v / bv) if higher else (bv / v):.2f}x")
+        add(f"| {label} | {best} ({shown}) | " + " | ".join(cells) + " |")
+    add("")
+
 def main(work, out_md):
     meta = load(os.path.join(work, "meta.json")) or {}
     targets = meta.get("targets", "").split()
@@ -157,7 +310,7 @@ def main(work, out_md):
     lines = []
     add = lines.append
     name = os.path.basename(out_md)[:-3]
-    add(f"# Benchmark {name}: gatehouse vs HAProxy vs nginx vs direct")
+    add(f"# Benchmark {name}: gatehouse vs HAProxy vs nginx vs sniproxy vs direct")
     add("")
     add(f"- command: `{meta.get('command', 'bench-results/run')}` (raw results: `bench-results/tmp/{name}/`, not committed)")
     add(f"- commit: `{meta.get('commit')}`, run at {meta.get('date')}")
@@ -167,8 +320,21 @@ def main(work, out_md):
         f"{meta.get('loadgen_threads')} thread(s), backends {meta.get('backend_threads')} thread(s) each; "
         f"{meta.get('rounds')} round(s), each run {meta.get('duration_s')} s after {meta.get('warmup_s')} s warm-up; targets in turn within each round")
     add(f"- targets: {', '.join(targets)}. `direct` is the load generator straight to the backend (no proxy).")
-    add("- latency is corrected for coordinated omission (from the intended send time, open loop); medians over rounds.")
+    add(f"- clients: `{meta.get('clients', 'loadgen')}`; load average at the start: {meta.get('loadavg_start', 'n/a')}; "
+        f"router JVM options (bin/gatehouse): `{meta.get('launcher_java_opts', 'n/a')}`")
+    if meta.get("sniproxy"):
+        add(f"- also: {meta.get('sniproxy')}")
+    add("- loadgen latency is corrected for coordinated omission (from the intended send time, open loop); medians over rounds.")
     add("")
+    real_section(work, meta, targets, add)
+    if not glob.glob(os.path.join(work, "sat-*.json")):
+        if meta.get("cores", 0) <= 4:
+            add(f"**Caveat:** this host has {meta.get('cores')} cores shared by clients, backends and the router under test "
+                "(and, on the development host, other builds): ratios within this run are meaningful; absolute numbers are not.")
+            add("")
+        with open(out_md, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return
 
     # 1. saturation
     sat = {t: median_achieved(work, f"sat-{t}") for t in targets}

@@ -30,6 +30,12 @@ import java.util.List;
 public final class Listener
 {
     private static final int BACKLOG = 4096;
+    /**
+     * TCP_DEFER_ACCEPT seconds on listeners without a server_first route (a server-first client says
+     * nothing, so a deferred accept would hold it back). A measured lever (bench-results/), off unless
+     * set: {@code -Dgatehouse.listen.deferAcceptSeconds=1}.
+     */
+    private static final int DEFER_ACCEPT_SECONDS = Integer.getInteger("gatehouse.listen.deferAcceptSeconds", 0);
 
     private final String name;
     private final HostPort address;
@@ -123,6 +129,9 @@ public final class Listener
             }
             if (transport.listensPerLoop())
             {
+                // the snapshot holding this listener is published before it binds
+                final ListenerState state = snapshots.current().listener(slot);
+                final boolean clientSpeaksFirst = state != null && state.routes().serverFirstRoute() == null;
                 for (final Worker worker : workers)
                 {
                     final ServerBootstrap bootstrap = new ServerBootstrap()
@@ -130,6 +139,10 @@ public final class Listener
                         .channel(transport.serverChannelClass())
                         .option(UnixChannelOption.SO_REUSEPORT, true)
                         .handler(new AcceptBackoff(worker, name));
+                    if (clientSpeaksFirst)
+                    {
+                        transport.deferAccept(bootstrap, DEFER_ACCEPT_SECONDS);
+                    }
                     final Channel channel = bind(bootstrap, new Acceptor(worker), target);
                     target = (InetSocketAddress)channel.localAddress();
                 }
@@ -199,7 +212,9 @@ public final class Listener
             .option(ChannelOption.SO_BACKLOG, BACKLOG)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.TCP_NODELAY, true)
+            // No TCP_NODELAY child option: every transport's socket config turns it on in its
+            // constructor (PlatformDependent.canEnableTcpNoDelayByDefault), and the option would set it
+            // a second time, one setsockopt per accepted connection (TcpNoDelayDefaultTest holds it).
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.AUTO_CLOSE, false)
             .childHandler(acceptor);

@@ -1,10 +1,12 @@
 package io.gatehouse.router.listen;
 
 import io.gatehouse.router.config.RuntimeConfig;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -12,6 +14,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -140,6 +143,30 @@ public enum Transport
                 return EpollSocketChannel.class;
             default:
                 return NioSocketChannel.class;
+        }
+    }
+
+    /**
+     * Asks the kernel not to complete an accept until the client's first bytes are there
+     * (TCP_DEFER_ACCEPT, seconds; 0 leaves it off): one loop turn fewer per connection, and a client
+     * that never speaks never reaches the router. epoll and io_uring only; NIO has no such option.
+     */
+    public void deferAccept(final ServerBootstrap bootstrap, final int seconds)
+    {
+        if (seconds <= 0)
+        {
+            return;
+        }
+        switch (this)
+        {
+            case IO_URING:
+                bootstrap.option(IoUringChannelOption.TCP_DEFER_ACCEPT, seconds);
+                break;
+            case EPOLL:
+                bootstrap.option(EpollChannelOption.TCP_DEFER_ACCEPT, seconds);
+                break;
+            default:
+                break;
         }
     }
 

@@ -60,7 +60,7 @@ public final class Worker
         this.backendBootstrap = new Bootstrap()
             .group(loop)
             .channel(transport.socketChannelClass())
-            .option(ChannelOption.TCP_NODELAY, true)
+            // TCP_NODELAY is on already (see Listener's accepted-socket options): no second setsockopt.
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.AUTO_CLOSE, false)
