@@ -223,7 +223,12 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
         else
         {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            // A refusal may leave request bytes unread (an oversized line, headers or body, a request that
+            // never finished): close gently so the answer is not lost to an RST. A whole request was read
+            // otherwise, and the connection closes at once.
+            final int status = answer.status();
+            final boolean unread = status == 400 || status == 408 || status == 413 || status == 414 || status == 431;
+            ctx.writeAndFlush(response).addListener(unread ? LingeringClose.AFTER_WRITE : ChannelFutureListener.CLOSE);
         }
     }
 

@@ -11,6 +11,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -28,7 +31,7 @@ import java.util.function.Supplier;
 
 /**
  * The admin HTTP endpoint on {@code admin.address}: Netty's HTTP/1.1 codec on its own one-thread event loop
- * group ({@code gatehouse-admin}, NIO), never a data-path loop, so that no admin client can slow the data
+ * group ({@code gatehouse-admin}, epoll where available, else NIO), never a data-path loop, so that no admin client can slow the data
  * path and no client can hold the admin endpoint for others.
  *
  * <ul>
@@ -45,6 +48,13 @@ import java.util.function.Supplier;
  */
 public final class AdminServer implements AutoCloseable
 {
+    /**
+     * epoll where the host has it, NIO otherwise. Not NIO first: a closed NIO channel keeps its descriptor
+     * (dup'd onto a placeholder socket) until the selector's next wake-up, so an idle admin loop would hold
+     * one descriptor per answered connection-close request until the next request comes.
+     */
+    private static final boolean EPOLL = Epoll.isAvailable();
+
     /** The Prometheus text format's media type (OpenMetrics when the scraper asks for it). */
     public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -110,7 +120,8 @@ public final class AdminServer implements AutoCloseable
         final HostPort address, final Endpoints endpoints, final AdminAccess access, final AdminLimits limits) throws IOException
     {
         final EventLoopGroup group =
-            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gatehouse-admin", true), NioIoHandler.newFactory());
+            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gatehouse-admin", true),
+                EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         final ExecutorService work = Executors.newSingleThreadExecutor(runnable ->
         {
             final Thread thread = new Thread(runnable, "gatehouse-admin-work");
@@ -122,7 +133,7 @@ public final class AdminServer implements AutoCloseable
             endpoints.backends(), work);
         final ServerBootstrap bootstrap = new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 128)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childHandler(new ChannelInitializer<SocketChannel>()
@@ -211,7 +222,7 @@ public final class AdminServer implements AutoCloseable
         public void channelActive(final ChannelHandlerContext ctx)
         {
             ctx.channel().config().setAutoRead(false);
-            ctx.writeAndFlush(ctx.alloc().buffer(OVER_CAP.length).writeBytes(OVER_CAP)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(ctx.alloc().buffer(OVER_CAP.length).writeBytes(OVER_CAP)).addListener(LingeringClose.AFTER_WRITE);
         }
     }
 

@@ -52,6 +52,7 @@ public final class ConfigReloader implements ReloadAction, ConfigSource.Sink, Me
     private volatile long invalid;
     private volatile long failed;
     private volatile long unchanged;
+    private volatile java.util.function.Consumer<GatehouseConfig> onUnchanged = config -> { };
     private volatile long lastSuccessEpochMs;
     private volatile Thread watchThread;
     private volatile WatchService watchService;
@@ -93,6 +94,15 @@ public final class ConfigReloader implements ReloadAction, ConfigSource.Sink, Me
     }
 
     /** The config serving now. */
+    /**
+     * What an {@code UNCHANGED} reload still refreshes (files the config only names, such as
+     * {@code admin.token_file}: an operator rotates the token and reloads the same config).
+     */
+    public void onUnchanged(final java.util.function.Consumer<GatehouseConfig> refresh)
+    {
+        this.onUnchanged = Objects.requireNonNull(refresh);
+    }
+
     public GatehouseConfig current()
     {
         return current;
@@ -217,6 +227,14 @@ public final class ConfigReloader implements ReloadAction, ConfigSource.Sink, Me
         if (next.equals(current))
         {
             unchanged++;
+            try
+            {
+                onUnchanged.accept(next);
+            }
+            catch (final Throwable ex)
+            {
+                logQuietly("gatehouse: reload (" + trigger + ") unchanged, but refreshing what it names failed: " + ex);
+            }
             final String message = "unchanged: generation " + generation + " still serving (" + summary(next) + ")";
             log.accept("gatehouse: reload (" + trigger + ") " + message);
             return new ReloadOutcome(ReloadOutcome.Result.UNCHANGED, message, generation);

@@ -85,6 +85,7 @@ public final class ControlPlane implements AutoCloseable
         metrics.register(policies);
         metrics.register(health);
         metrics.register(reloader);
+        reloader.onUnchanged(this::followToken);
     }
 
     /**

@@ -186,6 +186,7 @@ public final class RouterProcess
             {
                 control.metrics().register(metricsSource);
             }
+            control.xdsVersions(source::versions);
             source.start(control.reloader());
         }
         control.readiness().ready();

@@ -226,7 +226,7 @@ class BackendControlTest
                 final RawHttp.Answer config = RawHttp.get(admin, "/config");
                 assertEquals(200, config.status());
                 assertTrue(config.header("content-type").startsWith("application/json"));
-                assertTrue(config.body().startsWith("{\"generation\": 3, \"xds\": null, \"config\": {"), config.body());
+                assertTrue(config.body().startsWith("{\"generation\": 2, \"xds\": null, \"config\": {"), config.body());
                 assertTrue(config.body().contains("{\"address\": \"" + blueId + "\", \"weight\": 2}"), config.body());
             }
         }

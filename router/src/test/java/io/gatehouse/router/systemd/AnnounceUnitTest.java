@@ -43,7 +43,7 @@ class AnnounceUnitTest
         {
             final String text = Files.readString(SourceTree.systemd(unit));
             assertTrue(text.contains("ExecStart=/opt/gatehouse/bin/gatehouse "), unit);
-            Files.writeString(dir.resolve(unit), text.replace("ExecStart=/opt/gatehouse/bin/gatehouse", "ExecStart=" + launcher));
+            Files.writeString(dir.resolve(unit), text.replace("/opt/gatehouse/bin/gatehouse", launcher.toString()));
         }
         Files.copy(SourceTree.systemd("gatehouse.socket"), dir.resolve("gatehouse.socket"));
         final Command verify = Command.run(
