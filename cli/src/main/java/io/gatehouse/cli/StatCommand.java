@@ -1,6 +1,6 @@
 package io.gatehouse.cli;
 
-import io.gatehouse.router.admin.MetricsSnapshot;
+import io.gatehouse.router.metrics.MetricsSnapshot;
 import io.gatehouse.router.config.HostPort;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.gatehouse.cli;
 
-import io.gatehouse.router.listen.Transport;
+import io.gatehouse.router.loop.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

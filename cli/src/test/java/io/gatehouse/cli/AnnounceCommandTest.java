@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gatehouse.router.Await;
 import io.gatehouse.router.admin.AdminServer;
-import io.gatehouse.router.admin.MetricsRegistry;
+import io.gatehouse.router.metrics.MetricsRegistry;
 import io.gatehouse.router.admin.Readiness;
 import io.gatehouse.router.config.HostPort;
 import java.io.IOException;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.admin.AdminServer;
-import io.gatehouse.router.admin.MetricsRegistry;
-import io.gatehouse.router.admin.MetricsSnapshot;
+import io.gatehouse.router.metrics.MetricsRegistry;
+import io.gatehouse.router.metrics.MetricsSnapshot;
 import io.gatehouse.router.config.HostPort;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
 package io.gatehouse.router;
 
+import io.gatehouse.router.listen.Listener;
+
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.Cidr;
 import io.gatehouse.router.config.GatehouseConfig;

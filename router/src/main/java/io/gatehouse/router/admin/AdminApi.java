@@ -1,7 +1,7 @@
 package io.gatehouse.router.admin;
 
-import io.gatehouse.router.control.ReloadAction;
-import io.gatehouse.router.control.ReloadOutcome;
+import io.gatehouse.router.metrics.MetricsRegistry;
+
 import io.gatehouse.router.route.BackendOverrides;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;

@@ -1,7 +1,10 @@
 package io.gatehouse.router.admin;
 
+import io.gatehouse.router.metrics.MetricsRegistry;
+import io.gatehouse.router.metrics.MetricsSource;
+import io.gatehouse.router.metrics.SnapshotWriter;
+
 import io.gatehouse.router.config.HostPort;
-import io.gatehouse.router.control.ReloadAction;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

@@ -1,5 +1,8 @@
 package io.gatehouse.router.admin;
 
+import io.gatehouse.router.metrics.MetricsSource;
+import io.gatehouse.router.metrics.SnapshotWriter;
+
 import io.netty.util.Version;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package io.gatehouse.router.config;
 
+import io.gatehouse.router.loop.Transport;
+
 /**
  * Process-wide settings.
  *

@@ -1,8 +1,8 @@
 package io.gatehouse.router.connect;
 
 import io.gatehouse.balancer.BackendPool;
-import io.gatehouse.router.listen.Transport;
-import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.loop.Transport;
+import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.route.Route;
 import io.netty.channel.Channel;

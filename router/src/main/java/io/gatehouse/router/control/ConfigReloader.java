@@ -1,7 +1,10 @@
 package io.gatehouse.router.control;
 
-import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.admin.ReloadAction;
+import io.gatehouse.router.admin.ReloadOutcome;
+
+import io.gatehouse.router.metrics.MetricsSource;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;

@@ -1,5 +1,7 @@
 package io.gatehouse.router.control;
 
+import io.gatehouse.router.admin.ReloadOutcome;
+
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
 import java.util.List;

@@ -5,7 +5,7 @@ import io.gatehouse.router.admin.AdminLimits;
 import io.gatehouse.router.admin.AdminServer;
 import io.gatehouse.router.admin.BackendControl;
 import io.gatehouse.router.admin.ConfigJson;
-import io.gatehouse.router.admin.MetricsRegistry;
+import io.gatehouse.router.metrics.MetricsRegistry;
 import io.gatehouse.router.admin.Readiness;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.RuntimeConfig;
@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * Everything on the control path of a running router, started in one call and wired together: the
  * metrics registry, the admin server ({@code GET /metrics}, {@code POST /reload}), the config reloader
  * (SIGHUP, file watch), the access log (reopened on SIGUSR1), the health monitor and the process-wide
- * connection limit. The router registers its own {@link io.gatehouse.router.admin.MetricsSource}s in
+ * connection limit. The router registers its own {@link io.gatehouse.router.metrics.MetricsSource}s in
  * {@link #metrics()}, calls {@link #accessLog()} at each connection close, registers routes with
  * {@link #health()} and takes each listener's {@link io.gatehouse.router.policy.AdmissionPolicy} from
  * {@link #policies()}.

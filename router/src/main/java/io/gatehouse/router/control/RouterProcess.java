@@ -6,7 +6,7 @@ import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.listen.BindFailure;
-import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.systemd.InheritedSockets;
 import io.gatehouse.router.systemd.SystemdNotifier;
 import io.gatehouse.router.systemd.SystemdWatchdog;
@@ -182,7 +182,7 @@ public final class RouterProcess
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), onStop);
         if (source != null)
         {
-            if (source instanceof io.gatehouse.router.admin.MetricsSource metricsSource)
+            if (source instanceof io.gatehouse.router.metrics.MetricsSource metricsSource)
             {
                 control.metrics().register(metricsSource);
             }

@@ -1,7 +1,7 @@
 package io.gatehouse.router.health;
 
-import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.metrics.MetricsSource;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.HealthCheckConfig;
 import io.gatehouse.router.config.Hostname;

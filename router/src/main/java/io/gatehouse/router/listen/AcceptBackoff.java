@@ -1,5 +1,7 @@
 package io.gatehouse.router.listen;
 
+import io.gatehouse.router.loop.Worker;
+
 import io.gatehouse.router.metrics.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

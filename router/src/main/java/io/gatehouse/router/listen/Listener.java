@@ -1,5 +1,10 @@
 package io.gatehouse.router.listen;
 
+import io.gatehouse.router.loop.Transport;
+import io.gatehouse.router.loop.Worker;
+import io.gatehouse.router.route.ListenerState;
+import io.gatehouse.router.route.SnapshotRef;
+
 import io.gatehouse.router.config.HostPort;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.metrics.Counter;

@@ -1,7 +1,7 @@
 package io.gatehouse.router.log;
 
-import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.metrics.MetricsSource;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,7 +1,5 @@
 package io.gatehouse.router.metrics;
 
-import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.SnapshotWriter;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

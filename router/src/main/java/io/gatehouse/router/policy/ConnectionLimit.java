@@ -1,7 +1,7 @@
 package io.gatehouse.router.policy;
 
-import io.gatehouse.router.admin.MetricsSource;
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.metrics.MetricsSource;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

@@ -1,5 +1,7 @@
 package io.gatehouse.router.proxy;
 
+import io.gatehouse.router.loop.Transport;
+
 import static io.gatehouse.router.proxy.ProxyProtocolDescriptor.CRC32C_VALUE_BYTES;
 import static io.gatehouse.router.proxy.ProxyProtocolDescriptor.IPV4_BYTES;
 import static io.gatehouse.router.proxy.ProxyProtocolDescriptor.IPV6_BYTES;

@@ -1,8 +1,8 @@
 package io.gatehouse.router.relay;
 
-import io.gatehouse.router.listen.ListenerState;
-import io.gatehouse.router.listen.Transport;
-import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.route.ListenerState;
+import io.gatehouse.router.loop.Transport;
+import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -1,10 +1,10 @@
 package io.gatehouse.router.session;
 
 import io.gatehouse.balancer.BackendPool;
-import io.gatehouse.router.listen.ConnectionList;
-import io.gatehouse.router.listen.ListenerState;
-import io.gatehouse.router.listen.TimedConnection;
-import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.loop.ConnectionList;
+import io.gatehouse.router.route.ListenerState;
+import io.gatehouse.router.loop.TimedConnection;
+import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.log.AccessLog;
 import io.gatehouse.router.log.AccessLogEntry;
 import io.gatehouse.router.metrics.Counter;

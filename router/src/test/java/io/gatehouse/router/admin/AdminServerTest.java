@@ -1,11 +1,13 @@
 package io.gatehouse.router.admin;
 
+import io.gatehouse.router.metrics.MetricsRegistry;
+import io.gatehouse.router.metrics.MetricsSnapshot;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.config.HostPort;
-import io.gatehouse.router.control.ReloadOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;

@@ -1,5 +1,7 @@
 package io.gatehouse.router.admin;
 
+import io.gatehouse.router.metrics.MetricsSnapshot;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package io.gatehouse.router.admin;
 
+import io.gatehouse.router.metrics.MetricsSnapshot;
+import io.gatehouse.router.metrics.SnapshotWriter;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,12 +1,14 @@
 package io.gatehouse.router.control;
 
+import io.gatehouse.router.admin.ReloadOutcome;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.admin.AdminServer;
-import io.gatehouse.router.admin.MetricsRegistry;
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.metrics.MetricsRegistry;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.HostPort;
@@ -69,7 +71,7 @@ class ConfigReloaderTest
 
             final SnapshotWriter writer = new SnapshotWriter();
             reloader.writeTo(writer);
-            final io.gatehouse.router.admin.MetricsSnapshot scrape = io.gatehouse.router.admin.MetricsSnapshot.parse(writer.text());
+            final io.gatehouse.router.metrics.MetricsSnapshot scrape = io.gatehouse.router.metrics.MetricsSnapshot.parse(writer.text());
             assertEquals(1, scrape.sum("gatehouse_config_reloads_total", "result", "applied"), writer.text());
             assertEquals(1, scrape.sum("gatehouse_config_reloads_total", "result", "invalid"), writer.text());
             assertEquals(2, scrape.sum("gatehouse_config_generation"), writer.text());
@@ -297,7 +299,7 @@ class ConfigReloaderTest
             assertEquals(1, reloader.generation());
             final SnapshotWriter writer = new SnapshotWriter();
             reloader.writeTo(writer);
-            final io.gatehouse.router.admin.MetricsSnapshot scrape = io.gatehouse.router.admin.MetricsSnapshot.parse(writer.text());
+            final io.gatehouse.router.metrics.MetricsSnapshot scrape = io.gatehouse.router.metrics.MetricsSnapshot.parse(writer.text());
             assertEquals(1, scrape.sum("gatehouse_config_reloads_total", "result", "unchanged"), writer.text());
         }
     }

@@ -1,5 +1,7 @@
 package io.gatehouse.router.control;
 
+import io.gatehouse.router.admin.ReloadOutcome;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,13 @@
 package io.gatehouse.router.control;
 
+import io.gatehouse.router.admin.ReloadOutcome;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.router.admin.MetricsSnapshot;
+import io.gatehouse.router.metrics.MetricsSnapshot;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.log.AccessLogEntry;

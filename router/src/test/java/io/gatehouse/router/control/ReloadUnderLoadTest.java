@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.router.LeakGuard;
 import io.gatehouse.router.RawBackend;
 import io.gatehouse.router.Router;
-import io.gatehouse.router.admin.MetricsSnapshot;
+import io.gatehouse.router.metrics.MetricsSnapshot;
 import io.gatehouse.router.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

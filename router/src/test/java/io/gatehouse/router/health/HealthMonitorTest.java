@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.balancer.Algorithm;
 import io.gatehouse.balancer.Backend;
 import io.gatehouse.balancer.BackendPool;
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.RouteConfig;
 import java.net.InetSocketAddress;
@@ -91,7 +91,7 @@ class HealthMonitorTest
             }
             final SnapshotWriter writer = new SnapshotWriter();
             monitor.writeTo(writer);
-            assertEquals(2, io.gatehouse.router.admin.MetricsSnapshot.parse(writer.text()).sum("gatehouse_health_probes_total",
+            assertEquals(2, io.gatehouse.router.metrics.MetricsSnapshot.parse(writer.text()).sum("gatehouse_health_probes_total",
                 "listener", "public", "route", "*.a.test", "backend", "127.0.0.1:" + secondPort, "result", "failed"), writer.text());
         }
     }

@@ -1,5 +1,7 @@
 package io.gatehouse.router.listen;
 
+import io.gatehouse.router.loop.Transport;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -92,7 +92,7 @@ class AccessLogTest
             assertEquals(5, log.dropped());
             final SnapshotWriter writer = new SnapshotWriter();
             log.writeTo(writer);
-            assertEquals(5, io.gatehouse.router.admin.MetricsSnapshot.parse(writer.text()).sum("gatehouse_access_log_dropped_total"), writer.text());
+            assertEquals(5, io.gatehouse.router.metrics.MetricsSnapshot.parse(writer.text()).sum("gatehouse_access_log_dropped_total"), writer.text());
             log.start();
             waitFor(() -> log.written() == 8);
         }

@@ -12,7 +12,7 @@ import io.gatehouse.router.Router;
 import io.gatehouse.router.TestConfigs;
 import io.gatehouse.router.config.Cidr;
 import io.gatehouse.router.config.RuntimeConfig;
-import io.gatehouse.router.listen.Worker;
+import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.metrics.RouteCounters;
 import io.gatehouse.sni.ClientHelloBuilder;

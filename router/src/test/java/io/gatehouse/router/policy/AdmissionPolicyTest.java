@@ -3,7 +3,7 @@ package io.gatehouse.router.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.router.admin.SnapshotWriter;
+import io.gatehouse.router.metrics.SnapshotWriter;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
@@ -78,7 +78,7 @@ class AdmissionPolicyTest
         assertEquals(1, policy.rejected(RejectReason.ROUTE_DENIED));
         final SnapshotWriter writer = new SnapshotWriter();
         policy.writeTo(writer);
-        assertEquals(1, io.gatehouse.router.admin.MetricsSnapshot.parse(writer.text()).sum("gatehouse_connections_rejected_total",
+        assertEquals(1, io.gatehouse.router.metrics.MetricsSnapshot.parse(writer.text()).sum("gatehouse_connections_rejected_total",
             "listener", "public", "reason", "source_denied"), writer.text());
     }
 
@@ -112,7 +112,7 @@ class AdmissionPolicyTest
         assertEquals(second, policies.get("public"));
         final SnapshotWriter writer = new SnapshotWriter();
         policies.writeTo(writer);
-        assertEquals(1, io.gatehouse.router.admin.MetricsSnapshot.parse(writer.text()).sum("gatehouse_connections_rejected_total",
+        assertEquals(1, io.gatehouse.router.metrics.MetricsSnapshot.parse(writer.text()).sum("gatehouse_connections_rejected_total",
             "reason", "source_connection_limit"), writer.text());
         policies.retain(ConfigLoader.parse("listeners:\n  - name: other\n    address: 127.0.0.1:0\n"
             + "    routes: [{hostnames: [a.test], backends: [127.0.0.1:1]}]\n", Path.of("t.yaml")));

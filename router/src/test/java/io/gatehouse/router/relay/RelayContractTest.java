@@ -12,7 +12,7 @@ import io.gatehouse.router.Router;
 import io.gatehouse.router.TestConfigs;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RuntimeConfig;
-import io.gatehouse.router.listen.Transport;
+import io.gatehouse.router.loop.Transport;
 import io.gatehouse.router.metrics.Counter;
 import java.io.IOException;
 import java.io.InputStream;

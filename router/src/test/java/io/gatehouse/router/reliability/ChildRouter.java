@@ -1,6 +1,6 @@
 package io.gatehouse.router.reliability;
 
-import io.gatehouse.router.admin.MetricsSnapshot;
+import io.gatehouse.router.metrics.MetricsSnapshot;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URL;

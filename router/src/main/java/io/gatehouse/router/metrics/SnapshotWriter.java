@@ -1,4 +1,4 @@
-package io.gatehouse.router.admin;
+package io.gatehouse.router.metrics;
 
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;

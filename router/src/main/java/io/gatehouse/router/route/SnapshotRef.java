@@ -1,4 +1,4 @@
-package io.gatehouse.router.listen;
+package io.gatehouse.router.route;
 
 /**
  * The one volatile reference through which every event loop sees the current {@link RoutingSnapshot}.

@@ -1,4 +1,4 @@
-package io.gatehouse.router.listen;
+package io.gatehouse.router.loop;
 
 import io.gatehouse.router.log.AccessLog;
 import io.gatehouse.router.metrics.WorkerCounters;

@@ -1,4 +1,4 @@
-package io.gatehouse.router.listen;
+package io.gatehouse.router.route;
 
 /**
  * Everything the event loops route by, frozen: one {@link ListenerState} per listener slot. The router

@@ -1,4 +1,4 @@
-package io.gatehouse.router.listen;
+package io.gatehouse.router.loop;
 
 /**
  * An intrusive doubly-linked list of {@link TimedConnection}s owned by one event loop. Not thread-safe;

@@ -1,4 +1,4 @@
-package io.gatehouse.router.listen;
+package io.gatehouse.router.loop;
 
 import io.gatehouse.router.config.RuntimeConfig;
 import io.netty.bootstrap.ServerBootstrap;

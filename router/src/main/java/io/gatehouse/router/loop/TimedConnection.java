@@ -1,4 +1,4 @@
-package io.gatehouse.router.listen;
+package io.gatehouse.router.loop;
 
 /**
  * A connection a {@link Worker} visits on its timer tick (peek deadlines, relay idle timeouts) and closes

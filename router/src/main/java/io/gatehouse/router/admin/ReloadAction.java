@@ -1,4 +1,4 @@
-package io.gatehouse.router.control;
+package io.gatehouse.router.admin;
 
 /** A reload on demand ({@code POST /reload}); {@code trigger} says who asked, for the log. Never throws. */
 @FunctionalInterface

@@ -1,9 +1,8 @@
-package io.gatehouse.router.listen;
+package io.gatehouse.router.route;
 
 import io.gatehouse.router.config.Cidr;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.policy.AdmissionPolicy;
-import io.gatehouse.router.route.RouteTable;
 import io.gatehouse.sni.FirstFlightParser;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

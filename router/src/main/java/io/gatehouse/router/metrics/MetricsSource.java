@@ -1,4 +1,4 @@
-package io.gatehouse.router.admin;
+package io.gatehouse.router.metrics;
 
 /**
  * Anything with numbers for {@code GET /metrics}: the router's per-event-loop counters, the policy's

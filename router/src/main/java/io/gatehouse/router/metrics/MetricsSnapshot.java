@@ -1,4 +1,4 @@
-package io.gatehouse.router.admin;
+package io.gatehouse.router.metrics;
 
 import java.util.ArrayList;
 import java.util.Collections;

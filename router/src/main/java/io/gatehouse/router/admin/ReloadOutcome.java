@@ -1,4 +1,4 @@
-package io.gatehouse.router.control;
+package io.gatehouse.router.admin;
 
 /**
  * How one reload went.
