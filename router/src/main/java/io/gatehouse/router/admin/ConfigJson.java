@@ -1,5 +1,7 @@
 package io.gatehouse.router.admin;
 
+import io.gatehouse.router.log.AccessLogFormat;
+
 import io.gatehouse.router.config.Cidr;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.HostPort;
@@ -140,32 +142,9 @@ public final class ConfigJson
         return out.toString();
     }
 
+    /** A JSON string, escaped by the access log's one JSON string rule. */
     private static void string(final String text, final StringBuilder out)
     {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            switch (c)
-            {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        out.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        AccessLogFormat.string(text, out);
     }
 }

@@ -268,7 +268,7 @@ public final class ConfigLoader
                 tlsMap.get("cert") == null ? null : Path.of(scalar(tlsMap.get("cert"), "xds.tls.cert").value()),
                 tlsMap.get("key") == null ? null : Path.of(scalar(tlsMap.get("key"), "xds.tls.key").value()));
         }
-        else if (!isLoopback(server.host()))
+        else if (!AdminConfig.isLoopback(server.host()))
         {
             throw error(map.get("server"), "xds server " + server + " is not on loopback: add 'tls: {ca: FILE}' "
                 + "(plaintext xDS is allowed to 127.0.0.0/8, ::1 and localhost only)");
@@ -295,31 +295,6 @@ public final class ConfigLoader
             return out;
         }
         return ((YamlNode.Scalar)node).value();
-    }
-
-    private static boolean isLoopback(final String host)
-    {
-        if (host.equalsIgnoreCase("localhost"))
-        {
-            return true;
-        }
-        final byte[] bytes = InetLiteral.parse(host);
-        if (bytes == null)
-        {
-            return false;
-        }
-        if (bytes.length == 4)
-        {
-            return bytes[0] == 127;
-        }
-        for (int i = 0; i < 15; i++)
-        {
-            if (bytes[i] != 0)
-            {
-                return false;
-            }
-        }
-        return bytes[15] == 1;
     }
 
     /** Top-level keys starting with {@code x-} are the operator's (a place for anchors), as in Compose files. */

@@ -91,7 +91,8 @@ public final class AccessLogFormat
         string((v6 ? "[" + host + "]" : host) + ":" + address.getPort(), out);
     }
 
-    static void string(final String value, final StringBuilder out)
+    /** {@code value} as a JSON string ({@code null} as null), control characters and lone surrogates escaped. */
+    public static void string(final String value, final StringBuilder out)
     {
         if (value == null)
         {
