@@ -7,6 +7,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -39,6 +41,8 @@ public final class Backend implements AutoCloseable
 
     private final BackendSpec spec;
     private final EventLoopGroup group;
+    /** Accepted connections, closed by {@link #close()} itself (Netty's loop shutdown can skip them). */
+    private final ChannelGroup accepted;
     private final Channel serverChannel;
     private final InetSocketAddress boundAddress;
     private final ByteBuf greeting;
@@ -53,6 +57,7 @@ public final class Backend implements AutoCloseable
     {
         this.spec = spec;
         this.group = group;
+        this.accepted = new DefaultChannelGroup("backend-" + spec.id(), group.next());
         this.greeting = greeting;
         this.response = response;
         this.sourceChunk = sourceChunk;
@@ -103,6 +108,7 @@ public final class Backend implements AutoCloseable
                 protected void initChannel(final SocketChannel ch)
                 {
                     final Backend backend = self[0];
+                    backend.accepted.add(ch);
                     backend.connectionsAccepted.increment();
                     if (sslContext != null)
                     {
@@ -225,6 +231,13 @@ public final class Backend implements AutoCloseable
     public void close()
     {
         serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Closed here, not left to the loops' shutdown: a zero-quiet-period shutdown that begins mid-turn ends a
+        // Netty 4.2 loop without closing its channels (bench-results/netty-repro/ShutdownSkipsCloseAll.java).
+        accepted.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (final io.netty.util.concurrent.EventExecutor loop : group)
+        {
+            loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         releaseAll(greeting, response, sourceChunk);
     }
