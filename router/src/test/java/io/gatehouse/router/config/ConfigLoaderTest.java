@@ -137,6 +137,17 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldShowTheHalfClosedTimeoutInTheConfigJson() throws Exception
+    {
+        final GatehouseConfig config = ConfigLoader.parse("listeners:\n  - address: 127.0.0.1:0\n    half_closed_timeout: 2s\n"
+            + "    routes: [{hostnames: [a.test], backends: [127.0.0.1:9]}]\n"
+            + "  - address: 127.0.0.1:1\n    routes: [{hostnames: [a.test], backends: [127.0.0.1:9]}]\n", Path.of("c.yaml"));
+        final String json = io.gatehouse.router.admin.ConfigJson.render(config, 1, java.util.Map.of());
+        assertTrue(json.contains("\"half_closed_timeout_ms\": 2000"), json);
+        assertTrue(json.contains("\"half_closed_timeout_ms\": 60000"), json);
+    }
+
+    @Test
     void shouldApplyDefaultsToTheContractsMinimalConfig() throws ConfigException
     {
         final GatehouseConfig config = ConfigLoader.parse("""
