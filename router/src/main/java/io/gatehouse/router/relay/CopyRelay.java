@@ -132,8 +132,18 @@ public final class CopyRelay implements SessionStage
         }
     }
 
+    /**
+     * {@code direction}'s source read end of stream: a FIN, or (epoll only, {@link TcpState}) a reset that
+     * read(2) reported as end of stream. Only the word differs; the relay goes on as after a FIN (a write to
+     * a reset side fails and is taken as its reset).
+     */
     void onSourceEnded(final CopyDirection direction)
     {
+        if (session.endReason() == null && TcpState.wasReset(direction.source))
+        {
+            session.noteEnd(direction.fromClient ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
+            return;
+        }
         session.noteEnd(direction.fromClient ? EndReason.CLIENT_CLOSED : EndReason.BACKEND_CLOSED);
     }
 

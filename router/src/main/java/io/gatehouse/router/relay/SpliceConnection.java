@@ -330,9 +330,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                 idleTimer = loop.schedule(this, halfClosedTimeoutNs, TimeUnit.NANOSECONDS);
             }
         }
-        if (firstEnd == null)
+        if (firstEnd == null && firstEof != null)
         {
-            firstEnd = firstEof;
+            // epoll reports a reset behind data as end of stream; TCP_INFO's state still says which it was
+            final boolean fromClient = firstEof == CLIENT_EOF;
+            firstEnd = !TcpState.wasReset(fromClient ? client : backend) ? firstEof : fromClient ? CLIENT_RESET : BACKEND_RESET;
         }
         if (clientToBackend.isDone() && backendToClient.isDone())
         {
