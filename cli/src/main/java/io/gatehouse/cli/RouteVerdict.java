@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * What one listener would do with a first flight, for {@code gatehouse peek --config}: the route it takes
  * and why. The route comes from the router's own {@link RouteTable} compiled from the config (the same
- * lookup the event loops run), and the outcome follows the peek policy of {@code PeekHandler}: a name
+ * lookup the event loops run), and the outcome follows the policy of the router's {@code dispatch.Dispatch}: a name
  * routes by name and ALPN; no match, no name or an unrecognised protocol take the listener's default
  * route, else are refused; malformed or too-large flights are closed; an incomplete one waits.
  *

@@ -34,6 +34,8 @@ class LayeringTest
         "relay",
         "connect",
         "peek",
+        "dispatch",
+        "sequence",
         "listen",
         "admin",
         "",

@@ -44,7 +44,7 @@ public final class ConfigLoader
         "drain_settle", "removed_route_drain");
     private static final Set<String> LISTENER_KEYS = Set.of(
         "name", "address", "protocol", "relay", "allow", "deny", "routes", "default", "server_first", "peek_timeout",
-        "peek_max_bytes", "proxy_protocol_from", "limits");
+        "peek_max_bytes", "proxy_protocol_from", "limits", "half_closed_timeout");
     private static final Set<String> SERVER_FIRST_KEYS = Set.of("route", "delay");
     private static final Set<String> LIMIT_KEYS = Set.of(
         "max_connections_per_source", "new_connections_per_second_per_source", "burst");
@@ -410,6 +410,8 @@ public final class ConfigLoader
         final List<Cidr> deny = cidrs(map.get("deny"), "deny");
         final List<Cidr> proxyFrom = cidrs(map.get("proxy_protocol_from"), "proxy_protocol_from");
         final long peekTimeoutMs = duration(map.get("peek_timeout"), ListenerConfig.DEFAULT_PEEK_TIMEOUT_MS, 1, 600_000);
+        final long halfClosedTimeoutMs = duration(map.get("half_closed_timeout"), ListenerConfig.DEFAULT_HALF_CLOSED_TIMEOUT_MS,
+            1, 86_400_000);
         final int peekMaxBytes = intValue(map.get("peek_max_bytes"), ListenerConfig.DEFAULT_PEEK_MAX_BYTES,
             MIN_PEEK_MAX_BYTES, ListenerConfig.PEEK_MAX_BYTES_CAP);
         final SourceLimitConfig limits = limits(map.get("limits"));
@@ -466,7 +468,7 @@ public final class ConfigLoader
             }
         }
         return new ListenerConfig(name, address, protocol, relay, allow, deny, routes, defaultRoute, serverFirstRoute,
-            serverFirstDelayMs, peekTimeoutMs, peekMaxBytes, proxyFrom, limits);
+            serverFirstDelayMs, peekTimeoutMs, peekMaxBytes, proxyFrom, limits, halfClosedTimeoutMs);
     }
 
     private SourceLimitConfig limits(final YamlNode node) throws ConfigException

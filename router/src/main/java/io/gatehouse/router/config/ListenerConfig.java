@@ -21,6 +21,9 @@ import java.util.List;
  * @param peekMaxBytes       the most bytes buffered by the peek (default 16384, hard cap 65536).
  * @param proxyProtocolFrom  sources trusted to send a PROXY v1/v2 header first; empty = PROXY not accepted.
  * @param limits             per-source-address connection and rate limits.
+ * @param halfClosedTimeoutMs a relay with one direction ended that moves no byte for this long is closed
+ *                           ({@code half_closed_timeout}, HAProxy's {@code timeout client-fin}/{@code server-fin};
+ *                           default 60000); the relay uses the lesser of it and {@code idle_timeout}.
  */
 public record ListenerConfig(
     String name,
@@ -36,9 +39,11 @@ public record ListenerConfig(
     long peekTimeoutMs,
     int peekMaxBytes,
     List<Cidr> proxyProtocolFrom,
-    SourceLimitConfig limits)
+    SourceLimitConfig limits,
+    long halfClosedTimeoutMs)
 {
     public static final long DEFAULT_PEEK_TIMEOUT_MS = 5_000;
+    public static final long DEFAULT_HALF_CLOSED_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_PEEK_MAX_BYTES = 16 * 1024;
     public static final int PEEK_MAX_BYTES_CAP = 64 * 1024;
 
@@ -49,6 +54,28 @@ public record ListenerConfig(
         routes = List.copyOf(routes);
         proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
         limits = limits == null ? SourceLimitConfig.NONE : limits;
+        halfClosedTimeoutMs = halfClosedTimeoutMs <= 0 ? DEFAULT_HALF_CLOSED_TIMEOUT_MS : halfClosedTimeoutMs;
+    }
+
+    /** A listener with the default {@code half_closed_timeout}. */
+    public ListenerConfig(
+        final String name,
+        final HostPort address,
+        final Protocol protocol,
+        final RelayMode relay,
+        final List<Cidr> allow,
+        final List<Cidr> deny,
+        final List<RouteConfig> routes,
+        final String defaultRoute,
+        final String serverFirstRoute,
+        final long serverFirstDelayMs,
+        final long peekTimeoutMs,
+        final int peekMaxBytes,
+        final List<Cidr> proxyProtocolFrom,
+        final SourceLimitConfig limits)
+    {
+        this(name, address, protocol, relay, allow, deny, routes, defaultRoute, serverFirstRoute, serverFirstDelayMs,
+            peekTimeoutMs, peekMaxBytes, proxyProtocolFrom, limits, DEFAULT_HALF_CLOSED_TIMEOUT_MS);
     }
 
     /** A listener without per-source limits. */

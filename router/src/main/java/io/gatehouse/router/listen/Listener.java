@@ -8,7 +8,7 @@ import io.gatehouse.router.route.SnapshotRef;
 import io.gatehouse.router.config.HostPort;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.metrics.Counter;
-import io.gatehouse.router.peek.PeekHandler;
+import io.gatehouse.router.sequence.Sequencer;
 import io.gatehouse.router.policy.RejectReason;
 import io.gatehouse.router.session.EndReason;
 import io.gatehouse.router.session.Session;
@@ -312,14 +312,14 @@ public final class Listener
             }
             final byte[] source = remote.getAddress().getAddress();
             final boolean proxied = state.trustsProxyHeaderFrom(source);
-            final RejectReason refused = proxied ? RejectReason.NONE : PeekHandler.admit(state, remote.getAddress(), channel);
+            final RejectReason refused = proxied ? RejectReason.NONE : Sequencer.admit(state, remote.getAddress(), channel);
             if (refused != RejectReason.NONE)
             {
                 worker.counters().increment(Counter.REJECTED_ACL);
                 session.close(EndReason.rejected(refused));
                 return;
             }
-            channel.pipeline().addLast(new PeekHandler(session, source));
+            channel.pipeline().addLast(new Sequencer(session, source));
         }
 
         @Override

@@ -1,10 +1,9 @@
 /**
- * The peek: {@link io.gatehouse.router.peek.PeekHandler} reads a new client's first bytes with auto-read
- * off, feeds them to a {@link io.gatehouse.sni.FirstFlightParser} (the loop's shared one, reset per use; a
- * connection of its own after a few reads) until it decides, enforces the byte bound, the peek timeout
- * and the server-first delay, reads and checks a PROXY header from trusted sources, then routes, rejects
- * ({@link io.gatehouse.router.peek.RejectResponse}) or closes, counting every outcome. Event loop thread
- * only; per connection it allocates the handler and, only when the first read did not decide, one buffer
- * that collects the first flight (and a parser after many reads).
+ * The peek stage: {@link io.gatehouse.router.peek.Peek} takes all bytes a client sent so far (an Agrona
+ * view over the read buffer, parsed in place) and returns a {@link io.gatehouse.router.peek.PeekResult}:
+ * the {@link io.gatehouse.sni.FirstFlightParser}'s status bounded by {@code peek_max_bytes}, protocol,
+ * name and ALPN as views, the client's TLS record version, the bytes seen. It routes nothing and calls no
+ * other stage ({@code sequence} does). Event loop thread only; per connection it allocates the stage and
+ * its result (and a parser of its own after four reads), per call nothing. No Netty.
  */
 package io.gatehouse.router.peek;

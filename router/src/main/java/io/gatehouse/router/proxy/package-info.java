@@ -4,6 +4,9 @@
  * same reason. {@link io.gatehouse.router.proxy.ProxyHeaderParser} reads a header (strictly: every
  * length checked, TLVs must fill the header exactly), {@link io.gatehouse.router.proxy.ProxyHeaderEncoder}
  * writes one, {@link io.gatehouse.router.proxy.ProxyProtocolDescriptor} holds the wire layout.
+ * {@link io.gatehouse.router.proxy.ProxyIn} is the PROXY-in stage over them (a trusted source's header,
+ * the signature screen for every other), writing the client it names to a
+ * {@link io.gatehouse.router.proxy.ClientAddress}.
  *
  * <p>Data path: one parser and one encoder per event loop, used by that loop's thread only. Neither
  * knows Netty: they work on Agrona buffers, as the peek does. Neither allocates after construction on

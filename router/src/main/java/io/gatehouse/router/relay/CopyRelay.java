@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import java.io.IOException;
 import java.nio.channels.NotYetConnectedException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The default relay: two {@link CopyDirection}s, client to backend and backend to client, each handing
@@ -28,10 +27,11 @@ import java.util.concurrent.TimeUnit;
  *     side sent before its reset is still read and delivered the other way; its read then ends in end of
  *     stream (then both close) or in the reset (the rule above).</li>
  * <li><b>Idle</b>: no byte either way for the idle timeout closes both; once one direction has ended (or
- *     the relay is flushing its last bytes before a close) the bound is the shorter
- *     {@link #HALF_CLOSED_TIMEOUT_NS} (HAProxy's {@code timeout client-fin}/{@code server-fin}), so a peer
- *     that vanished without a reset cannot hold a half-closed relay for the whole idle timeout. Checked on
- *     the worker's tick, with the worker's clock, without a clock read per read.</li>
+ *     the relay is flushing its last bytes before a close) the bound is the listener's shorter
+ *     {@code half_closed_timeout} (default 60 s; HAProxy's {@code timeout client-fin}/{@code server-fin}),
+ *     so a peer that vanished without a reset cannot hold a half-closed relay for the whole idle timeout;
+ *     that end is {@code half_closed_timeout} even after a FIN ({@link Session#closeHalfClosed()}). Checked
+ *     on the worker's relay tick, with the worker's clock, without a clock read per read.</li>
  * </ul>
  *
  * Every end event goes to the {@link Session} ({@link Session#noteEnd}: the first one is the access log's
@@ -42,9 +42,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CopyRelay implements SessionStage
 {
-    /** The idle bound once one direction has ended (capped by the listener's idle timeout). */
-    public static final long HALF_CLOSED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
-
     private final Session session;
     private final Channel client;
     private final Channel backend;
@@ -56,13 +53,14 @@ public final class CopyRelay implements SessionStage
     private long bytesAtLastCheck;
     private long quietSinceNs;
 
-    private CopyRelay(final Session session, final Channel client, final Channel backend, final long idleTimeoutNs)
+    private CopyRelay(
+        final Session session, final Channel client, final Channel backend, final long idleTimeoutNs, final long halfClosedTimeoutNs)
     {
         this.session = session;
         this.client = client;
         this.backend = backend;
         this.idleTimeoutNs = idleTimeoutNs;
-        this.halfClosedTimeoutNs = Math.min(idleTimeoutNs, HALF_CLOSED_TIMEOUT_NS);
+        this.halfClosedTimeoutNs = Math.min(idleTimeoutNs, halfClosedTimeoutNs);
         this.toBackend = new CopyDirection(this, client, backend, true);
         this.toClient = new CopyDirection(this, backend, client, false);
         toBackend.reverse = toClient;
@@ -76,7 +74,9 @@ public final class CopyRelay implements SessionStage
      *
      * @param first           bytes owed to the backend before anything read from now on (PROXY header,
      *                        peeked bytes), or {@code null}; ownership passes here.
-     * @param clientInputDone true when the client's FIN was already seen during the peek.
+     * @param idleTimeoutNs       no byte either way for this long closes both.
+     * @param halfClosedTimeoutNs the same once one direction has ended (the lesser of the two counts).
+     * @param clientInputDone     true when the client's FIN was already seen during the peek.
      */
     public static CopyRelay start(
         final Session session,
@@ -84,9 +84,10 @@ public final class CopyRelay implements SessionStage
         final Channel backend,
         final ByteBuf first,
         final long idleTimeoutNs,
+        final long halfClosedTimeoutNs,
         final boolean clientInputDone)
     {
-        final CopyRelay relay = new CopyRelay(session, client, backend, idleTimeoutNs);
+        final CopyRelay relay = new CopyRelay(session, client, backend, idleTimeoutNs, halfClosedTimeoutNs);
         relay.quietSinceNs = session.worker().nowNs();
         relay.bytesAtLastCheck = session.bytesMoved();
         session.onRelaying(relay);
@@ -131,8 +132,18 @@ public final class CopyRelay implements SessionStage
         }
     }
 
+    /**
+     * {@code direction}'s source read end of stream: a FIN, or (epoll only, {@link TcpState}) a reset that
+     * read(2) reported as end of stream. Only the word differs; the relay goes on as after a FIN (a write to
+     * a reset side fails and is taken as its reset).
+     */
     void onSourceEnded(final CopyDirection direction)
     {
+        if (session.endReason() == null && TcpState.wasReset(direction.source))
+        {
+            session.noteEnd(direction.fromClient ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
+            return;
+        }
         session.noteEnd(direction.fromClient ? EndReason.CLIENT_CLOSED : EndReason.BACKEND_CLOSED);
     }
 
@@ -210,7 +221,14 @@ public final class CopyRelay implements SessionStage
             || toBackend.isSinkReset() || toClient.isSinkReset();
         if (nowNs - quietSinceNs - (halfClosed ? halfClosedTimeoutNs : idleTimeoutNs) >= 0)
         {
-            session.close(halfClosed ? EndReason.HALF_CLOSED_TIMEOUT : EndReason.IDLE_TIMEOUT);
+            if (halfClosed)
+            {
+                session.closeHalfClosed();
+            }
+            else
+            {
+                session.close(EndReason.IDLE_TIMEOUT);
+            }
         }
     }
 

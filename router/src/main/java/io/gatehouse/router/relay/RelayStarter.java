@@ -49,8 +49,8 @@ public final class RelayStarter
                 }
                 final SpliceStage stage = new SpliceStage(session);
                 session.onRelaying(stage);
-                stage.connection(SpliceRelay.open(
-                    client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(), worker::nowNs, stage));
+                stage.connection(SpliceRelay.open(client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(),
+                    state.halfClosedTimeoutNs() == Long.MAX_VALUE ? 0 : state.halfClosedTimeoutNs(), worker::nowNs, stage));
                 return;
             }
             if (!spliceFallbackLogged)
@@ -60,7 +60,7 @@ public final class RelayStarter
                     + " with splice(2); using copy on " + worker.transport().name().toLowerCase(java.util.Locale.ROOT));
             }
         }
-        CopyRelay.start(session, client, backend, first, state.idleTimeoutNs(), clientInputDone);
+        CopyRelay.start(session, client, backend, first, state.idleTimeoutNs(), state.halfClosedTimeoutNs(), clientInputDone);
     }
 
     private static ByteBuf concat(final Channel backend, final ByteBuf proxyHeader, final ByteBuf peeked)

@@ -39,6 +39,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     static final String CLIENT_RESET = "client_reset";
     static final String BACKEND_RESET = "backend_reset";
     static final String IDLE = "idle";
+    static final String HALF_CLOSED = "half_closed";
     static final String CLOSED = "closed";
     static final String SHUTDOWN = "shutdown";
     static final String ERROR = "error";
@@ -57,6 +58,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private final SpliceDirection clientToBackend;
     private final SpliceDirection backendToClient;
     private final long idleTimeoutNs;
+    private final long halfClosedTimeoutNs;
     private final NanoClock clock;
     private final RelayObserver observer;
     private final SpliceLoop spliceLoop;
@@ -79,6 +81,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         final Channel client,
         final Channel backend,
         final long idleTimeoutNs,
+        final long halfClosedTimeoutNs,
         final NanoClock clock,
         final RelayObserver observer)
     {
@@ -86,6 +89,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         this.backend = backend;
         this.loop = (IoEventLoop)client.eventLoop();
         this.idleTimeoutNs = idleTimeoutNs;
+        this.halfClosedTimeoutNs = idleTimeoutNs > 0 && halfClosedTimeoutNs > 0
+            ? Math.min(idleTimeoutNs, halfClosedTimeoutNs) : Math.max(idleTimeoutNs, halfClosedTimeoutNs);
         this.clock = clock;
         this.observer = observer;
         spliceLoop = SpliceLoop.current();
@@ -315,10 +320,21 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             firstEof = clientToBackend.hasSourceEnded() ? CLIENT_EOF :
                 backendToClient.hasSourceEnded() ? BACKEND_EOF : null;
+            if (firstEof != null && halfClosedTimeoutNs > 0 && halfClosedTimeoutNs != idleTimeoutNs)
+            {
+                // half-closed from now: the timer must fire by the shorter bound
+                if (idleTimer != null)
+                {
+                    idleTimer.cancel(false);
+                }
+                idleTimer = loop.schedule(this, halfClosedTimeoutNs, TimeUnit.NANOSECONDS);
+            }
         }
-        if (firstEnd == null)
+        if (firstEnd == null && firstEof != null)
         {
-            firstEnd = firstEof;
+            // epoll reports a reset behind data as end of stream; TCP_INFO's state still says which it was
+            final boolean fromClient = firstEof == CLIENT_EOF;
+            firstEnd = !TcpState.wasReset(fromClient ? client : backend) ? firstEof : fromClient ? CLIENT_RESET : BACKEND_RESET;
         }
         if (clientToBackend.isDone() && backendToClient.isDone())
         {
@@ -396,14 +412,21 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             return;
         }
         idleChecks++;
-        final long idleNs = clock.nanoTime() - lastActivityNs;
-        if (idleNs - idleTimeoutNs >= 0)
+        final boolean halfClosed = halfClosedTimeoutNs > 0 && (firstEof != null || sawSinkReset());
+        final long boundNs = halfClosed ? halfClosedTimeoutNs : idleTimeoutNs;
+        if (boundNs <= 0)
         {
-            finish(IDLE, false);
+            idleTimer = null;
+            return;
+        }
+        final long idleNs = clock.nanoTime() - lastActivityNs;
+        if (idleNs - boundNs >= 0)
+        {
+            finish(halfClosed ? HALF_CLOSED : IDLE, false);
         }
         else
         {
-            idleTimer = loop.schedule(this, idleTimeoutNs - idleNs, TimeUnit.NANOSECONDS);
+            idleTimer = loop.schedule(this, boundNs - idleNs, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -76,6 +76,21 @@ public final class SpliceRelay
         final NanoClock clock,
         final RelayObserver observer)
     {
+        return open(client, backend, idleTimeoutNs, 0, clock, observer);
+    }
+
+    /**
+     * @param halfClosedTimeoutNs once one direction has ended (or a side reset the relay's writes), close
+     *                            both after this long without a byte moved; 0 or less: only the idle timeout.
+     */
+    static SpliceConnection open(
+        final Channel client,
+        final Channel backend,
+        final long idleTimeoutNs,
+        final long halfClosedTimeoutNs,
+        final NanoClock clock,
+        final RelayObserver observer)
+    {
         if (!AVAILABLE)
         {
             throw new IllegalStateException("splice relay not available (needs the epoll native transport)");
@@ -94,7 +109,7 @@ public final class SpliceRelay
         {
             throw new IllegalStateException("call SpliceRelay.start on the channels' event loop");
         }
-        final SpliceConnection connection = new SpliceConnection(client, backend, idleTimeoutNs, clock, observer);
+        final SpliceConnection connection = new SpliceConnection(client, backend, idleTimeoutNs, halfClosedTimeoutNs, clock, observer);
         connection.begin();
         return connection;
     }

@@ -40,7 +40,12 @@ final class SpliceStage implements SessionStage, RelayObserver
     @Override
     public void onClosed(final String reason)
     {
-        final String first = connection != null ? connection.firstEnd() : null;
+        String first = connection != null ? connection.firstEnd() : null;
+        if (SpliceConnection.HALF_CLOSED.equals(reason)
+            && (SpliceConnection.CLIENT_EOF.equals(first) || SpliceConnection.BACKEND_EOF.equals(first)))
+        {
+            first = null; // the timer ended what the FIN only half-closed (EndReason's rule)
+        }
         session.noteEnd(endOf(first != null ? first : reason));
     }
 
@@ -60,6 +65,8 @@ final class SpliceStage implements SessionStage, RelayObserver
                 return connection != null && connection.resetByClient() ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET;
             case SpliceConnection.IDLE:
                 return EndReason.IDLE_TIMEOUT;
+            case SpliceConnection.HALF_CLOSED:
+                return EndReason.HALF_CLOSED_TIMEOUT;
             case SpliceConnection.SHUTDOWN:
                 return EndReason.DRAIN;
             default:

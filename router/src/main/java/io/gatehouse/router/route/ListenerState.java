@@ -22,6 +22,7 @@ public final class ListenerState
     private final long peekTimeoutNs;
     private final long serverFirstDelayNs;
     private final long idleTimeoutNs;
+    private final long halfClosedTimeoutNs;
     private final boolean acceptTls;
     private final boolean acceptHttp;
 
@@ -42,6 +43,7 @@ public final class ListenerState
             config.peekTimeoutMs() <= 0 ? ListenerConfig.DEFAULT_PEEK_TIMEOUT_MS : config.peekTimeoutMs());
         this.serverFirstDelayNs = TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.serverFirstDelayMs()));
         this.idleTimeoutNs = idleTimeoutMs <= 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+        this.halfClosedTimeoutNs = Math.min(idleTimeoutNs, TimeUnit.MILLISECONDS.toNanos(config.halfClosedTimeoutMs()));
         this.acceptTls = config.protocol() != ListenerConfig.Protocol.HTTP;
         this.acceptHttp = config.protocol() != ListenerConfig.Protocol.TLS;
         this.parsers = new FirstFlightParser[workerCount];
@@ -99,6 +101,15 @@ public final class ListenerState
     public long idleTimeoutNs()
     {
         return idleTimeoutNs;
+    }
+
+    /**
+     * A relay with one direction ended (or flushing its last bytes) that moves no byte for this long is
+     * closed: the listener's {@code half_closed_timeout}, at most {@link #idleTimeoutNs()}.
+     */
+    public long halfClosedTimeoutNs()
+    {
+        return halfClosedTimeoutNs;
     }
 
     public boolean relaySplice()

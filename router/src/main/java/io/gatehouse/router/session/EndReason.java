@@ -9,7 +9,8 @@ import io.gatehouse.router.policy.RejectReason;
  * first FIN from either side is {@code client_closed} / {@code backend_closed}; the first reset (or error
  * that makes a socket unusable) is {@code client_reset} / {@code backend_reset}; a timer or a policy that
  * ends it first gives its own reason. A backend that closes after its answer and a client that then
- * resets is therefore {@code backend_closed}.
+ * resets is therefore {@code backend_closed}. One exception: a FIN ends one direction only, so the
+ * half-closed timeout that later ends the connection replaces that FIN's word ({@code half_closed_timeout}).
  */
 public enum EndReason
 {

@@ -261,6 +261,20 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         }
     }
 
+    /**
+     * The half-closed timeout ends the session now: {@link EndReason#HALF_CLOSED_TIMEOUT} replaces a FIN
+     * noted before it ({@code client_closed}/{@code backend_closed}: that FIN ended one direction only),
+     * never a reset or any other reason; then both channels close.
+     */
+    public void closeHalfClosed()
+    {
+        if (endReason == EndReason.CLIENT_CLOSED || endReason == EndReason.BACKEND_CLOSED)
+        {
+            endReason = EndReason.HALF_CLOSED_TIMEOUT;
+        }
+        close(EndReason.HALF_CLOSED_TIMEOUT);
+    }
+
     /** Ends the session now: notes {@code reason} and closes both channels (queued writes are dropped). */
     public void close(final EndReason reason)
     {

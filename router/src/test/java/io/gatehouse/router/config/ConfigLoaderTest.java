@@ -42,6 +42,7 @@ class ConfigLoaderTest
             deny: [127.0.0.2/32]
             proxy_protocol_from: [10.0.0.0/8]
             peek_timeout: 250ms
+            half_closed_timeout: 1500ms
             peek_max_bytes: 32768
             server_first: {route: smtp.example.test, delay: 100ms}
             limits:
@@ -104,6 +105,7 @@ class ConfigLoaderTest
         assertEquals(List.of(Cidr.parse("127.0.0.2/32")), listener.deny());
         assertEquals(List.of(Cidr.parse("10.0.0.0/8")), listener.proxyProtocolFrom());
         assertEquals(250, listener.peekTimeoutMs());
+        assertEquals(1500, listener.halfClosedTimeoutMs());
         assertEquals(32768, listener.peekMaxBytes());
         assertEquals("smtp.example.test", listener.serverFirstRoute());
         assertEquals(100, listener.serverFirstDelayMs());
@@ -128,9 +130,21 @@ class ConfigLoaderTest
 
         final ListenerConfig second = config.listeners().get(1);
         assertEquals("[::1]:0", second.name());
+        assertEquals(ListenerConfig.DEFAULT_HALF_CLOSED_TIMEOUT_MS, second.halfClosedTimeoutMs(), "default 60s");
         assertEquals(new HostPort("::1", 0), second.address());
         assertNull(second.defaultRoute());
         assertEquals(new HostPort("127.0.0.1", 9901), config.admin().address());
+    }
+
+    @Test
+    void shouldShowTheHalfClosedTimeoutInTheConfigJson() throws Exception
+    {
+        final GatehouseConfig config = ConfigLoader.parse("listeners:\n  - address: 127.0.0.1:0\n    half_closed_timeout: 2s\n"
+            + "    routes: [{hostnames: [a.test], backends: [127.0.0.1:9]}]\n"
+            + "  - address: 127.0.0.1:1\n    routes: [{hostnames: [a.test], backends: [127.0.0.1:9]}]\n", Path.of("c.yaml"));
+        final String json = io.gatehouse.router.admin.ConfigJson.render(config, 1, java.util.Map.of());
+        assertTrue(json.contains("\"half_closed_timeout_ms\": 2000"), json);
+        assertTrue(json.contains("\"half_closed_timeout_ms\": 60000"), json);
     }
 
     @Test
@@ -190,6 +204,8 @@ class ConfigLoaderTest
         "bad protocol        | 'listeners:\\n  - address: 127.0.0.1:1\\n    protocol: quic'           | 3 | 15 | expected one of: auto, tls, http",
         "peek too big        | 'listeners:\\n  - address: 127.0.0.1:1\\n    peek_max_bytes: 65537'    | 3 | 21 | must be 256..65536",
         "duration no unit    | 'listeners:\\n  - address: 127.0.0.1:1\\n    peek_timeout: 5'          | 3 | 19 | duration such as",
+        "half-closed zero    | 'listeners:\\n  - address: 127.0.0.1:1\\n    half_closed_timeout: 0s'  | 3 | 26 | must be between 1ms and",
+        "half-closed no unit | 'listeners:\\n  - address: 127.0.0.1:1\\n    half_closed_timeout: 60'  | 3 | 26 | duration such as",
         "splice on io_uring  | 'runtime: {transport: io_uring}\\nlisteners:\\n  - address: 127.0.0.1:1\\n    relay: splice' | 4 | 12 | needs runtime.transport: epoll",
     })
     void shouldRejectBadListenersAtTheirPosition(

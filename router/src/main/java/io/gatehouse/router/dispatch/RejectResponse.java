@@ -1,5 +1,6 @@
-package io.gatehouse.router.peek;
+package io.gatehouse.router.dispatch;
 
+import io.gatehouse.sni.PeekProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,24 @@ public final class RejectResponse
             .writeShort(2)
             .writeByte(TLS_ALERT_FATAL)
             .writeByte(TLS_ALERT_UNRECOGNIZED_NAME);
+    }
+
+    /**
+     * The reject bytes for {@code protocol} (TLS in a record of version {@code major.minor}), or {@code null}
+     * when there are none to send (protocol not recognised): then the connection is just closed.
+     */
+    public static ByteBuf forProtocol(final ByteBufAllocator allocator, final PeekProtocol protocol, final int major, final int minor)
+    {
+        if (protocol == null)
+        {
+            return null;
+        }
+        return switch (protocol)
+        {
+            case TLS -> tlsUnrecognizedName(allocator, major, minor);
+            case HTTP1 -> http1MisdirectedRequest(allocator);
+            case H2C -> h2cMisdirectedRequest(allocator);
+        };
     }
 
     public static ByteBuf http1MisdirectedRequest(final ByteBufAllocator allocator)
