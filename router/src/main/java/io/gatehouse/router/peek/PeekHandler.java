@@ -632,7 +632,7 @@ public final class PeekHandler extends io.netty.channel.ChannelInboundHandlerAda
         stage = STAGE_CONNECTING;
         route = target;
         proxyHeaderOut = encodeProxyHeader(target, flight, hasName);
-        connector = BackendConnector.connect(worker, target, hash, this);
+        connector = BackendConnector.connect(session, target, hash, this);
     }
 
     private long hash(final Route target, final FirstFlightParser parser, final boolean hasName)

@@ -38,7 +38,8 @@ import java.util.function.Predicate;
  * the drain deadline through {@link #onForcedClose()}.
  *
  * <p>Thread: the client channel's event loop, which also owns the backend channel. Not thread-safe.
- * Allocates itself at accept and the access log entry at the end (only with an access log).
+ * Allocates itself at accept and, only with an access log, one {@code int[]} of the backends tried (at
+ * the first connect attempt, sized for the route's attempts) and the access log entry at the end.
  */
 public final class Session extends TimedConnection implements ChannelFutureListener
 {
@@ -61,6 +62,9 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private Route route;
     private int backendIndex = BackendPool.NO_BACKEND;
     private Channel backend;
+    private InetSocketAddress upstreamLocal;
+    private int connectAttempts;
+    private int[] backendsTried;
     private boolean relayed;
     private long decidedNs = -1;
     private long connectStartNs = -1;
@@ -136,6 +140,12 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     public InetSocketAddress backendAddress()
     {
         return route != null && backendIndex != BackendPool.NO_BACKEND ? route.backendAddress(backendIndex) : null;
+    }
+
+    /** Backend connects started so far (each counts against the route's {@code connect_attempts}). */
+    public int connectAttempts()
+    {
+        return connectAttempts;
     }
 
     /** The backend channel once connected, else {@code null}. */
@@ -214,6 +224,27 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     }
 
     /**
+     * A connect to backend {@code index} of the route starts (called by the connector before each attempt).
+     * With an access log the index is kept for its {@code backends_tried}: in an {@code int[]} allocated at
+     * the first attempt, none after.
+     */
+    public void onConnectAttempt(final int index)
+    {
+        if (log != null)
+        {
+            if (backendsTried == null)
+            {
+                backendsTried = new int[Math.max(1, Math.min(route.connectAttempts(), route.counters().backendCount()))];
+            }
+            if (connectAttempts < backendsTried.length)
+            {
+                backendsTried[connectAttempts] = index;
+            }
+        }
+        connectAttempts++;
+    }
+
+    /**
      * A backend connected and the relay takes both channels: counted open in the route's pool and per
      * backend, the backend channel's close joins the session's end.
      */
@@ -223,6 +254,10 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         backend = backendChannel;
         backendIndex = index;
         relayed = true;
+        if (log != null)
+        {
+            upstreamLocal = (InetSocketAddress)backendChannel.localAddress();
+        }
         counters.increment(Counter.RELAYED);
         route.pool().onConnectionOpened(index);
         route.counters().onBackendConnected(worker.index(), index);
@@ -329,10 +364,13 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         listenerCounters.onClosed(route == null, peekNs, endNs - acceptedNs);
         if (log != null)
         {
+            final long endEpochMs = System.currentTimeMillis();
+            final long durationUs = micros(endNs - acceptedNs);
             log.offer(new AccessLogEntry(
-                id, System.currentTimeMillis(), clientAddress, listener.name(), protocol, name, alpn,
-                route != null ? route.id() : null, backendAddress(), bytesClientToBackend, bytesBackendToClient,
-                micros(endNs - acceptedNs), decidedNs < 0 ? -1 : micros(decidedNs - acceptedNs),
+                id, endEpochMs, endEpochMs - durationUs / 1000, clientAddress, listener.name(), local, protocol, name, alpn,
+                route != null ? route.id() : null, backendAddress(), upstreamLocal, connectAttempts, backendsTried,
+                route != null ? route.counters().backendIds() : null, bytesClientToBackend, bytesBackendToClient,
+                durationUs, decidedNs < 0 ? -1 : micros(decidedNs - acceptedNs),
                 connectedNs < 0 || connectStartNs < 0 ? -1 : micros(connectedNs - connectStartNs), reason.word()));
         }
     }
