@@ -138,7 +138,8 @@ public final class ListenerCounters
 
     /**
      * Any thread: connections accepted whose session has not ended. The closed counts are read before the
-     * accepted ones, so a loop's close is never seen without its accept: never negative.
+     * accepted ones, so a loop's close is never seen without its accept: never negative (accepts made while
+     * it reads may be included).
      */
     public long active()
     {
