@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -79,9 +81,12 @@ class AccessLogLinesTest
      * two connections in a row at least one starts at the closed port (a two-entry rotation, and a refused
      * attempt moves it on once more), connects to the echo on its second attempt and names both; dead.test's
      * two backends are both closed ports. "other": b.test to the echo, allow 127.0.0.1 and 127.0.0.2, deny 127.0.0.2.
+     * On each transport (the backend channel's local address is the transport's to report).
      */
-    @Test
-    void shouldLogBackendsTriedUpstreamLocalAndRefusalsAndCountPerListener(@TempDir final Path dir) throws Exception
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll", "io_uring"})
+    void shouldLogBackendsTriedUpstreamLocalAndRefusalsAndCountPerListener(final String transport, @TempDir final Path dir)
+        throws Exception
     {
         final Path file = dir.resolve("access.log");
         final LinkedBlockingQueue<InetSocketAddress> peersSeen = new LinkedBlockingQueue<>();
@@ -96,7 +101,7 @@ class AccessLogLinesTest
         {
             final int good = echo.address().getPort();
             final Path yaml = dir.resolve("gatehouse.yaml");
-            Files.writeString(yaml, "runtime: {workers: 1}\n"
+            Files.writeString(yaml, "runtime: {workers: 1, transport: " + transport + "}\n"
                 + "listeners:\n"
                 + "  - name: web\n"
                 + "    address: 127.0.0.1:0\n"
@@ -117,6 +122,7 @@ class AccessLogLinesTest
                 + "        backends: [127.0.0.1:" + good + "]\n");
             try (Router router = Router.start(ConfigLoader.load(yaml)))
             {
+                assertEquals(transport, router.transport().name().toLowerCase(java.util.Locale.ROOT));
                 router.accessLog(() -> log);
                 final InetSocketAddress web = router.boundAddress("web");
                 final InetSocketAddress other = router.boundAddress("other");
