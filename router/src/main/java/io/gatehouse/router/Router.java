@@ -10,6 +10,7 @@ import io.gatehouse.router.route.RoutingSnapshot;
 import io.gatehouse.router.route.SnapshotRef;
 import io.gatehouse.router.loop.Transport;
 import io.gatehouse.router.loop.Worker;
+import io.gatehouse.router.metrics.ListenerCounters;
 import io.gatehouse.router.metrics.RouteCounters;
 import io.gatehouse.router.metrics.RouterMetrics;
 import io.gatehouse.router.metrics.WorkerCounters;
@@ -99,7 +100,7 @@ public final class Router implements AutoCloseable
         {
             counters[i] = workers[i].counters();
         }
-        this.metrics = new RouterMetrics(counters, this::servingRouteCounters, this::policies);
+        this.metrics = new RouterMetrics(counters, this::servingRouteCounters, this::policies, this::servingListenerCounters);
         LOG.log(System.Logger.Level.INFO, "transport " + transport.name().toLowerCase(Locale.ROOT)
             + " (asked: " + config.runtime().transport().name().toLowerCase(Locale.ROOT) + "), " + workers.length + " event loops");
     }
@@ -237,7 +238,11 @@ public final class Router implements AutoCloseable
                 : AdmissionPolicy.create(listener, connectionLimit, clock::nanoTime);
             final RouteTable table = compiler.compile(listener);
             overrides.applyTo(listener, table);
-            states.put(listener.name(), new ListenerState(listener, table, policy, workers.length, next.runtime().idleTimeoutMs()));
+            final ListenerCounters counters = previous != null
+                ? previous.counters()
+                : new ListenerCounters(listener.name(), workers.length);
+            states.put(listener.name(), new ListenerState(listener, table, policy, counters, workers.length,
+                next.runtime().idleTimeoutMs()));
         }
 
         final Map<String, Listener> kept = new LinkedHashMap<>();
@@ -549,6 +554,17 @@ public final class Router implements AutoCloseable
             {
                 out.add(route.counters());
             }
+        }
+        return out;
+    }
+
+    /** The counters of the listeners serving now (what metrics render; a removed listener's go with it). */
+    private List<ListenerCounters> servingListenerCounters()
+    {
+        final List<ListenerCounters> out = new ArrayList<>();
+        for (final ListenerState state : states.values())
+        {
+            out.add(state.counters());
         }
         return out;
     }

@@ -48,7 +48,7 @@ class RouterLifecycleTest
             }
             for (final Worker worker : router.workers())
             {
-                assertTrue(worker.counters().get(io.gatehouse.router.metrics.Counter.ACCEPTED) > 0,
+                assertTrue(router.metrics().listener("l").accepted(worker.index()) > 0,
                     "the kernel spread connections to every loop's socket");
             }
         }

@@ -4,6 +4,7 @@ import io.gatehouse.router.config.ConfigException;
 import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.metrics.ListenerCounters;
 import io.gatehouse.router.policy.AdmissionPolicy;
 import io.gatehouse.router.policy.ConnectionLimit;
 import io.gatehouse.router.route.ListenerState;
@@ -25,7 +26,8 @@ public final class TestListenerStates
         final RouteCompiler compiler = new RouteCompiler(1);
         compiler.beginGeneration();
         final ListenerState state = new ListenerState(listener, compiler.compile(listener),
-            AdmissionPolicy.create(listener, new ConnectionLimit(0), System::nanoTime), 1, config.runtime().idleTimeoutMs());
+            AdmissionPolicy.create(listener, new ConnectionLimit(0), System::nanoTime), new ListenerCounters(listener.name(), 1), 1,
+            config.runtime().idleTimeoutMs());
         compiler.endGeneration();
         return state;
     }

@@ -5,6 +5,7 @@ import io.gatehouse.router.loop.Transport;
 import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.route.Route;
+import io.gatehouse.router.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -23,12 +24,16 @@ import java.util.Arrays;
  * {@link ConnectOutcome#onLocalResourceExhausted()}, counted in {@code local_resource_failures} and
  * never against the backend: no per-backend failure, no passive ejection, no health change.
  *
+ * <p>Each attempt is reported to the client's {@link Session} before it starts ({@link Session#onConnectAttempt}),
+ * so the access log can say how many connects were made and to which backends, in order.
+ *
  * <p>Event loop thread only. One instance per client serves as the listener of every registration and
  * connect future of that client (no allocation per attempt beyond the channel itself).
  */
 public final class BackendConnector implements ChannelFutureListener, Runnable
 {
     private final Worker worker;
+    private final Session session;
     private final Route route;
     private final long hash;
     private final ConnectOutcome outcome;
@@ -40,18 +45,22 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
     private Channel backend;
     private boolean aborted;
 
-    private BackendConnector(final Worker worker, final Route route, final long hash, final ConnectOutcome outcome)
+    private BackendConnector(final Session session, final Route route, final long hash, final ConnectOutcome outcome)
     {
-        this.worker = worker;
+        this.worker = session.worker();
+        this.session = session;
         this.route = route;
         this.hash = hash;
         this.outcome = outcome;
     }
 
-    /** Starts connecting; the outcome arrives later on the same loop (or at once on a synchronous failure). */
-    public static BackendConnector connect(final Worker worker, final Route route, final long hash, final ConnectOutcome outcome)
+    /**
+     * Starts connecting {@code session}'s client, on its worker's loop; the outcome arrives later on the same
+     * loop (or at once on a synchronous failure).
+     */
+    public static BackendConnector connect(final Session session, final Route route, final long hash, final ConnectOutcome outcome)
     {
-        final BackendConnector connector = new BackendConnector(worker, route, hash, outcome);
+        final BackendConnector connector = new BackendConnector(session, route, hash, outcome);
         connector.scheduleAttempt();
         return connector;
     }
@@ -101,6 +110,7 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
             }
             markTried(index);
             attempts++;
+            session.onConnectAttempt(index);
             backendIndex = index;
             registration = worker.registerBackend();
             backend = registration.channel();

@@ -10,9 +10,11 @@ import java.time.format.DateTimeFormatter;
  * The access log line: one JSON object per line, keys always present and in this order:
  *
  * <pre>{@code
- * {"time":"2026-11-26T06:17:31.123Z","id":42,"client":"127.0.0.1:53422","listener":"public","protocol":"tls",
- *  "name":"a.example.test","alpn":"h2,http/1.1","route":"a.example.test","backend":"127.0.0.1:9443",
- *  "bytes_in":517,"bytes_out":4096,"duration_us":1234,"peek_us":50,"connect_us":200,"end":"client_closed"}
+ * {"time":"2026-11-26T06:17:31.123Z","accept_time":"2026-11-26T06:17:31.122Z","id":42,"client":"127.0.0.1:53422",
+ *  "listener":"public","listener_address":"127.0.0.1:8446","protocol":"tls","name":"a.example.test",
+ *  "alpn":"h2,http/1.1","route":"a.example.test","backend":"127.0.0.1:9443","upstream_local":"127.0.0.1:40112",
+ *  "connect_attempts":2,"backends_tried":["127.0.0.1:9444","127.0.0.1:9443"],"bytes_in":517,"bytes_out":4096,
+ *  "duration_us":1234,"peek_us":50,"connect_us":200,"end":"client_closed"}
  * }</pre>
  * (on one line). Unknown values are {@code null}; IPv6 addresses are bracketed ({@code "[::1]:8446"}).
  * Log thread only; allocates.
@@ -31,11 +33,15 @@ public final class AccessLogFormat
     {
         out.append("{\"time\":\"");
         TIME.formatTo(Instant.ofEpochMilli(e.endEpochMs()), out);
+        out.append("\",\"accept_time\":\"");
+        TIME.formatTo(Instant.ofEpochMilli(e.acceptEpochMs()), out);
         out.append("\",\"id\":").append(e.id());
         out.append(",\"client\":");
         address(e.client(), out);
         out.append(",\"listener\":");
         string(e.listener(), out);
+        out.append(",\"listener_address\":");
+        address(e.listenerAddress(), out);
         out.append(",\"protocol\":");
         string(e.protocol(), out);
         out.append(",\"name\":");
@@ -46,6 +52,19 @@ public final class AccessLogFormat
         string(e.route(), out);
         out.append(",\"backend\":");
         address(e.backend(), out);
+        out.append(",\"upstream_local\":");
+        address(e.upstreamLocal(), out);
+        out.append(",\"connect_attempts\":").append(e.connectAttempts());
+        out.append(",\"backends_tried\":[");
+        for (int i = 0, n = e.backendsTriedCount(); i < n; i++)
+        {
+            if (i > 0)
+            {
+                out.append(',');
+            }
+            string(e.backendTried(i), out);
+        }
+        out.append(']');
         out.append(",\"bytes_in\":").append(e.bytesIn());
         out.append(",\"bytes_out\":").append(e.bytesOut());
         out.append(",\"duration_us\":");
@@ -62,7 +81,7 @@ public final class AccessLogFormat
     /** The entry's line, with its newline. */
     public static String format(final AccessLogEntry entry)
     {
-        final StringBuilder out = new StringBuilder(320);
+        final StringBuilder out = new StringBuilder(512);
         append(entry, out);
         return out.toString();
     }

@@ -4,12 +4,12 @@ package io.gatehouse.router.metrics;
  * Every per-event-loop counter of the data path, with its Prometheus name and help text; the peek's outcomes
  * share one family, {@code gatehouse_peek_outcomes_total}, told apart by an {@code outcome} label (the help
  * text of the family is {@link #PEEK_OUTCOMES_HELP}). The ordinal is the slot in {@link WorkerCounters}.
+ * What is counted per listener (accepted, closed, open, bytes) lives in {@link ListenerCounters} instead, and is
+ * exported with a {@code listener} label.
  */
 public enum Counter
 {
-    ACCEPTED("gatehouse_connections_accepted_total", "Connections accepted by a listener."),
     ACCEPT_FAILED("gatehouse_accept_errors_total", "accept(2) failures (EMFILE, ENFILE, ENOBUFS); the listening socket pauses accepts with a back-off of 50 ms doubling to 1 s."),
-    CLOSED("gatehouse_connections_closed_total", "Client connections closed, for any reason."),
     REJECTED_ACL("gatehouse_rejected_acl_total", "Connections refused by the listener's admission policy (allow/deny, route allow/deny, per-source and global limits; gatehouse_connections_rejected_total{reason} has the reason)."),
     REJECTED_NO_ROUTE("gatehouse_rejected_no_route_total", "Connections answered with a TLS alert, an HTTP 421 or an h2c GOAWAY because no route matched."),
     REJECTED_DRAINING("gatehouse_rejected_draining_total", "Connections closed because the router is draining."),
@@ -27,9 +27,7 @@ public enum Counter
     CONNECT_EXHAUSTED("gatehouse_backend_connect_exhausted_total", "Clients closed because every connect attempt failed."),
     RELAYED("gatehouse_relays_started_total", "Connections whose relay started (backend connected, peeked bytes sent)."),
     RELAY_RESET("gatehouse_relay_resets_total", "Relays ended by an error on either side (RST, broken pipe)."),
-    RELAY_IDLE_TIMEOUT("gatehouse_relay_idle_timeouts_total", "Relays closed for no bytes either way during the idle timeout."),
-    BYTES_CLIENT_TO_BACKEND("gatehouse_client_to_backend_bytes_total", "Bytes relayed from clients to backends, peeked bytes included."),
-    BYTES_BACKEND_TO_CLIENT("gatehouse_backend_to_client_bytes_total", "Bytes relayed from backends to clients.");
+    RELAY_IDLE_TIMEOUT("gatehouse_relay_idle_timeouts_total", "Relays closed for no bytes either way during the idle timeout.");
 
     /** The help text of {@code gatehouse_peek_outcomes_total}. */
     public static final String PEEK_OUTCOMES_HELP = "Peeks by outcome: ok (protocol and name found), no_name, not_recognised,"

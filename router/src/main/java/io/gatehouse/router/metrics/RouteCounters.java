@@ -2,8 +2,8 @@ package io.gatehouse.router.metrics;
 
 /**
  * Per route and per backend of that route: connections routed, relays started, connect failures, bytes each
- * way, and three duration histograms (peek, backend connect, whole connection) of relayed connections,
- * recorded at the session's end, one slice per event loop (each loop writes only its own slice, with ordered
+ * way, and three duration histograms (peek, backend connect, whole connection) of the connections sent to
+ * this route (relayed or not; the connect histogram only has relayed ones), recorded at the session's end, one slice per event loop (each loop writes only its own slice, with ordered
  * stores; readers sum with acquire loads). A route keeps its counters across
  * reloads while its id and backend list are unchanged (see {@code RouteCompiler}); metrics render only the
  * counters of routes that serve, so a changed or removed route's series disappear with it.
@@ -30,6 +30,7 @@ public final class RouteCounters
     private final String listener;
     private final String route;
     private final String[] backendIds;
+    private final java.util.List<String> backendIdList;
     private final int stride;
     private final int histogramBase;
     private final long[][] slices;
@@ -46,6 +47,7 @@ public final class RouteCounters
         this.listener = listener;
         this.route = route;
         this.backendIds = backendIds.clone();
+        this.backendIdList = java.util.List.of(this.backendIds);
         this.stride = backendIds.length;
         this.histogramBase = PAD_LONGS + 1 + PER_BACKEND * stride;
         this.operatorState = new java.util.concurrent.atomic.AtomicIntegerArray(stride);
@@ -81,6 +83,12 @@ public final class RouteCounters
     public String backendId(final int backendIndex)
     {
         return backendIds[backendIndex];
+    }
+
+    /** The backends as {@code host:port}, in the route's order: one immutable list, shared (the access log reads it). */
+    public java.util.List<String> backendIds()
+    {
+        return backendIdList;
     }
 
     /**
@@ -124,17 +132,21 @@ public final class RouteCounters
     }
 
     /**
-     * Event loop {@code workerIndex} only, once per relayed connection at its end (the session's one close):
-     * its bytes through this backend and its peek, connect and whole durations (a negative duration, a stage
-     * it never timed, is not recorded).
+     * Event loop {@code workerIndex} only, once per connection sent to this route, at its end (the session's
+     * one close): its bytes through this backend when it was relayed ({@code backendIndex} 0 or more; a
+     * negative one records no bytes) and its peek, connect and whole durations (a negative duration, a
+     * stage it never timed, is not recorded).
      */
     public void onSessionEnd(
         final int workerIndex, final int backendIndex, final long clientToBackend, final long backendToClient, final long peekNs,
         final long connectNs, final long connectionNs)
     {
         final long[] slice = slices[workerIndex];
-        bump(slice, PAD_LONGS + 1 + 2 * stride + backendIndex, clientToBackend);
-        bump(slice, PAD_LONGS + 1 + 3 * stride + backendIndex, backendToClient);
+        if (backendIndex >= 0)
+        {
+            bump(slice, PAD_LONGS + 1 + 2 * stride + backendIndex, clientToBackend);
+            bump(slice, PAD_LONGS + 1 + 3 * stride + backendIndex, backendToClient);
+        }
         onDuration(slice, Duration.PEEK, peekNs);
         onDuration(slice, Duration.CONNECT, connectNs);
         onDuration(slice, Duration.CONNECTION, connectionNs);

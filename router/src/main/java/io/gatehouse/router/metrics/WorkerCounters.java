@@ -41,21 +41,23 @@ public final class WorkerCounters
         return (long)SLOT.getAcquire(values, PAD_LONGS + counter.ordinal());
     }
 
-    /** Event loop thread only: a client connection was accepted. */
+    /** Event loop thread only: a client connection was accepted (its socket is open). */
     public void onConnectionOpened()
     {
-        add(PAD_LONGS + Counter.ACCEPTED.ordinal(), 1);
         add(ACTIVE, 1);
     }
 
-    /** Event loop thread only: a client connection closed. */
+    /** Event loop thread only: a client socket closed. */
     public void onConnectionClosed()
     {
-        add(PAD_LONGS + Counter.CLOSED.ordinal(), 1);
         add(ACTIVE, -1);
     }
 
-    /** Any thread: client connections open on this loop. */
+    /**
+     * Any thread: client sockets open on this loop, whatever listener accepted them (one a reload removed
+     * included): what the drain waits for. The exported {@code gatehouse_connections_active} is per listener
+     * ({@link ListenerCounters#active()}).
+     */
     public long activeConnections()
     {
         return (long)SLOT.getAcquire(values, ACTIVE);

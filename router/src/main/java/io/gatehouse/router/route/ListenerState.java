@@ -2,14 +2,15 @@ package io.gatehouse.router.route;
 
 import io.gatehouse.router.config.Cidr;
 import io.gatehouse.router.config.ListenerConfig;
+import io.gatehouse.router.metrics.ListenerCounters;
 import io.gatehouse.router.policy.AdmissionPolicy;
 import io.gatehouse.sni.FirstFlightParser;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One listener's immutable serving state: its config, its route table, its peek bounds and its admission
- * policy, one parser per event loop (a loop uses only {@code parser(worker.index())}). Built on the control thread; read by
+ * One listener's immutable serving state: its config, its route table, its peek bounds, its admission
+ * policy and its counters (kept by name across reloads), one parser per event loop (a loop uses only {@code parser(worker.index())}). Built on the control thread; read by
  * event loops through {@link RoutingSnapshot}.
  */
 public final class ListenerState
@@ -17,6 +18,7 @@ public final class ListenerState
     private final ListenerConfig config;
     private final RouteTable routes;
     private final AdmissionPolicy policy;
+    private final ListenerCounters counters;
     private final FirstFlightParser[] parsers;
     private final int peekMaxBytes;
     private final long peekTimeoutNs;
@@ -30,12 +32,14 @@ public final class ListenerState
         final ListenerConfig config,
         final RouteTable routes,
         final AdmissionPolicy policy,
+        final ListenerCounters counters,
         final int workerCount,
         final long idleTimeoutMs)
     {
         this.config = config;
         this.routes = routes;
         this.policy = policy;
+        this.counters = counters;
         this.peekMaxBytes = Math.max(1, Math.min(
             config.peekMaxBytes() <= 0 ? ListenerConfig.DEFAULT_PEEK_MAX_BYTES : config.peekMaxBytes(),
             ListenerConfig.PEEK_MAX_BYTES_CAP));
@@ -66,6 +70,12 @@ public final class ListenerState
     public RouteTable routes()
     {
         return routes;
+    }
+
+    /** Accepted, closed, bytes and unrouted durations of this listener (one slice per event loop). */
+    public ListenerCounters counters()
+    {
+        return counters;
     }
 
     /** A parser of its own for a connection whose first flight takes many reads (allocates). */

@@ -459,7 +459,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         stage = STAGE_CONNECTING;
         proxyHeaderOut = ProxyHeaderOut.encode(
             decided.route(), decided.flight(), client, worker.proxyEncoder(), worker.scratchView(), ctx.alloc());
-        connector = BackendConnector.connect(worker, decided.route(), decided.hash(), this);
+        connector = BackendConnector.connect(session, decided.route(), decided.hash(), this);
     }
 
     /** Copies what the access log says about the peek out of the parser (only with an access log). */

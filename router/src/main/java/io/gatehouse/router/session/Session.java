@@ -8,6 +8,7 @@ import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.log.AccessLog;
 import io.gatehouse.router.log.AccessLogEntry;
 import io.gatehouse.router.metrics.Counter;
+import io.gatehouse.router.metrics.ListenerCounters;
 import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.route.Route;
 import io.netty.channel.Channel;
@@ -27,15 +28,18 @@ import java.util.function.Predicate;
  * through {@link #noteEnd(EndReason)} (first one wins, see {@link EndReason}) or {@link #close(EndReason)}
  * (note it, then close both sockets now). When the client channel and, if one was attached, the backend
  * channel have both closed, the session ends exactly once: it leaves its worker's list, counts its end,
- * tells the route's pool the backend connection is gone (least connections) and offers its access log
- * line. Nothing else counts a connection's end.
+ * tells the route's pool the backend connection is gone (least connections), records its durations
+ * (in its route's histograms, or its listener's when no route took it) and offers its access log line.
+ * Nothing else counts a connection's end. Its listener's accepted count is taken here too, at construction,
+ * so accepted less ended is exactly what is open.
  *
  * <p>While peeking the session sits on its worker's {@code peeking} list, once relayed on its
  * {@code relaying} list; the worker's tick reaches its {@link SessionStage} through {@link #onTick},
  * the drain deadline through {@link #onForcedClose()}.
  *
  * <p>Thread: the client channel's event loop, which also owns the backend channel. Not thread-safe.
- * Allocates itself at accept and the access log entry at the end (only with an access log).
+ * Allocates itself at accept and, only with an access log, one {@code int[]} of the backends tried (at
+ * the first connect attempt, sized for the route's attempts) and the access log entry at the end.
  */
 public final class Session extends TimedConnection implements ChannelFutureListener
 {
@@ -44,6 +48,7 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private final long id = IDS.incrementAndGet();
     private final Worker worker;
     private final WorkerCounters counters;
+    private final ListenerCounters.Slice listenerCounters;
     private final ListenerState listener;
     private final Channel client;
     private final InetSocketAddress local;
@@ -57,6 +62,9 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private Route route;
     private int backendIndex = BackendPool.NO_BACKEND;
     private Channel backend;
+    private InetSocketAddress upstreamLocal;
+    private int connectAttempts;
+    private int[] backendsTried;
     private boolean relayed;
     private long decidedNs = -1;
     private long connectStartNs = -1;
@@ -71,12 +79,14 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     {
         this.worker = worker;
         this.counters = worker.counters();
+        this.listenerCounters = listener.counters().slice(worker.index());
         this.listener = listener;
         this.client = client;
         this.clientAddress = remote;
         this.local = local;
         this.log = worker.accessLog();
         this.acceptedNs = worker.nowNs();
+        listenerCounters.onAccepted();
         client.closeFuture().addListener(this);
     }
 
@@ -130,6 +140,12 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     public InetSocketAddress backendAddress()
     {
         return route != null && backendIndex != BackendPool.NO_BACKEND ? route.backendAddress(backendIndex) : null;
+    }
+
+    /** Backend connects started so far (each counts against the route's {@code connect_attempts}). */
+    public int connectAttempts()
+    {
+        return connectAttempts;
     }
 
     /** The backend channel once connected, else {@code null}. */
@@ -208,6 +224,27 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     }
 
     /**
+     * A connect to backend {@code index} of the route starts (called by the connector before each attempt).
+     * With an access log the index is kept for its {@code backends_tried}: in an {@code int[]} allocated at
+     * the first attempt, none after.
+     */
+    public void onConnectAttempt(final int index)
+    {
+        if (log != null)
+        {
+            if (backendsTried == null)
+            {
+                backendsTried = new int[Math.max(1, Math.min(route.connectAttempts(), route.counters().backendCount()))];
+            }
+            if (connectAttempts < backendsTried.length)
+            {
+                backendsTried[connectAttempts] = index;
+            }
+        }
+        connectAttempts++;
+    }
+
+    /**
      * A backend connected and the relay takes both channels: counted open in the route's pool and per
      * backend, the backend channel's close joins the session's end.
      */
@@ -217,6 +254,10 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         backend = backendChannel;
         backendIndex = index;
         relayed = true;
+        if (log != null)
+        {
+            upstreamLocal = (InetSocketAddress)backendChannel.localAddress();
+        }
         counters.increment(Counter.RELAYED);
         route.pool().onConnectionOpened(index);
         route.counters().onBackendConnected(worker.index(), index);
@@ -236,14 +277,14 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     public void onClientToBackend(final long bytes)
     {
         bytesClientToBackend += bytes;
-        counters.add(Counter.BYTES_CLIENT_TO_BACKEND, bytes);
+        listenerCounters.onClientToBackend(bytes);
     }
 
     /** Bytes written towards the client. */
     public void onBackendToClient(final long bytes)
     {
         bytesBackendToClient += bytes;
-        counters.add(Counter.BYTES_BACKEND_TO_CLIENT, bytes);
+        listenerCounters.onBackendToClient(bytes);
     }
 
     /** Total bytes moved either way (relays compare it between ticks for their idle timeouts). */
@@ -315,6 +356,8 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         worker.peeking().remove(this);
         final EndReason reason = endReason != null ? endReason : relayed ? EndReason.CLIENT_CLOSED : EndReason.PEEK_EOF;
         endReason = reason;
+        final long endNs = worker.nowNs();
+        final long peekNs = decidedNs < 0 ? -1 : decidedNs - acceptedNs;
         if (relayed)
         {
             if (reason.isReset())
@@ -326,16 +369,22 @@ public final class Session extends TimedConnection implements ChannelFutureListe
                 counters.increment(Counter.RELAY_IDLE_TIMEOUT);
             }
             route.pool().onConnectionClosed(backendIndex);
-            route.counters().onSessionEnd(worker.index(), backendIndex, bytesClientToBackend, bytesBackendToClient,
-                decidedNs - acceptedNs, connectedNs - connectStartNs, worker.nowNs() - acceptedNs);
         }
+        if (route != null)
+        {
+            route.counters().onSessionEnd(worker.index(), relayed ? backendIndex : BackendPool.NO_BACKEND, bytesClientToBackend,
+                bytesBackendToClient, peekNs, relayed ? connectedNs - connectStartNs : -1, endNs - acceptedNs);
+        }
+        listenerCounters.onClosed(route == null, peekNs, endNs - acceptedNs);
         if (log != null)
         {
-            final long nowNs = worker.nowNs();
+            final long endEpochMs = System.currentTimeMillis();
+            final long durationUs = micros(endNs - acceptedNs);
             log.offer(new AccessLogEntry(
-                id, System.currentTimeMillis(), clientAddress, listener.name(), protocol, name, alpn,
-                route != null ? route.id() : null, backendAddress(), bytesClientToBackend, bytesBackendToClient,
-                micros(nowNs - acceptedNs), decidedNs < 0 ? -1 : micros(decidedNs - acceptedNs),
+                id, endEpochMs, endEpochMs - durationUs / 1000, clientAddress, listener.name(), local, protocol, name, alpn,
+                route != null ? route.id() : null, backendAddress(), upstreamLocal, connectAttempts, backendsTried,
+                route != null ? route.counters().backendIds() : null, bytesClientToBackend, bytesBackendToClient,
+                durationUs, decidedNs < 0 ? -1 : micros(decidedNs - acceptedNs),
                 connectedNs < 0 || connectStartNs < 0 ? -1 : micros(connectedNs - connectStartNs), reason.word()));
         }
     }

@@ -6,7 +6,9 @@
  *
  * <p>Each session is owned by the event loop of its client channel and touched only there; other threads
  * reach sessions only through {@link io.gatehouse.router.session.Session#closeMatching} (the loop's task
- * queue). Allocation: the session at accept, an access log entry at the end when a log is configured
- * (with the name and ALPN Strings copied at routing time), nothing per byte.
+ * queue). Allocation: the session at accept; when a log is configured, one {@code int[]} of the backends
+ * tried at the first connect attempt and an access log entry at the end (with the name and ALPN Strings
+ * copied at routing time); nothing per attempt after the first, nothing per byte. A session writes its
+ * listener's counters through the per-loop slice it takes at accept.
  */
 package io.gatehouse.router.session;

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13.2 end to end: a real router and control plane, traffic through it, reloads that change a route's
- * backends and remove a route, then a scrape: one series per label set, the removed route gone, the library's
- * text and OpenMetrics outputs, and promtool's {@code check metrics} clean.
+ * backends and remove a route and a listener, then a scrape: one series per label set, the removed route and
+ * listener gone, the kept listener's counters kept across the reloads, the library's text and OpenMetrics
+ * outputs, and promtool's {@code check metrics} clean.
  */
 @ExtendWith(LeakGuard.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -49,6 +50,8 @@ class MetricsAfterReloadsTest
             + "        backends: [127.0.0.1:" + backend.getPort() + ", 127.0.0." + (10 + generation) + ":1]\n"
             + "        balance: round_robin\n"
             + (withOld ? "      - hostnames: [old.test]\n        backends: [127.0.0.1:1]\n" : "")
+            + (withOld ? "  - name: gone\n    address: 127.0.0.1:0\n    protocol: http\n    routes:\n"
+                + "      - hostnames: [g.test]\n        backends: [127.0.0.1:" + backend.getPort() + "]\n" : "")
             + "admin: {address: 127.0.0.1:0}\n";
     }
 
@@ -66,6 +69,11 @@ class MetricsAfterReloadsTest
                 plane.metrics().register(router.metrics());
                 plane.metrics().register(new BuildInfo(router.transport().name().toLowerCase(java.util.Locale.ROOT)));
                 final InetSocketAddress admin = plane.adminAddress();
+                echoOnce(router.boundAddress("gone"), "g.test");
+                io.gatehouse.router.Await.until("the gone listener's connection ended",
+                    () -> router.metrics().listener("gone").closed() == 1);
+                assertEquals(1, MetricsSnapshot.parse(RawHttp.get(admin, "/metrics").body())
+                    .sum("gatehouse_connections_accepted_total", "listener", "gone"), "counted before its removal");
                 for (int generation = 1; generation <= 4; generation++)
                 {
                     Files.writeString(file, config(generation, echo.address(), false));
@@ -94,12 +102,23 @@ class MetricsAfterReloadsTest
                 assertTrue(scrape.sum("gatehouse_backend_sent_bytes_total", "listener", "public", "route", "a.test", "backend",
                     backend) > 0, text);
                 assertEquals(1, scrape.sum("gatehouse_backend_connect_duration_seconds_count", "route", "a.test"));
-                assertEquals(4, scrape.sum("gatehouse_peek_outcomes_total", "outcome", "ok"));
+                assertEquals(5, scrape.sum("gatehouse_peek_outcomes_total", "outcome", "ok"), "four on public, one on gone");
                 assertEquals("histogram", scrape.type("gatehouse_connection_duration_seconds"));
                 assertEquals(1, scrape.sum("gatehouse_build_info", "transport", router.transport().name().toLowerCase(
                     java.util.Locale.ROOT)));
                 assertTrue(scrape.sum("jvm_threads_current") > 0 && scrape.sum("process_cpu_seconds_total") >= 0, text);
-                assertTrue(scrape.sum("gatehouse_client_to_backend_bytes_total") > 0);
+                assertTrue(scrape.sum("gatehouse_client_to_backend_bytes_total", "listener", "public") > 0, text);
+                assertEquals(4, scrape.sum("gatehouse_connections_accepted_total", "listener", "public"),
+                    "a listener keeps its counters across reloads: " + text);
+                assertEquals(0, scrape.sum("gatehouse_connections_active", "listener", "public"), text);
+                for (final MetricsSnapshot.Sample sample : scrape.samples())
+                {
+                    assertTrue(!"gone".equals(sample.labels().get("listener")), "removed listener's series gone: " + sample.key());
+                    if (sample.name().equals("gatehouse_connections_accepted_total") || sample.name().equals("gatehouse_connections_active"))
+                    {
+                        assertTrue(sample.labels().containsKey("listener"), "per listener, no unlabelled total: " + sample.key());
+                    }
+                }
 
                 final Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
                 promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));

@@ -195,8 +195,8 @@ class ControlPlaneTest
 
     private static AccessLogEntry entry() throws Exception
     {
-        return new AccessLogEntry(1, 0, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), "l", null, null, null, null,
-            null, 0, 0, 1, -1, -1, "client_closed");
+        return new AccessLogEntry(1, 0, 0, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), "l", null, null, null, null,
+            null, null, null, 0, null, null, 0, 0, 1, -1, -1, "client_closed");
     }
 
     private static long lines(final Path file)

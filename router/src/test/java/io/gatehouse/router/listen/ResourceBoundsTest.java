@@ -9,7 +9,6 @@ import io.gatehouse.router.RawBackend;
 import io.gatehouse.router.Router;
 import io.gatehouse.router.TestConfigs;
 import io.gatehouse.router.config.RuntimeConfig;
-import io.gatehouse.router.metrics.Counter;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.File;
@@ -83,9 +82,9 @@ class ResourceBoundsTest
         runConnections(200);
         awaitQuiet();
         final int baseline = openFds();
-        final long closedBefore = router.metrics().total(Counter.CLOSED);
+        final long closedBefore = router.metrics().closed();
         runConnections(CONNECTIONS);
-        Await.until("every connection closed", () -> router.metrics().total(Counter.CLOSED) >= closedBefore + CONNECTIONS);
+        Await.until("every connection closed", () -> router.metrics().closed() >= closedBefore + CONNECTIONS);
         awaitQuiet();
         Await.until("fd count back to baseline " + baseline, () -> openFds() <= baseline, () -> "now " + openFds());
     }

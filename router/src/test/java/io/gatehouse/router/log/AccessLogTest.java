@@ -25,22 +25,29 @@ class AccessLogTest
 
     private static AccessLogEntry entry(final int i) throws Exception
     {
-        return new AccessLogEntry(7 + i, 1_764_137_851_123L + i, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 53_422),
-            "public", "tls", "a.example.test", "h2,http/1.1", "a.example.test",
-            new InetSocketAddress(InetAddress.getByName("::1"), 9443), 517, 4096, 1234, 50, 200, "client_closed");
+        return new AccessLogEntry(7 + i, 1_764_137_851_123L + i, 1_764_137_851_122L + i,
+            new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 53_422), "public",
+            new InetSocketAddress(InetAddress.getByName("::1"), 8446), "tls", "a.example.test", "h2,http/1.1", "a.example.test",
+            new InetSocketAddress(InetAddress.getByName("::1"), 9443), new InetSocketAddress(InetAddress.getByName("::1"), 40_112),
+            2, new int[] {1, 0}, List.of("[::1]:9443", "[::1]:9444"), 517, 4096, 1234, 50, 200, "client_closed");
     }
 
     @Test
     void shouldFormatOneJsonObjectPerLineWithNullsForTheUnknown() throws Exception
     {
-        assertEquals("{\"time\":\"2025-11-26T06:17:31.123Z\",\"id\":7,\"client\":\"127.0.0.1:53422\",\"listener\":\"public\","
+        assertEquals("{\"time\":\"2025-11-26T06:17:31.123Z\",\"accept_time\":\"2025-11-26T06:17:31.122Z\",\"id\":7,"
+            + "\"client\":\"127.0.0.1:53422\",\"listener\":\"public\",\"listener_address\":\"[0:0:0:0:0:0:0:1]:8446\","
             + "\"protocol\":\"tls\",\"name\":\"a.example.test\",\"alpn\":\"h2,http/1.1\",\"route\":\"a.example.test\","
-            + "\"backend\":\"[0:0:0:0:0:0:0:1]:9443\",\"bytes_in\":517,\"bytes_out\":4096,\"duration_us\":1234,\"peek_us\":50,"
-            + "\"connect_us\":200,\"end\":\"client_closed\"}\n", AccessLogFormat.format(entry(0)));
-        final AccessLogEntry peekTimeout = new AccessLogEntry(3, 0, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1),
-            "l\"\\\n\u0001", null, null, null, null, null, 0, 0, 5_000_000, -1, -1, "peek_timeout");
-        assertEquals("{\"time\":\"1970-01-01T00:00:00.000Z\",\"id\":3,\"client\":\"127.0.0.1:1\",\"listener\":\"l\\\"\\\\\\n\\u0001\","
-            + "\"protocol\":null,\"name\":null,\"alpn\":null,\"route\":null,\"backend\":null,\"bytes_in\":0,\"bytes_out\":0,"
+            + "\"backend\":\"[0:0:0:0:0:0:0:1]:9443\",\"upstream_local\":\"[0:0:0:0:0:0:0:1]:40112\",\"connect_attempts\":2,"
+            + "\"backends_tried\":[\"[::1]:9444\",\"[::1]:9443\"],\"bytes_in\":517,\"bytes_out\":4096,\"duration_us\":1234,"
+            + "\"peek_us\":50,\"connect_us\":200,\"end\":\"client_closed\"}\n", AccessLogFormat.format(entry(0)));
+        final AccessLogEntry peekTimeout = new AccessLogEntry(3, 5_000, 0, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1),
+            "l\"\\\n\u0001", new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 8446), null, null, null, null, null, null, 0,
+            null, null, 0, 0, 5_000_000, -1, -1, "peek_timeout");
+        assertEquals("{\"time\":\"1970-01-01T00:00:05.000Z\",\"accept_time\":\"1970-01-01T00:00:00.000Z\",\"id\":3,"
+            + "\"client\":\"127.0.0.1:1\",\"listener\":\"l\\\"\\\\\\n\\u0001\",\"listener_address\":\"127.0.0.1:8446\","
+            + "\"protocol\":null,\"name\":null,\"alpn\":null,\"route\":null,\"backend\":null,\"upstream_local\":null,"
+            + "\"connect_attempts\":0,\"backends_tried\":[],\"bytes_in\":0,\"bytes_out\":0,"
             + "\"duration_us\":5000000,\"peek_us\":null,\"connect_us\":null,\"end\":\"peek_timeout\"}\n",
             AccessLogFormat.format(peekTimeout));
     }

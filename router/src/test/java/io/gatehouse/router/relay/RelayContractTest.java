@@ -13,7 +13,6 @@ import io.gatehouse.router.TestConfigs;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.loop.Transport;
-import io.gatehouse.router.metrics.Counter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -119,7 +118,7 @@ public abstract class RelayContractTest
                 assertEquals(-1, client.getInputStream().read(), "the backend's FIN after the half-close");
             }
         }
-        final long relayed = router.metrics().total(Counter.BYTES_CLIENT_TO_BACKEND);
+        final long relayed = router.metrics().bytesClientToBackend();
         assertTrue(relayed >= (long)SIZE * REPETITIONS, "counted " + relayed);
     }
 
