@@ -133,7 +133,7 @@ public final class CopyRelay implements SessionStage
     }
 
     /**
-     * {@code direction}'s source read end of stream: a FIN, or (epoll only, {@link TcpState}) a reset that
+     * {@code direction}'s source read end of stream: a FIN, or (epoll and io_uring, {@link TcpState}) a reset that
      * read(2) reported as end of stream. Only the word differs; the relay goes on as after a FIN (a write to
      * a reset side fails and is taken as its reset).
      */

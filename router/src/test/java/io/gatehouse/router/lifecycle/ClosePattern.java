@@ -204,12 +204,12 @@ enum ClosePattern
      * router already read as a plain end of stream to read(2): bench-results/netty-repro/ResetReadsAsEof.java
      * shows 200 of 200 such sockets reading -1 with no error, on plain java.nio, no Netty involved. When
      * no write to the client happens between the RST and that read, nothing on the socket API tells it from a
-     * FIN. On epoll the relays now read TCP_INFO's state at end of stream (relay.TcpState: TCP_CLOSE is a
-     * reset), which brought the cell from 84-115 of 300 {@code client_closed} to 0-6 (copy) and 0-1 (splice);
-     * the few left had the socket in CLOSE_WAIT at that read, so the kernel had taken a FIN before any RST
-     * and {@code client_closed} is the first end event there (bench-results/lifecycle.md). io_uring and NIO
-     * have no TCP_INFO call in Netty 4.2.18. So {@code client_closed} is still accepted on every transport;
-     * any other word, a lost byte or a second line still fails.
+     * FIN. On epoll and io_uring the relays now read TCP_INFO's state at end of stream (relay.TcpState:
+     * TCP_CLOSE is a reset), which brought the cell from 84-128 of 300 {@code client_closed} to 0-6 (epoll
+     * copy), 0-1 (splice) and 0 (io_uring copy); the few left had the socket in CLOSE_WAIT at that read, so
+     * the kernel had taken a FIN before any RST and {@code client_closed} is the first end event there
+     * (bench-results/lifecycle.md). NIO channels have no TCP_INFO call. So {@code client_closed} is still
+     * accepted on every transport; any other word, a lost byte or a second line still fails.
      */
     CLOSE_WITH_UNREAD_DATA("close-unread", 16_384, 16_384, false, 0, Set.of("client_reset", "client_closed"))
     {
