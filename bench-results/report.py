@@ -213,6 +213,9 @@ def real_runs(work, kind, target):
     """Every measured round (round 0 is the warm-up) of one client kind against one target, parsed."""
     out = []
     for path in sorted(glob.glob(os.path.join(work, f"real-{kind}-{target}-*.json"))):
+        # the glob also matches a twin's files (target-TWIN-1.json): only target-ROUND.json is this one's
+        if not os.path.basename(path)[len(f"real-{kind}-{target}-"):-5].isdigit():
+            continue
         meta = load(path)
         if not meta or meta.get("round", 0) == 0:
             continue
@@ -387,6 +390,8 @@ def main(work, out_md):
                 for t in targets:
                     pts = []
                     for path in sorted(glob.glob(os.path.join(work, f"lat{frac}-{mode}-{t}-*.hgrm"))):
+                        if not os.path.basename(path)[len(f"lat{frac}-{mode}-{t}-"):].split(".")[0].isdigit():
+                            continue
                         if not path.endswith(".uncorrected.hgrm"):
                             pts = hgrm_points(path)
                             break

@@ -222,6 +222,7 @@ public final class Listener
             // a second time, one setsockopt per accepted connection (TcpNoDelayDefaultTest holds it).
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.AUTO_CLOSE, false)
+            .childOption(ChannelOption.RCVBUF_ALLOCATOR, Worker.RECEIVE_ALLOCATOR)
             .childHandler(acceptor);
     }
 

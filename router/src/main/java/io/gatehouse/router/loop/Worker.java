@@ -8,9 +8,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +35,12 @@ public final class Worker
     /** Period of the timer tick: the resolution of peek timeouts and server-first delays. */
     public static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(25);
     private static final int IDLE_CHECK_EVERY_TICKS = 20;
+    /**
+     * One receive-buffer sizer for every client and backend channel (each channel still gets its own
+     * handle): without it each channel's config keeps an allocator object of its own, 32 bytes per
+     * channel for as long as the connection lives (bench-results/2026-12-01-*-footprint.md).
+     */
+    public static final RecvByteBufAllocator RECEIVE_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
 
     private final int index;
     private final EventLoop loop;
@@ -64,7 +73,8 @@ public final class Worker
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.AUTO_CLOSE, false)
-            .handler(NoOpHandler.INSTANCE);
+            .option(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_ALLOCATOR)
+            .handler(EmptyInitializer.INSTANCE);
     }
 
     public int index()
@@ -204,9 +214,19 @@ public final class Worker
         counters.onConnectionClosed();
     }
 
+    /**
+     * Bootstrap wants a handler; this one removes itself once the channel is registered, so an idle
+     * backend channel's pipeline holds only the relay's handler (a handler left in place is a context
+     * object, 64 bytes, per connection).
+     */
     @ChannelHandler.Sharable
-    private static final class NoOpHandler extends ChannelInboundHandlerAdapter
+    private static final class EmptyInitializer extends ChannelInitializer<Channel>
     {
-        static final NoOpHandler INSTANCE = new NoOpHandler();
+        static final EmptyInitializer INSTANCE = new EmptyInitializer();
+
+        @Override
+        protected void initChannel(final Channel channel)
+        {
+        }
     }
 }
