@@ -111,8 +111,12 @@ class CloseRulesTest
             assertEquals(CONNECTIONS, router.count(Counter.RELAYED));
             assertEquals(0, router.count(Counter.CONNECT_FAILED), "no connect failure against a healthy backend");
             final Map<String, Integer> ends = endsOnce(CONNECTIONS);
+            // backend_reset too: the router may forward the client's last bytes to the backend after the backend's
+            // FIN arrived and before the router read it; the backend's kernel answers them with an RST, and at the
+            // end of stream TCP_INFO then says TCP_CLOSE (relay.TcpState cannot tell an RST after a FIN from an RST
+            // alone). Seen 1 in 150 on io_uring copy.
             assertEquals(CONNECTIONS, ends.getOrDefault("backend_closed", 0) + ends.getOrDefault("client_reset", 0)
-                + ends.getOrDefault("client_closed", 0), "ends " + ends);
+                + ends.getOrDefault("client_closed", 0) + ends.getOrDefault("backend_reset", 0), "ends " + ends);
             io.gatehouse.router.Await.until("router fds back to baseline " + baselineFds, () -> Loopback.openFds() <= baselineFds + 4,
                 () -> "now " + Loopback.openFds());
             System.out.println("lifecycle: " + mode + " client reset right after its last bytes, " + CONNECTIONS
