@@ -158,18 +158,7 @@ class SignalsUnderLoadTest
                 }
                 router.signal("TERM");
                 final long termNs = System.nanoTime();
-                Await.until("the router stopped accepting", () ->
-                {
-                    try (Socket probe = new Socket())
-                    {
-                        probe.connect(vip, 1_000);
-                        return false;
-                    }
-                    catch (final IOException ex)
-                    {
-                        return true;
-                    }
-                }, router::stderr);
+                Await.until("the router stopped accepting", () -> Loopback.refuses(vip), router::stderr);
                 long bytesAfterTerm = 0;
                 for (int round = 0; round < 50; round++)
                 {

@@ -72,18 +72,7 @@ class SigtermOrderTest
                 assertFalse(router.stderr().contains("gatehouse: draining"), router.stderr());
 
                 router.signal("TERM");
-                Await.until("the listener closes once the settle ends", () ->
-                {
-                    try (Socket probe = new Socket())
-                    {
-                        probe.connect(vip, 1_000);
-                        return false;
-                    }
-                    catch (final IOException ex)
-                    {
-                        return true;
-                    }
-                }, router::stderr);
+                Await.until("the listener closes once the settle ends", () -> Loopback.refuses(vip), router::stderr);
                 assertTrue(router.process().isAlive(), "the open connection holds the drain: " + router.stderr());
                 Loopback.roundTrip(before, Loopback.payload(100, 4096));
                 before.shutdownOutput();
