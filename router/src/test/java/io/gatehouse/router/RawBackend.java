@@ -1,10 +1,12 @@
 package io.gatehouse.router;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -130,5 +132,19 @@ public final class RawBackend implements AutoCloseable
         {
             socket.getOutputStream().write(buffer, 0, read);
         }
+    }
+
+    /** Reads the request head (through its blank line, or to EOF) and answers {@code name} and a newline. */
+    public static void answerHeadWith(final Socket socket, final String name) throws IOException
+    {
+        final InputStream in = socket.getInputStream();
+        int matched = 0;
+        int b;
+        while (matched < 4 && (b = in.read()) >= 0)
+        {
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        socket.getOutputStream().write((name + "\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
     }
 }

@@ -60,7 +60,8 @@ public final class TlsBackend implements AutoCloseable
         return file;
     }
 
-    public static TlsBackend start(final String id, final Path keystore) throws Exception
+    /** A server-side context that presents the identity in {@code keystore} (a PKCS12 file as {@link #keystore} writes). */
+    public static SSLContext serverContext(final Path keystore) throws Exception
     {
         final KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore))
@@ -71,7 +72,20 @@ public final class TlsBackend implements AutoCloseable
         keys.init(store, PASSWORD);
         final SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys.getKeyManagers(), null, new SecureRandom());
-        final SSLServerSocket server = (SSLServerSocket)context.getServerSocketFactory()
+        return context;
+    }
+
+    /** A client-side context that trusts any certificate: the tests' backends are self-signed, and the check is the router's bytes, not PKI. */
+    public static SSLContext trustingClientContext() throws Exception
+    {
+        final SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+        return context;
+    }
+
+    public static TlsBackend start(final String id, final Path keystore) throws Exception
+    {
+        final SSLServerSocket server = (SSLServerSocket)serverContext(keystore).getServerSocketFactory()
             .createServerSocket(0, 128, InetAddress.getLoopbackAddress());
         return new TlsBackend(id, server);
     }
@@ -132,9 +146,7 @@ public final class TlsBackend implements AutoCloseable
         public static String peerCommonName(final InetSocketAddress address, final String sni, final String... alpn)
             throws Exception
         {
-            final SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-            try (SSLSocket socket = (SSLSocket)context.getSocketFactory().createSocket())
+            try (SSLSocket socket = (SSLSocket)trustingClientContext().getSocketFactory().createSocket())
             {
                 socket.connect(address, 5_000);
                 socket.setSoTimeout(10_000);

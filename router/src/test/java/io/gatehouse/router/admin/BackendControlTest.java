@@ -45,15 +45,7 @@ class BackendControlTest
     {
         return socket ->
         {
-            final InputStream in = socket.getInputStream();
-            int matched = 0;
-            int b;
-            while (matched < 4 && (b = in.read()) >= 0)
-            {
-                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-            }
-            socket.getOutputStream().write((name + "\n").getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
+            RawBackend.answerHeadWith(socket, name);
             RawBackend.echo(socket);
         };
     }

@@ -49,16 +49,9 @@ class ReloadUnderLoadTest
     {
         return socket ->
         {
-            final InputStream in = socket.getInputStream();
-            int matched = 0;
-            int b;
-            while (matched < 4 && (b = in.read()) >= 0)
-            {
-                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-            }
-            socket.getOutputStream().write((name + "\n").getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
+            RawBackend.answerHeadWith(socket, name);
             socket.shutdownOutput();
+            final InputStream in = socket.getInputStream();
             while (in.read() >= 0)
             {
                 // Until the client closes.

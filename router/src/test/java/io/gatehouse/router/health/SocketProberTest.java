@@ -4,20 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.router.TlsBackend;
 import io.gatehouse.router.config.HealthCheckConfig;
 import io.gatehouse.router.config.HostPort;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIMatcher;
 import javax.net.ssl.SNIServerName;
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SocketProberTest
 {
-    private static final char[] PASSWORD = "changeit".toCharArray();
     private static SSLContext serverContext;
 
     @BeforeAll
@@ -46,15 +43,7 @@ class SocketProberTest
             "-keypass", "changeit").redirectErrorStream(true).start();
         final String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(keytool.waitFor(30, TimeUnit.SECONDS) && keytool.exitValue() == 0, output);
-        final KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = java.nio.file.Files.newInputStream(keystore))
-        {
-            store.load(in, PASSWORD);
-        }
-        final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, PASSWORD);
-        serverContext = SSLContext.getInstance("TLS");
-        serverContext.init(keys.getKeyManagers(), null, null);
+        serverContext = TlsBackend.serverContext(keystore);
     }
 
     @Test

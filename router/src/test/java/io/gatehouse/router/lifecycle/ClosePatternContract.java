@@ -3,13 +3,13 @@ package io.gatehouse.router.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.gatehouse.router.TlsBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +26,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,8 +95,7 @@ abstract class ClosePatternContract
             + "        backends: [\"127.0.0.1:" + backend.plainAddress().getPort() + "\"]\n"
             + "      - hostnames: [" + ClosePattern.TLS_CLOSE_NOTIFY.host() + "]\n"
             + "        backends: [\"127.0.0.1:" + backend.tlsAddress().getPort() + "\"]\n");
-        clientTls = SSLContext.getInstance("TLS");
-        clientTls.init(null, new TrustManager[] {new TrustAll()}, null);
+        clientTls = TlsBackend.trustingClientContext();
         // One connection of every pattern first: classes, jars and buffers the router opens once are open
         // before any cell counts fds.
         for (final ClosePattern pattern : ClosePattern.values())
@@ -473,26 +470,6 @@ abstract class ClosePatternContract
                 return io.netty.channel.epoll.Epoll.isAvailable();
             default:
                 return true;
-        }
-    }
-
-    /** The client trusts the test's own self-signed backend: the check here is the router's bytes, not PKI. */
-    private static final class TrustAll implements X509TrustManager
-    {
-        @Override
-        public void checkClientTrusted(final X509Certificate[] chain, final String authType)
-        {
-        }
-
-        @Override
-        public void checkServerTrusted(final X509Certificate[] chain, final String authType)
-        {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers()
-        {
-            return new X509Certificate[0];
         }
     }
 }

@@ -7,10 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -23,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 
@@ -35,7 +31,6 @@ import javax.net.ssl.SSLServerSocket;
  */
 final class ScriptedBackend implements AutoCloseable, ClosePattern.Rendezvous
 {
-    private static final char[] PASSWORD = "changeit".toCharArray();
     private static final int READ_TIMEOUT_MS = 10_000;
 
     private final ServerSocket plain;
@@ -194,16 +189,6 @@ final class ScriptedBackend implements AutoCloseable, ClosePattern.Rendezvous
 
     private static SSLContext serverContext(final Path dir) throws Exception
     {
-        final Path keystore = TlsBackend.keystore(dir, ClosePattern.TLS_CLOSE_NOTIFY.host());
-        final KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore))
-        {
-            store.load(in, PASSWORD);
-        }
-        final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, PASSWORD);
-        final SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), null, new SecureRandom());
-        return context;
+        return TlsBackend.serverContext(TlsBackend.keystore(dir, ClosePattern.TLS_CLOSE_NOTIFY.host()));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.Await;
 import io.gatehouse.router.RawBackend;
+import io.gatehouse.router.RouterProcessHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -60,7 +61,8 @@ class FdExhaustionTest
                 + "      - hostnames: [a.test]\n"
                 + "        backends: [\"127.0.0.1:" + echo.address().getPort() + "\"]\n"
                 + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
-            try (ChildRouter router = ChildRouter.start(dir, config, adminPort, FD_LIMIT))
+            final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
+            try (RouterProcessHandle router = RouterProcessHandle.start(dir, config, FD_LIMIT))
             {
                 final InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vipPort);
                 serveOne(vip, 0);
@@ -107,9 +109,9 @@ class FdExhaustionTest
                 final long logged = log.lines().filter(line -> line.contains("Too many open files")).count();
                 assertFalse(log.contains("LEAK:"), "buffer leak in the router: " + log);
                 assertTrue(logged > 0, "EMFILE was reported: " + log);
-                final long acceptErrors = (long)router.metrics().sum("gatehouse_accept_errors_total");
+                final long acceptErrors = (long)RouterProcessHandle.metrics(admin).sum("gatehouse_accept_errors_total");
                 assertTrue(acceptErrors > 0, "accept failures were counted");
-                final long accepted = (long)router.metrics().sum("gatehouse_connections_accepted_total");
+                final long accepted = (long)RouterProcessHandle.metrics(admin).sum("gatehouse_connections_accepted_total");
                 System.out.println("reliability: fd exhaustion on " + transport + " under ulimit -n " + FD_LIMIT + ": " + HELD + " held clients, router at "
                     + fdsAtLimit + " fds, " + cpuMs + " ms CPU in " + wallMs + " ms while exhausted (no spin), " + logged
                     + " EMFILE lines logged, " + acceptErrors + " accept failures counted, served again " + recoverMs + " ms after the fds freed, 51/51 echo clients served, "

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.Await;
 import io.gatehouse.router.RawBackend;
+import io.gatehouse.router.RouterProcessHandle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -52,7 +53,8 @@ class LocalResourceTest
                 + "      - hostnames: [a.test]\n"
                 + "        backends: [\"127.0.0.1:" + echo.address().getPort() + "\"]\n"
                 + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
-            try (ChildRouter router = ChildRouter.start(dir, config, adminPort, FD_LIMIT))
+            final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
+            try (RouterProcessHandle router = RouterProcessHandle.start(dir, config, FD_LIMIT))
             {
                 final InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vipPort);
                 assertTrue(served(vip), "served before the flood");
@@ -64,7 +66,7 @@ class LocalResourceTest
                     for (int attempt = 0; attempt < TRIES && !refusedLocally; attempt++)
                     {
                         // The JVM opens files now and then (cgroup reads): the lowest count seen is the base.
-                        Await.until("no relay open", () -> active(router) == held.size());
+                        Await.until("no relay open", () -> active(admin) == held.size());
                         int base = Integer.MAX_VALUE;
                         for (int i = 0; i < 20; i++)
                         {
@@ -92,7 +94,7 @@ class LocalResourceTest
                 assertTrue(refusedLocally, "a client was accepted on the router's last descriptor and refused");
                 Await.until("the held clients are gone", () -> router.openFds() < FD_LIMIT / 2, () -> "fds " + router.openFds());
                 assertTrue(served(vip), "served at once after the flood: the backend was not ejected");
-                final var metrics = router.metrics();
+                final var metrics = RouterProcessHandle.metrics(admin);
                 final double local = metrics.sum("gatehouse_local_resource_failures_total");
                 final double againstBackend = metrics.sum("gatehouse_backend_connect_failures_by_backend_total");
                 final double connectFailures = metrics.sum("gatehouse_backend_connect_failures_total");
@@ -105,11 +107,11 @@ class LocalResourceTest
         }
     }
 
-    private static long active(final ChildRouter router)
+    private static long active(final InetSocketAddress admin)
     {
         try
         {
-            return (long)router.metrics().sum("gatehouse_connections_active");
+            return (long)RouterProcessHandle.metrics(admin).sum("gatehouse_connections_active");
         }
         catch (final IOException ex)
         {

@@ -36,6 +36,20 @@ final class Loopback
         return socket;
     }
 
+    /** Whether a connect to {@code address} fails within a second: nothing listens there any more. */
+    static boolean refuses(final InetSocketAddress address)
+    {
+        try (Socket probe = new Socket())
+        {
+            probe.connect(address, 1_000);
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
     /** An HTTP/1.1 request head naming {@code host}: the first flight the router peeks. */
     static byte[] httpHead(final String host)
     {

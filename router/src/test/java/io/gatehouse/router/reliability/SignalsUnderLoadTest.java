@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.Await;
 import io.gatehouse.router.RawBackend;
+import io.gatehouse.router.RouterProcessHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -61,7 +62,8 @@ class SignalsUnderLoadTest
             final int adminPort = Loopback.freePort();
             final Path file = dir.resolve("gatehouse.yaml");
             Files.writeString(file, config(0, vipPort, adminPort, echo.address()));
-            try (ChildRouter router = ChildRouter.start(dir, file, adminPort, 4096))
+            final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
+            try (RouterProcessHandle router = RouterProcessHandle.start(dir, file, 4096))
             {
                 final InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vipPort);
                 final AtomicBoolean running = new AtomicBoolean(true);
@@ -104,7 +106,7 @@ class SignalsUnderLoadTest
                     router.signal("HUP");
                     final double applied = generation;
                     Await.until("reload " + generation + " applied",
-                        () -> applied(router) >= applied, router::stderr);
+                        () -> applied(admin) >= applied, router::stderr);
                 }
                 final int servedDuringReloads = served.get();
                 running.set(false);
@@ -114,7 +116,7 @@ class SignalsUnderLoadTest
                 }
                 assertEquals(List.of(), failures, "connections that failed during reloads");
                 assertTrue(servedDuringReloads > RELOADS * 10, "load ran through the reloads: " + servedDuringReloads);
-                assertEquals(RELOADS, (long)applied(router));
+                assertEquals(RELOADS, (long)applied(admin));
                 assertFalse(router.stderr().contains("LEAK:"), router.stderr());
                 System.out.println("reliability: reload every second: " + RELOADS + " SIGHUP reloads applied in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms under load, " + served.get()
@@ -123,11 +125,11 @@ class SignalsUnderLoadTest
         }
     }
 
-    private static double applied(final ChildRouter router)
+    private static double applied(final InetSocketAddress admin)
     {
         try
         {
-            return router.metrics().sum("gatehouse_config_reloads_total", "result", "applied");
+            return RouterProcessHandle.metrics(admin).sum("gatehouse_config_reloads_total", "result", "applied");
         }
         catch (final IOException ex)
         {
@@ -144,7 +146,7 @@ class SignalsUnderLoadTest
             final int adminPort = Loopback.freePort();
             final Path file = dir.resolve("gatehouse.yaml");
             Files.writeString(file, config(0, vipPort, adminPort, echo.address()));
-            try (ChildRouter router = ChildRouter.start(dir, file, adminPort, 4096))
+            try (RouterProcessHandle router = RouterProcessHandle.start(dir, file, 4096))
             {
                 final InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vipPort);
                 final List<Socket> streams = new ArrayList<>();
@@ -156,18 +158,7 @@ class SignalsUnderLoadTest
                 }
                 router.signal("TERM");
                 final long termNs = System.nanoTime();
-                Await.until("the router stopped accepting", () ->
-                {
-                    try (Socket probe = new Socket())
-                    {
-                        probe.connect(vip, 1_000);
-                        return false;
-                    }
-                    catch (final IOException ex)
-                    {
-                        return true;
-                    }
-                }, router::stderr);
+                Await.until("the router stopped accepting", () -> Loopback.refuses(vip), router::stderr);
                 long bytesAfterTerm = 0;
                 for (int round = 0; round < 50; round++)
                 {

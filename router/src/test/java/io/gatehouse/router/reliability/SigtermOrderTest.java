@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.Await;
 import io.gatehouse.router.RawBackend;
+import io.gatehouse.router.RouterProcessHandle;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -48,7 +49,7 @@ class SigtermOrderTest
                 + "      - hostnames: [a.test]\n"
                 + "        backends: [\"127.0.0.1:" + echo.address().getPort() + "\"]\n"
                 + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
-            try (ChildRouter router = ChildRouter.start(dir, file, adminPort, 4096))
+            try (RouterProcessHandle router = RouterProcessHandle.start(dir, file, 4096))
             {
                 final InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vipPort);
                 assertEquals(200, ready(adminPort), router.stderr());
@@ -71,18 +72,7 @@ class SigtermOrderTest
                 assertFalse(router.stderr().contains("gatehouse: draining"), router.stderr());
 
                 router.signal("TERM");
-                Await.until("the listener closes once the settle ends", () ->
-                {
-                    try (Socket probe = new Socket())
-                    {
-                        probe.connect(vip, 1_000);
-                        return false;
-                    }
-                    catch (final IOException ex)
-                    {
-                        return true;
-                    }
-                }, router::stderr);
+                Await.until("the listener closes once the settle ends", () -> Loopback.refuses(vip), router::stderr);
                 assertTrue(router.process().isAlive(), "the open connection holds the drain: " + router.stderr());
                 Loopback.roundTrip(before, Loopback.payload(100, 4096));
                 before.shutdownOutput();

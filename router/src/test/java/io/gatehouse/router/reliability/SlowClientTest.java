@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.router.Await;
 import io.gatehouse.router.LeakGuard;
 import io.gatehouse.router.RawBackend;
+import io.gatehouse.router.RouterProcessHandle;
 import io.gatehouse.router.metrics.Counter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -215,7 +216,8 @@ class SlowClientTest
             final int adminPort = Loopback.freePort();
             final Path config = dir.resolve("gatehouse.yaml");
             Files.writeString(config, yaml("127.0.0.1:" + vipPort, backendPort, "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n"));
-            final ChildRouter router = ChildRouter.start(dir, config, adminPort, 20_000);
+            final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
+            final RouterProcessHandle router = RouterProcessHandle.start(dir, config, 20_000);
             return new PeekingRouter()
             {
                 public InetSocketAddress vip()
@@ -237,7 +239,7 @@ class SlowClientTest
                 {
                     try
                     {
-                        return router.metrics().sum(name, labels);
+                        return RouterProcessHandle.metrics(admin).sum(name, labels);
                     }
                     catch (final IOException ex)
                     {

@@ -6,7 +6,7 @@
  *
  * <p>Tests only. Client and backend threads are the test's own; the router under test runs either in
  * this JVM ({@link io.gatehouse.router.Router#start}) or as a child process ({@link
- * io.gatehouse.router.reliability.ChildRouter}) where a signal or a resource limit must reach a whole
+ * io.gatehouse.router.RouterProcessHandle}) where a signal or a resource limit must reach a whole
  * process. Allocation is not a concern here.
  */
 package io.gatehouse.router.reliability;

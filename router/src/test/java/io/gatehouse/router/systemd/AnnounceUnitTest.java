@@ -8,7 +8,6 @@ import io.gatehouse.router.config.ConfigLoader;
 import io.gatehouse.router.config.GatehouseConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,15 +34,10 @@ class AnnounceUnitTest
     void shouldPassSystemdAnalyzeVerifyBesideTheMainUnit() throws Exception
     {
         assumeTrue(Command.onPath("systemd-analyze"), "systemd-analyze is not installed (package systemd): units not verified");
-        final Path launcher = dir.resolve("opt/gatehouse/bin/gatehouse");
-        Files.createDirectories(launcher.getParent());
-        Files.writeString(launcher, "#!/bin/sh\nexit 0\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path launcher = StandInLauncher.write(dir);
         for (final String unit : List.of("gatehouse-announce.service", "gatehouse.service"))
         {
-            final String text = Files.readString(SourceTree.systemd(unit));
-            assertTrue(text.contains("ExecStart=/opt/gatehouse/bin/gatehouse "), unit);
-            Files.writeString(dir.resolve(unit), text.replace("/opt/gatehouse/bin/gatehouse", launcher.toString()));
+            assertTrue(StandInLauncher.stage(dir, launcher, unit).contains("ExecStart=/opt/gatehouse/bin/gatehouse "), unit);
         }
         Files.copy(SourceTree.systemd("gatehouse.socket"), dir.resolve("gatehouse.socket"));
         final Command verify = Command.run(

@@ -10,7 +10,6 @@ import io.gatehouse.router.config.GatehouseConfig;
 import io.gatehouse.router.config.RuntimeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,14 +35,8 @@ class UnitFilesTest
     void shouldPassSystemdAnalyzeVerify() throws Exception
     {
         assumeTrue(Command.onPath("systemd-analyze"), "systemd-analyze is not installed (package systemd): units not verified");
-        // verify checks that ExecStart= exists; point it at a stand-in executable, change nothing else.
-        final Path launcher = dir.resolve("opt/gatehouse/bin/gatehouse");
-        Files.createDirectories(launcher.getParent());
-        Files.writeString(launcher, "#!/bin/sh\nexit 0\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        final String service = Files.readString(SourceTree.systemd("gatehouse.service"));
+        final String service = StandInLauncher.stage(dir, StandInLauncher.write(dir), "gatehouse.service");
         assertTrue(service.contains("ExecStart=/opt/gatehouse/bin/gatehouse run --config /etc/gatehouse/gatehouse.yaml"));
-        Files.writeString(dir.resolve("gatehouse.service"), service.replace("/opt/gatehouse/bin/gatehouse", launcher.toString()));
         Files.copy(SourceTree.systemd("gatehouse.socket"), dir.resolve("gatehouse.socket"));
 
         final Command verify = Command.run(List.of("systemd-analyze", "verify", "gatehouse.service", "gatehouse.socket"), dir, Map.of(), COMMAND_TIMEOUT_MS);
