@@ -47,4 +47,23 @@ public final class DurationBuckets
     {
         return BOUNDS_SECONDS.clone();
     }
+
+    /**
+     * Reads a histogram's {@code COUNT + 1} bucket counts from {@code slot(base + b)} (b = 0 .. COUNT) into the
+     * cumulative form Prometheus wants ({@code cumulative[b]} for the finite bounds); returns the total count.
+     * Any thread (the slots are read with whatever ordering {@code slot} gives).
+     */
+    public static long cumulate(final java.util.function.IntToLongFunction slot, final int base, final long[] cumulative)
+    {
+        long running = 0;
+        for (int b = 0; b <= COUNT; b++)
+        {
+            running += slot.applyAsLong(base + b);
+            if (b < COUNT)
+            {
+                cumulative[b] = running;
+            }
+        }
+        return running;
+    }
 }

@@ -167,16 +167,7 @@ public final class ListenerCounters
     public long durationCounts(final RouteCounters.Duration duration, final long[] cumulative)
     {
         final int base = base(duration);
-        long running = 0;
-        for (int b = 0; b <= DurationBuckets.COUNT; b++)
-        {
-            running += sum(base + b);
-            if (b < DurationBuckets.COUNT)
-            {
-                cumulative[b] = running;
-            }
-        }
-        return running;
+        return DurationBuckets.cumulate(this::sum, base, cumulative);
     }
 
     /** Any thread: the sum of the unrouted connections' {@code duration}, in seconds. */

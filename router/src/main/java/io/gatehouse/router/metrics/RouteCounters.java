@@ -201,16 +201,7 @@ public final class RouteCounters
     public long durationCounts(final Duration duration, final long[] cumulative)
     {
         final int base = histogramBase + duration.ordinal() * HISTOGRAM_LONGS;
-        long running = 0;
-        for (int b = 0; b <= DurationBuckets.COUNT; b++)
-        {
-            running += sum(base + b);
-            if (b < DurationBuckets.COUNT)
-            {
-                cumulative[b] = running;
-            }
-        }
-        return running;
+        return DurationBuckets.cumulate(this::sum, base, cumulative);
     }
 
     /** Any thread: the sum of every observation of {@code duration}, in seconds. */
