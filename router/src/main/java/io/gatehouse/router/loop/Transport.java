@@ -146,6 +146,20 @@ public enum Transport
         }
     }
 
+    /** A new, unregistered client socket channel of this transport (a plain constructor call). */
+    public Channel newSocketChannel()
+    {
+        switch (this)
+        {
+            case IO_URING:
+                return new IoUringSocketChannel();
+            case EPOLL:
+                return new EpollSocketChannel();
+            default:
+                return new NioSocketChannel();
+        }
+    }
+
     /**
      * Asks the kernel not to complete an accept until the client's first bytes are there
      * (TCP_DEFER_ACCEPT, seconds; 0 leaves it off): one loop turn fewer per connection, and a client

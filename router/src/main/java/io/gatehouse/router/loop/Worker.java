@@ -5,6 +5,8 @@ import io.gatehouse.router.metrics.WorkerCounters;
 import io.gatehouse.router.proxy.ProxyHeaderEncoder;
 import io.gatehouse.router.proxy.ProxyHeaderParser;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -14,6 +16,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +44,7 @@ public final class Worker
      * channel for as long as the connection lives (bench-results/2026-12-01-*-footprint.md).
      */
     public static final RecvByteBufAllocator RECEIVE_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
+    private static final boolean VIA_BOOTSTRAP = Boolean.getBoolean("gatehouse.connect.bootstrap");
 
     private final int index;
     private final EventLoop loop;
@@ -148,10 +152,26 @@ public final class Worker
         accessLog = source;
     }
 
-    /** Registers a new backend channel on this loop (not yet connected). */
+    /**
+     * Registers a new backend channel on this loop (not yet connected). The channel is built and
+     * registered directly ({@link Transport#newSocketChannel()}, its options set on its config, no
+     * handler): a {@link Bootstrap} would copy its option and attribute maps, go through a reflective
+     * constructor and add a handler context to the pipeline for every connection.
+     * {@code -Dgatehouse.connect.bootstrap=true} goes back to the Bootstrap (measured in bench-results/).
+     */
     public ChannelFuture registerBackend()
     {
-        return backendBootstrap.register();
+        if (VIA_BOOTSTRAP)
+        {
+            return backendBootstrap.register();
+        }
+        final Channel channel = transport.newSocketChannel();
+        final ChannelConfig config = channel.config();
+        config.setAutoRead(false);
+        config.setAutoClose(false);
+        ((DuplexChannelConfig)config).setAllowHalfClosure(true);
+        config.setRecvByteBufAllocator(RECEIVE_ALLOCATOR);
+        return loop.register(channel);
     }
 
     /** Counts the client connection closed when its channel closes (one shared listener, no allocation). */

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
@@ -23,9 +24,10 @@ import io.netty.util.ReferenceCountUtil;
  * <li>Each buffer read is written to the sink unchanged; after a read batch the sink is flushed and the
  *     source read again only while the sink is writable, else the direction parks until the sink's
  *     writability returns (the other direction's handler sees that and calls {@link #onSinkWritable()}).</li>
- * <li>A FIN from the source (input shutdown) is forwarded as {@code shutdownOutput()} on the sink only
- *     after every byte read before it: an empty write is flushed behind them and the shutdown follows
- *     its completion.</li>
+ * <li>A FIN from the source (input shutdown) is forwarded as a shutdown of the sink's output only
+ *     after every byte read before it: when the sink still has writes pending, an empty write is flushed
+ *     behind them and the shutdown follows its completion; when the other way has finished already, the
+ *     relay's close of both channels carries the FIN instead (no shutdown(2) first).</li>
  * <li>A failed write or shutdown on the sink means the sink was reset: nothing more goes that way, and the
  *     relay is told ({@link CopyRelay#onSinkReset}); what the sink sent before its reset still goes the
  *     other way.</li>
@@ -44,6 +46,12 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
     private static final int FIN_FLUSHING = 1;
     private static final int FIN_SHUTTING = 2;
     private static final int FIN_DONE = 3;
+    /**
+     * The FIN without an empty write when the sink has nothing pending, and by the relay's close when the
+     * other way is done (see {@link #onSinkFlushed()}). {@code -Dgatehouse.relay.finShortcuts=false}
+     * goes back to write, shutdown, close for every FIN (measured in bench-results/).
+     */
+    private static final boolean FIN_SHORTCUTS = !"false".equals(System.getProperty("gatehouse.relay.finShortcuts"));
 
     final CopyRelay relay;
     final Channel source;
@@ -184,7 +192,37 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
             return;
         }
         fin = FIN_FLUSHING;
+        if (FIN_SHORTCUTS && isSinkFlushed())
+        {
+            onSinkFlushed();
+            return;
+        }
         sink.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+    }
+
+    /** Nothing is waiting to go out on the sink: every byte read before the FIN is in the kernel already. */
+    private boolean isSinkFlushed()
+    {
+        final ChannelOutboundBuffer pending = sink.unsafe().outboundBuffer();
+        return pending != null && pending.isEmpty() && pending.totalPendingWriteBytes() == 0;
+    }
+
+    /**
+     * Every byte before the FIN was written: forward the FIN. When the other way has finished already,
+     * the relay closes both channels next, and close(2) sends this FIN behind the written bytes itself
+     * (the sink's own stream ended, so it has nothing unread that would turn the close into a reset): no
+     * shutdown(2), and no failed shutdown on a sink that was reset meanwhile.
+     */
+    private void onSinkFlushed()
+    {
+        if (FIN_SHORTCUTS && reverse.isDone())
+        {
+            fin = FIN_DONE;
+            relay.onDirectionDone();
+            return;
+        }
+        fin = FIN_SHUTTING;
+        ((DuplexChannel)sink).shutdownOutput().addListener(this);
     }
 
     /** The writes before the FIN completed (or failed), then the shutdown did. */
@@ -198,8 +236,7 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
         }
         if (fin == FIN_FLUSHING)
         {
-            fin = FIN_SHUTTING;
-            ((DuplexChannel)sink).shutdownOutput().addListener(this);
+            onSinkFlushed();
         }
         else if (fin == FIN_SHUTTING)
         {
