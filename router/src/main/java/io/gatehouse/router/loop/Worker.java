@@ -165,7 +165,17 @@ public final class Worker
         {
             return backendBootstrap.register();
         }
-        final Channel channel = transport.newSocketChannel();
+        final Channel channel;
+        try
+        {
+            channel = transport.newSocketChannel();
+        }
+        catch (final RuntimeException socketFailed)
+        {
+            // socket(2) failed (EMFILE, ENFILE, ENOBUFS): the Bootstrap answers with a failed future carrying
+            // that cause, which BackendConnector counts as this host's failure, never the backend's.
+            return backendBootstrap.register();
+        }
         final ChannelConfig config = channel.config();
         config.setAutoRead(false);
         config.setAutoClose(false);
