@@ -7,6 +7,7 @@ import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.route.Route;
 import io.gatehouse.router.session.Session;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.util.Arrays;
@@ -112,7 +113,15 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
             attempts++;
             session.onConnectAttempt(index);
             backendIndex = index;
-            registration = worker.registerBackend();
+            try
+            {
+                registration = worker.registerBackend();
+            }
+            catch (final ChannelException socketFailed)
+            {
+                onLocalFailure(); // socket(2) failed here, like a failed registration: never the backend's
+                return;
+            }
             backend = registration.channel();
             if (registration.isDone())
             {

@@ -158,6 +158,9 @@ public final class Worker
      * handler): a {@link Bootstrap} would copy its option and attribute maps, go through a reflective
      * constructor and add a handler context to the pipeline for every connection.
      * {@code -Dgatehouse.connect.bootstrap=true} goes back to the Bootstrap (measured in bench-results/).
+     *
+     * @throws io.netty.channel.ChannelException when socket(2) fails (EMFILE, ENFILE, ENOBUFS): this host's
+     *     failure, as a failed registration is.
      */
     public ChannelFuture registerBackend()
     {
@@ -165,17 +168,7 @@ public final class Worker
         {
             return backendBootstrap.register();
         }
-        final Channel channel;
-        try
-        {
-            channel = transport.newSocketChannel();
-        }
-        catch (final RuntimeException socketFailed)
-        {
-            // socket(2) failed (EMFILE, ENFILE, ENOBUFS): the Bootstrap answers with a failed future carrying
-            // that cause, which BackendConnector counts as this host's failure, never the backend's.
-            return backendBootstrap.register();
-        }
+        final Channel channel = transport.newSocketChannel();
         final ChannelConfig config = channel.config();
         config.setAutoRead(false);
         config.setAutoClose(false);
