@@ -301,11 +301,18 @@ public final class Router implements AutoCloseable
             throw ex;
         }
         nextSlot = slotLimit;
+        final Set<String> stopped = stoppedServing(this.states, states);
         this.states = Map.copyOf(states);
         compiler.endGeneration();
         overrides.endGeneration();
-        workers[0].loop().schedule(() -> closeSessions(this::servesNoLonger, RouterMetrics.OperatorClose.ROUTE_REMOVED),
-            next.runtime().removedRouteDrainMs(), TimeUnit.MILLISECONDS);
+        if (!stopped.isEmpty())
+        {
+            // this reload's grace closes only what this reload stopped serving (and what serves then does not
+            // bring back): a route removed by a later reload gets that reload's whole grace
+            workers[0].loop().schedule(() -> closeSessions(session -> stoppedBy(stopped, session)
+                    && servesNoLonger(this.states, session), RouterMetrics.OperatorClose.ROUTE_REMOVED),
+                next.runtime().removedRouteDrainMs(), TimeUnit.MILLISECONDS);
+        }
         for (final Listener listener : added)
         {
             listener.inheritedFds().forEach(adoptedFds::add);
@@ -499,12 +506,77 @@ public final class Router implements AutoCloseable
     }
 
     /**
-     * Whether a session's route or backend is gone from the config serving now: its listener or route id no
-     * longer served, or (once relayed) its backend no longer in that route. Evaluated when the
+     * What {@code before} served and {@code after} does not, as {@link #stoppedBy} keys: a route (by listener,
+     * id and revision) whose listener or id is gone or whose revision changed, or a backend gone from a route
+     * that stays. Control thread; small strings only, so a grace timer holds no route tables.
+     */
+    private static Set<String> stoppedServing(final Map<String, ListenerState> before, final Map<String, ListenerState> after)
+    {
+        final Set<String> stopped = new java.util.HashSet<>();
+        for (final Map.Entry<String, ListenerState> entry : before.entrySet())
+        {
+            final ListenerState next = after.get(entry.getKey());
+            for (final Route route : entry.getValue().routes().routes())
+            {
+                final String key = routeKey(entry.getKey(), route);
+                final Route serving = next == null ? null : servingAs(next, route);
+                if (serving == null)
+                {
+                    stopped.add(key);
+                    continue;
+                }
+                for (int i = 0; i < route.pool().size(); i++)
+                {
+                    final String backend = route.pool().backend(i).id();
+                    if (BackendOverrides.indexOf(serving, backend) < 0)
+                    {
+                        stopped.add(key + '\u0000' + backend);
+                    }
+                }
+            }
+        }
+        return stopped;
+    }
+
+    /** The route {@code listener} serves under {@code route}'s id and revision (the first, as ALPN may split an id). */
+    private static Route servingAs(final ListenerState listener, final Route route)
+    {
+        for (final Route serving : listener.routes().routes())
+        {
+            if (serving.id().equals(route.id()) && java.util.Objects.equals(serving.revision(), route.revision()))
+            {
+                return serving;
+            }
+        }
+        return null;
+    }
+
+    private static String routeKey(final String listener, final Route route)
+    {
+        return listener + '\u0000' + route.id() + '\u0000' + route.revision();
+    }
+
+    /** Whether {@code session}'s route, or (once relayed) its backend, is among {@code stopped}. */
+    private static boolean stoppedBy(final Set<String> stopped, final Session session)
+    {
+        final Route route = session.route();
+        if (route == null)
+        {
+            return false;
+        }
+        final String key = routeKey(session.listener().name(), route);
+        return stopped.contains(key)
+            || session.isRelayed() && stopped.contains(key + '\u0000' + route.pool().backend(session.backendIndex()).id());
+    }
+
+    /**
+     * Whether a session's route or backend is gone from {@code states}: its listener or route id no
+     * longer served, the route served under its id with another {@link Route#revision()} (a changed xDS filter
+     * chain), or (once relayed) its backend no longer in that route. Evaluated when the
      * {@code runtime.removed_route_drain} grace after a reload has passed, so a route put back meanwhile keeps
      * its connections. Event loop threads; reads the published states.
      */
-    private boolean servesNoLonger(final Session session)
+    private static boolean servesNoLonger(final Map<String, ListenerState> states, final Session session)
     {
         final Route route = session.route();
         if (route == null)
@@ -520,6 +592,10 @@ public final class Router implements AutoCloseable
         {
             if (serving.id().equals(route.id()))
             {
+                if (!java.util.Objects.equals(serving.revision(), route.revision()))
+                {
+                    continue;
+                }
                 return session.isRelayed()
                     && BackendOverrides.indexOf(serving, route.pool().backend(session.backendIndex()).id()) < 0;
             }

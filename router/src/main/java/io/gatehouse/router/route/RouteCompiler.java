@@ -179,6 +179,7 @@ public final class RouteCompiler
             (int)Math.min(Integer.MAX_VALUE, Math.max(1, config.connectTimeoutMs())),
             Math.max(1, config.connectAttempts()),
             counters,
-            health);
+            health,
+            config.revision());
     }
 }
