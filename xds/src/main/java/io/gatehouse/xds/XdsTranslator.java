@@ -157,6 +157,9 @@ public final class XdsTranslator
         final long peekTimeoutMs = listener.hasListenerFiltersTimeout() ? Math.max(1, millis(listener.getListenerFiltersTimeout()))
             : ListenerConfig.DEFAULT_PEEK_TIMEOUT_MS;
 
+        // Envoy drains every connection of a listener whose fields other than its chains change, and those of a
+        // changed chain when only chains change: each chain's revision covers both
+        final byte[] listenerDigest = digest(null, listener.toBuilder().clearFilterChains().clearDefaultFilterChain().build());
         final List<ListenerPlan.Chain> chains = new ArrayList<>();
         ListenerPlan.Chain matchAll = null;
         String transport = null;
@@ -165,11 +168,11 @@ public final class XdsTranslator
         {
             final FilterChain chain = listener.getFilterChains(i);
             final String field = "filter_chains[" + i + "]";
-            ListenerPlan.Chain plan = chain(name, field, chain, tlsInspector || httpInspector);
+            ListenerPlan.Chain plan = chain(name, field, chain, listenerDigest);
             if (chain.getName().isEmpty() && chainNames.contains(plan.name()))
             {
                 plan = new ListenerPlan.Chain(plan.name() + "#" + i, plan.serverNames(), plan.alpn(), plan.allow(), plan.deny(),
-                    plan.clusters(), plan.connectAttempts(), plan.hashKey());
+                    plan.clusters(), plan.connectAttempts(), plan.hashKey(), plan.revision());
             }
             final String chainTransport = chain.getFilterChainMatch().getTransportProtocol();
             if (!chainTransport.isEmpty())
@@ -213,7 +216,7 @@ public final class XdsTranslator
                 throw new XdsRejection("Listener", name, "default_filter_chain",
                     "beside chain '" + matchAll.name() + "', which already matches every connection");
             }
-            defaultChain = chain(name, "default_filter_chain", listener.getDefaultFilterChain(), tlsInspector || httpInspector);
+            defaultChain = chain(name, "default_filter_chain", listener.getDefaultFilterChain(), listenerDigest);
             if (!defaultChain.serverNames().isEmpty() || !defaultChain.alpn().isEmpty() || !defaultChain.allow().isEmpty())
             {
                 throw new XdsRejection("Listener", name, "default_filter_chain.filter_chain_match", "a default chain has no match");
@@ -237,7 +240,7 @@ public final class XdsTranslator
         return new ListenerPlan(name, address, protocol, peekTimeoutMs, proxyFrom, chains, defaultChain);
     }
 
-    private ListenerPlan.Chain chain(final String listener, final String field, final FilterChain chain, final boolean inspected)
+    private ListenerPlan.Chain chain(final String listener, final String field, final FilterChain chain, final byte[] listenerDigest)
         throws XdsRejection
     {
         if (chain.hasTransportSocket() && !RAW_BUFFER.equals(typeName(chain.getTransportSocket()))
@@ -437,7 +440,7 @@ public final class XdsTranslator
             chainName = serverNames.isEmpty() ? "default" : serverNames.get(0);
         }
         return new ListenerPlan.Chain(chainName, List.copyOf(serverNames), alpn, List.copyOf(allow), List.copyOf(deny),
-            List.copyOf(clusters), attempts, hashKey);
+            List.copyOf(clusters), attempts, hashKey, hex(digest(listenerDigest, chain), 8));
     }
 
     private static void checkOverlap(final String listener, final List<ListenerPlan.Chain> chains) throws XdsRejection
@@ -831,10 +834,39 @@ public final class XdsTranslator
         weights.forEach((address, weight) -> backends.add(new BackendConfig(address, (int)Math.max(1, weight / scale))));
         return new RouteConfig(chain.serverNames(), chain.alpn(), backends, first.balance(), chain.hashKey(), first.proxyProtocol(),
             first.connectTimeoutMs(), chain.connectAttempts(), chain.allow(), chain.deny(), first.health(),
-            chain.serverNames().isEmpty() || !chain.name().equals(chain.serverNames().get(0)) ? chain.name() : null);
+            chain.serverNames().isEmpty() || !chain.name().equals(chain.serverNames().get(0)) ? chain.name() : null,
+            chain.revision());
     }
 
     // ---------------------------------------------------------------- small parts
+
+    /** SHA-256 over {@code prefix} and the deterministic encoding of {@code message} (map fields in key order). */
+    static byte[] digest(final byte[] prefix, final Message message)
+    {
+        final byte[] encoded = new byte[message.getSerializedSize()];
+        try
+        {
+            final com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(encoded);
+            out.useDeterministicSerialization();
+            message.writeTo(out);
+            out.checkNoSpaceLeft();
+            final java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            if (prefix != null)
+            {
+                sha.update(prefix);
+            }
+            return sha.digest(encoded);
+        }
+        catch (final java.io.IOException | java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("cannot digest a " + message.getDescriptorForType().getName(), ex);
+        }
+    }
+
+    private static String hex(final byte[] bytes, final int length)
+    {
+        return java.util.HexFormat.of().formatHex(bytes, 0, length);
+    }
 
     static String typeName(final Any any)
     {

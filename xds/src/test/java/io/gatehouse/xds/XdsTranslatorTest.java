@@ -7,6 +7,7 @@ import static io.gatehouse.xds.Resources.listener;
 import static io.gatehouse.xds.Resources.sniChain;
 import static io.gatehouse.xds.Resources.tcpProxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -239,5 +240,21 @@ class XdsTranslatorTest
         final RouteConfig fallback = built.routes().get(2);
         assertEquals("fallback", fallback.id());
         assertEquals(List.of(), fallback.hostnames());
+    }
+
+    @Test
+    void shouldGiveAChainANewRevisionWhenItOrItsListenerChangesAndKeepItOtherwise() throws Exception
+    {
+        final Listener before = listener("l", sniChain("keep.test", "c"), sniChain("change.test", "c"));
+        final Listener chainChanged = listener("l", sniChain("keep.test", "c"), sniChain("change.test", "d"));
+        final Listener listenerChanged = before.toBuilder().setListenerFiltersTimeout(Duration.newBuilder().setSeconds(9)).build();
+        final List<ListenerPlan.Chain> a = translator.listener(before).chains();
+        final List<ListenerPlan.Chain> b = translator.listener(chainChanged).chains();
+        final List<ListenerPlan.Chain> c = translator.listener(listenerChanged).chains();
+        assertEquals(a.get(0).revision(), translator.listener(before).chains().get(0).revision(), "the same chain, the same revision");
+        assertEquals(a.get(0).revision(), b.get(0).revision(), "a chain beside a changed one keeps its revision");
+        assertNotEquals(a.get(1).revision(), b.get(1).revision(), "a changed chain (its tcp_proxy cluster) gets a new one");
+        assertNotEquals(a.get(0).revision(), c.get(0).revision(), "a listener field changed: every chain gets a new one, as Envoy "
+            + "drains the whole listener then");
     }
 }
