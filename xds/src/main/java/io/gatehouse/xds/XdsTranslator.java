@@ -109,6 +109,11 @@ public final class XdsTranslator
         {
             throw new XdsRejection("Listener", name, "address.socket_address.protocol", "only TCP listeners are supported");
         }
+        if (listener.getContinueOnListenerFiltersTimeout())
+        {
+            throw new XdsRejection("Listener", name, "continue_on_listener_filters_timeout", "not supported: a connection "
+                + "that has not shown its name by listener_filters_timeout is closed");
+        }
         if (listener.hasPerConnectionBufferLimitBytes()
             && listener.getPerConnectionBufferLimitBytes().getValue() < MIN_BUFFER_LIMIT_BYTES)
         {
@@ -124,6 +129,11 @@ public final class XdsTranslator
             final ListenerFilter filter = listener.getListenerFilters(i);
             final String field = "listener_filters[" + i + "]";
             final String kind = filter.hasTypedConfig() ? typeName(filter.getTypedConfig()) : filter.getName();
+            if (filter.hasFilterDisabled())
+            {
+                throw new XdsRejection("Listener", name, field + ".filter_disabled", "not supported: gatehouse runs every "
+                    + "listener filter on every connection");
+            }
             switch (kind)
             {
                 case TLS_INSPECTOR, "envoy.filters.listener.tls_inspector" -> tlsInspector = true;
@@ -143,6 +153,11 @@ public final class XdsTranslator
                         if (config.getRulesCount() > 0)
                         {
                             throw new XdsRejection("Listener", name, field + ".rules", "TLV-to-metadata rules are not supported");
+                        }
+                        if (config.getDisallowedVersionsCount() > 0)
+                        {
+                            throw new XdsRejection("Listener", name, field + ".disallowed_versions",
+                                "not supported: gatehouse accepts PROXY v1 and v2");
                         }
                     }
                 }

@@ -115,6 +115,18 @@ class XdsTranslatorTest
             "Listener 'l': per_connection_buffer_limit_bytes: 4096 is below 65536, the most gatehouse may hold per direction");
         cases.put(Listener.newBuilder().setName("l").setAddress(address("127.0.0.1", 0)).addFilterChains(sniChain("a.test", "c")).build(),
             "Listener 'l': listener_filters: chains match server_names but there is no tls_inspector or http_inspector to read them");
+        cases.put(listener("l", sniChain("a.test", "c")).toBuilder().addListenerFilters(ListenerFilter.newBuilder()
+            .setName("envoy.filters.listener.proxy_protocol").setTypedConfig(Any.pack(ProxyProtocol.newBuilder()
+                .addDisallowedVersions(ProxyProtocolConfig.Version.V1).build()))).build(),
+            "Listener 'l': listener_filters[1].disallowed_versions: not supported: gatehouse accepts PROXY v1 and v2");
+        cases.put(listener("l", sniChain("a.test", "c")).toBuilder().setListenerFilters(0, Resources.tlsInspector().toBuilder()
+            .setFilterDisabled(io.envoyproxy.envoy.config.listener.v3.ListenerFilterChainMatchPredicate.newBuilder()
+                .setAnyMatch(true))).build(),
+            "Listener 'l': listener_filters[0].filter_disabled: not supported: gatehouse runs every listener filter on every "
+                + "connection");
+        cases.put(listener("l", sniChain("a.test", "c")).toBuilder().setContinueOnListenerFiltersTimeout(true).build(),
+            "Listener 'l': continue_on_listener_filters_timeout: not supported: a connection that has not shown its name by "
+                + "listener_filters_timeout is closed");
         for (final Map.Entry<Listener, String> entry : cases.entrySet())
         {
             assertEquals(entry.getValue(), rejection(entry.getKey()));
