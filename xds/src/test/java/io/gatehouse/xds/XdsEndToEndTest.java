@@ -263,7 +263,11 @@ class XdsEndToEndTest
             assertEquals("a.test", TlsBackend.Client.peerCommonName(router, "a.test"), "the last accepted config keeps serving");
             assertEquals("1", gatehouse.versions().get("lds"));
             final String metrics = gatehouse.metrics();
-            assertTrue(io.gatehouse.router.metrics.MetricsSnapshot.parse(metrics).sum("gatehouse_xds_responses_rejected_total", "type", "lds") > 0, metrics);
+            final io.gatehouse.router.metrics.MetricsSnapshot scrape = io.gatehouse.router.metrics.MetricsSnapshot.parse(metrics);
+            assertTrue(scrape.sum("gatehouse_xds_responses_rejected_total", "type", "lds") > 0, metrics);
+            assertTrue(scrape.sum("gatehouse_xds_last_rejected_timestamp_seconds", "type", "lds")
+                >= scrape.sum("gatehouse_xds_last_accepted_timestamp_seconds", "type", "lds"), "when the NACK was: " + metrics);
+            assertEquals(0, scrape.sum("gatehouse_xds_last_rejected_timestamp_seconds", "type", "cds"), metrics);
 
             cp.push(snapshot("3", clusters, List.of(), List.of(listener("public", sniChain("a.test", "a"), sniChain("b.test", "a")))));
             Await.until("a good version after the bad one is ACKed", () -> cp.acked(XdsSource.LDS, "3"));
