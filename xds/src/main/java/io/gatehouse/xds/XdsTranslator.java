@@ -66,6 +66,12 @@ public final class XdsTranslator
      */
     public static final long MIN_BUFFER_LIMIT_BYTES = 64 * 1024;
 
+    /** Envoy's bound on {@code ring_hash_lb_config} sizes (8M points), which gatehouse's ring shares. */
+    static final long MAX_RING_SIZE = 8 * 1024 * 1024;
+
+    /** Envoy's bound on {@code maglev_lb_config.table_size}: a prime up to 5,000,011. */
+    static final long MAX_MAGLEV_TABLE_SIZE = 5_000_011;
+
     private final long idleTimeoutMs;
 
     /** @param idleTimeoutMs the process's {@code runtime.idle_timeout}: a tcp_proxy {@code idle_timeout} must agree. */
@@ -586,34 +592,42 @@ public final class XdsTranslator
             default -> throw new XdsRejection("Cluster", name, "lb_policy", cluster.getLbPolicy()
                 + " is not supported (ROUND_ROBIN, LEAST_REQUEST, RING_HASH, MAGLEV)");
         };
-        if (cluster.hasRingHashLbConfig())
+        RouteConfig.Tables tables = null;
+        if (balance == RouteConfig.Balance.RING_HASH && cluster.hasRingHashLbConfig())
         {
             final var ring = cluster.getRingHashLbConfig();
-            if (ring.hasMaximumRingSize() && ring.getMaximumRingSize().getValue() < BalancerOptions.DEFAULT_RING_MIN_SIZE)
-            {
-                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.maximum_ring_size", ring.getMaximumRingSize().getValue()
-                    + " is below gatehouse's ring of " + BalancerOptions.DEFAULT_RING_MIN_SIZE + " points");
-            }
-            if (ring.hasMinimumRingSize() && ring.getMinimumRingSize().getValue() > BalancerOptions.DEFAULT_RING_MAX_SIZE)
-            {
-                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.minimum_ring_size", "above gatehouse's largest ring ("
-                    + BalancerOptions.DEFAULT_RING_MAX_SIZE + ")");
-            }
             if (ring.getHashFunction() != Cluster.RingHashLbConfig.HashFunction.XX_HASH)
             {
                 throw new XdsRejection("Cluster", name, "ring_hash_lb_config.hash_function", "only XX_HASH (gatehouse hashes with xxHash64)");
             }
+            final long max = ring.hasMaximumRingSize() ? ring.getMaximumRingSize().getValue() : BalancerOptions.DEFAULT_RING_MAX_SIZE;
+            if (max < 1 || max > MAX_RING_SIZE)
+            {
+                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.maximum_ring_size", max + " is outside 1.." + MAX_RING_SIZE);
+            }
+            final long min = ring.hasMinimumRingSize() ? ring.getMinimumRingSize().getValue()
+                : Math.min(BalancerOptions.DEFAULT_RING_MIN_SIZE, max);
+            if (min < 1 || min > max)
+            {
+                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.minimum_ring_size", min + " is outside 1..maximum_ring_size ("
+                    + max + ")");
+            }
+            tables = new RouteConfig.Tables(BalancerOptions.DEFAULT_MAGLEV_TABLE_SIZE, (int)min, (int)max);
         }
-        if (cluster.hasMaglevLbConfig() && cluster.getMaglevLbConfig().hasTableSize()
-            && cluster.getMaglevLbConfig().getTableSize().getValue() != BalancerOptions.DEFAULT_MAGLEV_TABLE_SIZE)
+        if (balance == RouteConfig.Balance.MAGLEV && cluster.hasMaglevLbConfig() && cluster.getMaglevLbConfig().hasTableSize())
         {
-            throw new XdsRejection("Cluster", name, "maglev_lb_config.table_size", cluster.getMaglevLbConfig().getTableSize().getValue()
-                + " is not supported: gatehouse's Maglev table has " + BalancerOptions.DEFAULT_MAGLEV_TABLE_SIZE + " entries");
+            final long size = cluster.getMaglevLbConfig().getTableSize().getValue();
+            if (size < 2 || size > MAX_MAGLEV_TABLE_SIZE || !java.math.BigInteger.valueOf(size).isProbablePrime(64))
+            {
+                throw new XdsRejection("Cluster", name, "maglev_lb_config.table_size", size + " is not a prime in 2.."
+                    + MAX_MAGLEV_TABLE_SIZE);
+            }
+            tables = new RouteConfig.Tables((int)size, BalancerOptions.DEFAULT_RING_MIN_SIZE, BalancerOptions.DEFAULT_RING_MAX_SIZE);
         }
         final long connectTimeoutMs = cluster.hasConnectTimeout() ? Math.max(1, millis(cluster.getConnectTimeout())) : 5_000;
         final RouteConfig.ProxyProtocolOut proxy = upstreamTransport(name, cluster);
         final HealthCheckConfig health = health(name, cluster);
-        return new ClusterPlan(name, edsServiceName, staticBackends, balance, connectTimeoutMs, health, proxy);
+        return new ClusterPlan(name, edsServiceName, staticBackends, balance, connectTimeoutMs, health, proxy, tables);
     }
 
     private static RouteConfig.ProxyProtocolOut upstreamTransport(final String name, final Cluster cluster) throws XdsRejection
@@ -832,11 +846,12 @@ public final class XdsTranslator
             {
                 first = cluster;
             }
-            else if (first.balance() != cluster.balance() || first.proxyProtocol() != cluster.proxyProtocol())
+            else if (first.balance() != cluster.balance() || first.proxyProtocol() != cluster.proxyProtocol()
+                || !java.util.Objects.equals(first.tables(), cluster.tables()))
             {
                 throw new XdsRejection("Listener", listener.name(), "filter chain '" + chain.name() + "' weighted_clusters",
-                    "clusters '" + first.name() + "' and '" + cluster.name() + "' differ in lb_policy or proxy_protocol; "
-                    + "one route has one of each");
+                    "clusters '" + first.name() + "' and '" + cluster.name() + "' differ in lb_policy, its table sizes or "
+                    + "proxy_protocol; one route has one of each");
             }
             for (final BackendConfig backend : backends)
             {
@@ -850,7 +865,7 @@ public final class XdsTranslator
         return new RouteConfig(chain.serverNames(), chain.alpn(), backends, first.balance(), chain.hashKey(), first.proxyProtocol(),
             first.connectTimeoutMs(), chain.connectAttempts(), chain.allow(), chain.deny(), first.health(),
             chain.serverNames().isEmpty() || !chain.name().equals(chain.serverNames().get(0)) ? chain.name() : null,
-            chain.revision());
+            chain.revision(), first.tables());
     }
 
     // ---------------------------------------------------------------- small parts

@@ -144,9 +144,16 @@ class XdsTranslatorTest
             rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.RANDOM).build()));
         assertEquals("Cluster 'c': type: STRICT_DNS is not supported (STATIC, EDS)",
             rejection(edsCluster("c").toBuilder().setType(Cluster.DiscoveryType.STRICT_DNS).build()));
-        assertEquals("Cluster 'c': maglev_lb_config.table_size: 251 is not supported: gatehouse's Maglev table has 65537 entries",
+        assertEquals("Cluster 'c': maglev_lb_config.table_size: 65536 is not a prime in 2..5000011",
             rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.MAGLEV).setMaglevLbConfig(
-                Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(251))).build()));
+                Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(65_536))).build()));
+        assertEquals("Cluster 'c': ring_hash_lb_config.minimum_ring_size: 4096 is outside 1..maximum_ring_size (1024)",
+            rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH).setRingHashLbConfig(
+                Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(4096))
+                    .setMaximumRingSize(UInt64Value.of(1024))).build()));
+        assertEquals("Cluster 'c': ring_hash_lb_config.maximum_ring_size: 8388609 is outside 1..8388608",
+            rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH).setRingHashLbConfig(
+                Cluster.RingHashLbConfig.newBuilder().setMaximumRingSize(UInt64Value.of(8_388_609))).build()));
         assertEquals("Cluster 'c': health_checks[0]: http_health_check is not supported (tcp_health_check)",
             rejection(edsCluster("c").toBuilder().addHealthChecks(HealthCheck.newBuilder().setHttpHealthCheck(
                 HealthCheck.HttpHealthCheck.newBuilder().setPath("/"))).build()));
@@ -268,5 +275,26 @@ class XdsTranslatorTest
         assertNotEquals(a.get(1).revision(), b.get(1).revision(), "a changed chain (its tcp_proxy cluster) gets a new one");
         assertNotEquals(a.get(0).revision(), c.get(0).revision(), "a listener field changed: every chain gets a new one, as Envoy "
             + "drains the whole listener then");
+    }
+
+    @Test
+    void shouldCarryMaglevTableSizeAndRingSizesToTheRoute() throws Exception
+    {
+        final ClusterPlan maglev = translator.cluster(edsCluster("m").toBuilder().setLbPolicy(Cluster.LbPolicy.MAGLEV)
+            .setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(251))).build());
+        assertEquals(new RouteConfig.Tables(251, 65_536, 8_388_608), maglev.tables());
+        final ClusterPlan ring = translator.cluster(edsCluster("r").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH)
+            .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(1024))
+                .setMaximumRingSize(UInt64Value.of(4096))).build());
+        assertEquals(new RouteConfig.Tables(65_537, 1024, 4096), ring.tables());
+        final ClusterPlan capped = translator.cluster(edsCluster("r").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH)
+            .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMaximumRingSize(UInt64Value.of(4096))).build());
+        assertEquals(new RouteConfig.Tables(65_537, 4096, 4096), capped.tables(), "no minimum: gatehouse's, within the maximum");
+        assertNull(translator.cluster(edsCluster("d")).tables(), "no table config: gatehouse's sizes");
+
+        final ListenerPlan plan = translator.listener(listener("l", sniChain("m.test", "m")));
+        final ListenerConfig built = translator.build(plan, Map.of("m", maglev),
+            Map.of("m", translator.assignment(assignment("m", new InetSocketAddress("127.0.0.1", 9001)))));
+        assertEquals(new RouteConfig.Tables(251, 65_536, 8_388_608), built.routes().get(0).tables());
     }
 }
