@@ -709,10 +709,7 @@ public final class XdsTranslator
         if (cluster.hasOutlierDetection())
         {
             final OutlierDetection outlier = cluster.getOutlierDetection();
-            ejectAfter = outlier.hasConsecutiveLocalOriginFailure() ? (int)outlier.getConsecutiveLocalOriginFailure().getValue()
-                : outlier.hasConsecutiveGatewayFailure() ? (int)outlier.getConsecutiveGatewayFailure().getValue()
-                : outlier.hasConsecutive5Xx() ? (int)outlier.getConsecutive5Xx().getValue()
-                : 5;
+            ejectAfter = connectFailuresToEject(outlier);
             if (outlier.hasBaseEjectionTime())
             {
                 ejectBase = Math.max(1, millis(outlier.getBaseEjectionTime()));
@@ -725,6 +722,37 @@ public final class XdsTranslator
         }
         return new HealthCheckConfig(check, interval, timeout, rise, fall, Math.max(0, ejectAfter), ejectBase, ejectMax,
             HealthCheckConfig.AllDown.FAIL_CLOSED);
+    }
+
+    /**
+     * After how many consecutive connect failures {@code outlier} ejects an endpoint (0: never), as Envoy counts a
+     * TCP proxy's connect failure: a local-origin error, which is a 5xx and a gateway failure unless
+     * {@code split_external_local_origin_errors} counts it apart. Each counter has its Envoy default threshold
+     * (5) and enforcement (100% for 5xx and local origin, 0% for gateway failures); an enforcement of 0 turns
+     * that counter off; the smallest threshold of those enforced wins.
+     */
+    private static int connectFailuresToEject(final OutlierDetection outlier)
+    {
+        if (outlier.getSplitExternalLocalOriginErrors())
+        {
+            return enforced(outlier.hasConsecutiveLocalOriginFailure(), outlier.getConsecutiveLocalOriginFailure().getValue(),
+                outlier.hasEnforcingConsecutiveLocalOriginFailure(), outlier.getEnforcingConsecutiveLocalOriginFailure().getValue(), 100);
+        }
+        final int fiveXx = enforced(outlier.hasConsecutive5Xx(), outlier.getConsecutive5Xx().getValue(),
+            outlier.hasEnforcingConsecutive5Xx(), outlier.getEnforcingConsecutive5Xx().getValue(), 100);
+        final int gateway = enforced(outlier.hasConsecutiveGatewayFailure(), outlier.getConsecutiveGatewayFailure().getValue(),
+            outlier.hasEnforcingConsecutiveGatewayFailure(), outlier.getEnforcingConsecutiveGatewayFailure().getValue(), 0);
+        return fiveXx == 0 ? gateway : gateway == 0 ? fiveXx : Math.min(fiveXx, gateway);
+    }
+
+    private static int enforced(final boolean hasThreshold, final long threshold, final boolean hasEnforcing, final long enforcing,
+        final long defaultEnforcing)
+    {
+        if ((hasEnforcing ? enforcing : defaultEnforcing) == 0)
+        {
+            return 0;
+        }
+        return (int)Math.min(Integer.MAX_VALUE, hasThreshold ? threshold : 5);
     }
 
     // ---------------------------------------------------------------- EDS

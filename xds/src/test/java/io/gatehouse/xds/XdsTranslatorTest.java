@@ -168,7 +168,8 @@ class XdsTranslatorTest
             .addHealthChecks(HealthCheck.newBuilder().setTcpHealthCheck(HealthCheck.TcpHealthCheck.getDefaultInstance())
                 .setInterval(Duration.newBuilder().setSeconds(2)).setTimeout(Duration.newBuilder().setNanos(500_000_000))
                 .setHealthyThreshold(UInt32Value.of(2)).setUnhealthyThreshold(UInt32Value.of(3)))
-            .setOutlierDetection(OutlierDetection.newBuilder().setConsecutiveLocalOriginFailure(UInt32Value.of(4))
+            .setOutlierDetection(OutlierDetection.newBuilder().setSplitExternalLocalOriginErrors(true)
+                .setConsecutiveLocalOriginFailure(UInt32Value.of(4))
                 .setBaseEjectionTime(Duration.newBuilder().setSeconds(10)))
             .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.upstream_proxy_protocol")
                 .setTypedConfig(Any.pack(ProxyProtocolUpstreamTransport.newBuilder().setConfig(ProxyProtocolConfig.newBuilder()
@@ -296,5 +297,27 @@ class XdsTranslatorTest
         final ListenerConfig built = translator.build(plan, Map.of("m", maglev),
             Map.of("m", translator.assignment(assignment("m", new InetSocketAddress("127.0.0.1", 9001)))));
         assertEquals(new RouteConfig.Tables(251, 65_536, 8_388_608), built.routes().get(0).tables());
+    }
+
+    @Test
+    void shouldEjectAfterConsecutiveConnectFailuresAsEnvoyCountsThemForATcpProxy() throws Exception
+    {
+        final Map<OutlierDetection, Integer> cases = new java.util.LinkedHashMap<>();
+        cases.put(OutlierDetection.getDefaultInstance(), 5);
+        cases.put(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(3)).build(), 3);
+        cases.put(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(3)).setEnforcingConsecutive5Xx(UInt32Value.of(0))
+            .build(), 0);
+        cases.put(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(0)).build(), 0);
+        cases.put(OutlierDetection.newBuilder().setConsecutiveGatewayFailure(UInt32Value.of(2)).build(), 5);
+        cases.put(OutlierDetection.newBuilder().setConsecutiveGatewayFailure(UInt32Value.of(2))
+            .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(100)).build(), 2);
+        cases.put(OutlierDetection.newBuilder().setConsecutiveLocalOriginFailure(UInt32Value.of(7)).build(), 5);
+        cases.put(OutlierDetection.newBuilder().setSplitExternalLocalOriginErrors(true)
+            .setConsecutiveLocalOriginFailure(UInt32Value.of(7)).setConsecutive5Xx(UInt32Value.of(2)).build(), 7);
+        for (final Map.Entry<OutlierDetection, Integer> entry : cases.entrySet())
+        {
+            assertEquals(entry.getValue(), translator.cluster(edsCluster("c").toBuilder().setOutlierDetection(entry.getKey()).build())
+                .health().ejectAfterFailures(), entry.getKey().toString());
+        }
     }
 }
