@@ -192,7 +192,7 @@ public final class XdsSource implements ConfigSource, MetricsSource
                 c.lastAcceptedEpochMs = epochMillis.getAsLong();
                 final Map<String, String> next = new TreeMap<>(versions);
                 next.put(AdsClient.shortType(type), response.getVersionInfo());
-                versions = Map.copyOf(next);
+                versions = java.util.Collections.unmodifiableMap(next);
             }
             else
             {
