@@ -171,7 +171,7 @@ public final class XdsTranslator
                     + "' (supported: tls_inspector, http_inspector, proxy_protocol)");
             }
         }
-        final ListenerConfig.Protocol protocol = tlsInspector && httpInspector ? ListenerConfig.Protocol.AUTO
+        ListenerConfig.Protocol protocol = tlsInspector && httpInspector ? ListenerConfig.Protocol.AUTO
             : tlsInspector ? ListenerConfig.Protocol.TLS
             : httpInspector ? ListenerConfig.Protocol.HTTP
             : ListenerConfig.Protocol.AUTO;
@@ -256,6 +256,25 @@ public final class XdsTranslator
         {
             throw new XdsRejection("Listener", name, "listener_filters",
                 "chains match server_names but there is no tls_inspector or http_inspector to read them");
+        }
+        // transport_protocol, as the inspectors set it: "tls" chains see TLS only, "raw_buffer" chains plaintext only
+        if ("tls".equals(transport))
+        {
+            if (!tlsInspector)
+            {
+                throw new XdsRejection("Listener", name, "listener_filters", "chains match transport_protocol 'tls', which "
+                    + "only the tls_inspector detects");
+            }
+            protocol = ListenerConfig.Protocol.TLS;
+        }
+        else if ("raw_buffer".equals(transport))
+        {
+            if (!httpInspector)
+            {
+                throw new XdsRejection("Listener", name, "listener_filters", "chains match transport_protocol 'raw_buffer': "
+                    + "gatehouse reads plaintext through the http_inspector only");
+            }
+            protocol = ListenerConfig.Protocol.HTTP;
         }
         final List<Cidr> proxyFrom = proxyProtocol ? List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")) : List.of();
         return new ListenerPlan(name, address, protocol, peekTimeoutMs, proxyFrom, chains, defaultChain);

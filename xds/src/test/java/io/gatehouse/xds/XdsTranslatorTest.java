@@ -320,4 +320,22 @@ class XdsTranslatorTest
                 .health().ejectAfterFailures(), entry.getKey().toString());
         }
     }
+
+    @Test
+    void shouldPeekOnlyTheTransportTheChainsMatch() throws Exception
+    {
+        final ListenerFilter http = ListenerFilter.newBuilder().setName("envoy.filters.listener.http_inspector").build();
+        final FilterChain tls = sniChain("a.test", "c").toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder()
+            .addServerNames("a.test").setTransportProtocol("tls")).build();
+        final FilterChain plain = sniChain("a.test", "c").toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder()
+            .addServerNames("a.test").setTransportProtocol("raw_buffer")).build();
+        assertEquals(ListenerConfig.Protocol.AUTO, translator.listener(listener("l", sniChain("a.test", "c")).toBuilder()
+            .addListenerFilters(http).build()).protocol(), "both inspectors, no transport_protocol: TLS and HTTP");
+        assertEquals(ListenerConfig.Protocol.TLS, translator.listener(listener("l", tls).toBuilder().addListenerFilters(http).build())
+            .protocol(), "transport_protocol tls: a plaintext request does not reach a TLS chain");
+        assertEquals(ListenerConfig.Protocol.HTTP, translator.listener(listener("l", plain).toBuilder().addListenerFilters(http)
+            .build()).protocol());
+        assertEquals("Listener 'l': listener_filters: chains match transport_protocol 'raw_buffer': gatehouse reads plaintext "
+            + "through the http_inspector only", rejection(listener("l", plain)));
+    }
 }
