@@ -248,6 +248,19 @@ public final class XdsTranslator
                     + defaultChain.name() + "'");
             }
         }
+        if (defaultChain != null)
+        {
+            for (int i = 0; i < listener.getFilterChainsCount(); i++)
+            {
+                final FilterChainMatch match = listener.getFilterChains(i).getFilterChainMatch();
+                if (match.getSourcePrefixRangesCount() > 0 && match.getServerNamesCount() > 0)
+                {
+                    throw new XdsRejection("Listener", name, "filter_chains[" + i + "].filter_chain_match.source_prefix_ranges",
+                        "beside a default chain: Envoy sends the other sources to the default chain, gatehouse refuses them "
+                        + "(use an rbac filter, or no default chain)");
+                }
+            }
+        }
         if (chains.isEmpty() && defaultChain == null)
         {
             throw new XdsRejection("Listener", name, "filter_chains", "no filter chain");

@@ -78,7 +78,7 @@ class XdsTranslatorTest
     }
 
     @Test
-    void shouldNackWhatGatehouseCannotHonourNamingTheResourceAndField()
+    void shouldNackWhatGatehouseCannotHonourNamingTheResourceAndField() throws Exception
     {
         final Map<Listener, String> cases = new java.util.LinkedHashMap<>();
         cases.put(listener("l", chain("a.test", filter("envoy.filters.network.http_connection_manager",
@@ -127,10 +127,18 @@ class XdsTranslatorTest
         cases.put(listener("l", sniChain("a.test", "c")).toBuilder().setContinueOnListenerFiltersTimeout(true).build(),
             "Listener 'l': continue_on_listener_filters_timeout: not supported: a connection that has not shown its name by "
                 + "listener_filters_timeout is closed");
+        final FilterChain inside = sniChain("a.test", "c").toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder()
+            .addServerNames("a.test").addSourcePrefixRanges(CidrRange.newBuilder().setAddressPrefix("10.0.0.0")
+                .setPrefixLen(UInt32Value.of(8)))).build();
+        cases.put(listener("l", inside).toBuilder().setDefaultFilterChain(FilterChain.newBuilder().addFilters(tcpProxy("d"))).build(),
+            "Listener 'l': filter_chains[0].filter_chain_match.source_prefix_ranges: beside a default chain: Envoy sends the "
+                + "other sources to the default chain, gatehouse refuses them (use an rbac filter, or no default chain)");
         for (final Map.Entry<Listener, String> entry : cases.entrySet())
         {
             assertEquals(entry.getValue(), rejection(entry.getKey()));
         }
+        assertEquals(List.of(Cidr.parse("10.0.0.0/8")), translator.listener(listener("l", inside)).chains().get(0).allow(),
+            "without a default chain, a source outside the ranges is refused, as Envoy closes a connection no chain matches");
     }
 
     @Test
@@ -209,7 +217,7 @@ class XdsTranslatorTest
     }
 
     @Test
-    void shouldBuildRoutesFromChainsWithRbacSourceRangesAlpnWeightedClustersAndADefaultChain() throws Exception
+    void shouldBuildRoutesFromChainsWithRbacAllowAndDenyAlpnWeightedClustersAndADefaultChain() throws Exception
     {
         final RBAC rbac = RBAC.newBuilder().setStatPrefix("r").setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
             .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.DENY)
@@ -223,9 +231,14 @@ class XdsTranslatorTest
             .addHashPolicy(io.envoyproxy.envoy.type.v3.HashPolicy.newBuilder().setSourceIp(
                 io.envoyproxy.envoy.type.v3.HashPolicy.SourceIp.getDefaultInstance()))
             .build();
+        final RBAC allowed = RBAC.newBuilder().setStatPrefix("a").setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
+            .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
+            .putPolicies("inside", Policy.newBuilder().addPermissions(Permission.newBuilder().setAny(true))
+                .addPrincipals(Principal.newBuilder().setSourceIp(CidrRange.newBuilder().setAddressPrefix("10.0.0.0")
+                    .setPrefixLen(UInt32Value.of(8)))).build())).build();
         final FilterChain h2 = FilterChain.newBuilder().setName("api-h2")
-            .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames("*.api.test").addApplicationProtocols("h2")
-                .addSourcePrefixRanges(CidrRange.newBuilder().setAddressPrefix("10.0.0.0").setPrefixLen(UInt32Value.of(8))))
+            .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames("*.api.test").addApplicationProtocols("h2"))
+            .addFilters(filter("envoy.filters.network.rbac", allowed))
             .addFilters(filter("envoy.filters.network.rbac", rbac))
             .addFilters(filter("envoy.filters.network.tcp_proxy", weighted)).build();
         final Listener listener = listener("l", h2, sniChain("*.api.test", "c1")).toBuilder()
