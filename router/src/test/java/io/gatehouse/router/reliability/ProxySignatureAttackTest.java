@@ -123,6 +123,13 @@ class ProxySignatureAttackTest
     private static boolean refused(final InetSocketAddress vip, final InetAddress from, final byte[] first, final byte[] rest)
         throws Exception
     {
+        return refused(vip, from, first, rest, PAUSE_MS);
+    }
+
+    private static boolean refused(
+        final InetSocketAddress vip, final InetAddress from, final byte[] first, final byte[] rest, final long pauseMs)
+        throws Exception
+    {
         try (Socket client = new Socket())
         {
             client.bind(new InetSocketAddress(from, 0));
@@ -130,7 +137,7 @@ class ProxySignatureAttackTest
             client.setTcpNoDelay(true);
             client.setSoTimeout(10_000);
             Loopback.write(client, first);
-            Thread.sleep(PAUSE_MS);
+            Thread.sleep(pauseMs);
             try
             {
                 Loopback.write(client, rest);
@@ -139,6 +146,131 @@ class ProxySignatureAttackTest
             {
                 return true;
             }
+            return Loopback.readToEnd(client) != Loopback.End.TIMEOUT;
+        }
+    }
+
+    @Test
+    void shouldRefuseAWholeSignatureInOneSegmentAndOneSplitAtEveryByte() throws Exception
+    {
+        try (RawBackend backend = new RawBackend("recorder", RawBackend::echo);
+             RouterUnderTest router = RouterUnderTest.start(dir, config(backend.address().getPort())))
+        {
+            final InetAddress untrusted = InetAddress.getByName("127.0.0.1");
+            final byte[] hello = ascii("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n");
+            final byte[] v1 = concat(ascii("PROXY TCP4 10.9.9.9 127.0.0.1 4242 443\r\n"), hello);
+            final byte[] v2 = concat(v2Header(), hello);
+            int attacks = 0;
+            for (final String listener : new String[] {"plain", "trusting"})
+            {
+                assertTrue(refusedInOne(router.vip(listener), v1), "v1 whole in one segment on " + listener);
+                assertTrue(refusedInOne(router.vip(listener), v2), "v2 whole in one segment on " + listener);
+                attacks += 2;
+            }
+            for (final byte[] forged : new byte[][] {v1, v2})
+            {
+                final int signatureLength = forged == v1 ? 6 : 12;
+                for (int split = 1; split < signatureLength; split++)
+                {
+                    assertTrue(refused(router.vip("plain"), untrusted, java.util.Arrays.copyOfRange(forged, 0, split),
+                        java.util.Arrays.copyOfRange(forged, split, forged.length), 20),
+                        (forged == v1 ? "v1" : "v2") + " split after byte " + split);
+                    attacks++;
+                }
+            }
+            assertEquals(0, backend.accepted(), "no forged header reached the backend");
+            assertEquals(attacks, router.count(Counter.REJECTED_PROXY_HEADER));
+        }
+    }
+
+    /**
+     * A server-first listener routes a silent client after its delay and starts the relay so the backend can
+     * greet: the client's first bytes come after the routing decision, and are screened all the same, on a
+     * copy listener and on a splice listener (which relays such a connection by copy).
+     */
+    @Test
+    void shouldRefuseASignatureThatArrivesAfterTheServerFirstDelay() throws Exception
+    {
+        final StringBuffer received = new StringBuffer();
+        final byte[] greeting = ascii("220 greeter\r\n");
+        try (RawBackend backend = new RawBackend("greeter", socket ->
+             {
+                 socket.getOutputStream().write(greeting);
+                 socket.getOutputStream().flush();
+                 final byte[] buffer = new byte[4096];
+                 int read;
+                 while ((read = socket.getInputStream().read(buffer)) >= 0)
+                 {
+                     received.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
+                     socket.getOutputStream().write(buffer, 0, read);
+                 }
+             });
+             RouterUnderTest router = RouterUnderTest.start(dir, "runtime: {workers: 1, drain_timeout: 1s, transport: epoll}\n"
+                 + "listeners:\n"
+                 + serverFirstListener("smtp", "copy", backend.address().getPort())
+                 + serverFirstListener("smtp-splice", "splice", backend.address().getPort())))
+        {
+            final byte[] v2 = v2Header();
+            int refused = 0;
+            for (final String listener : new String[] {"smtp", "smtp-splice"})
+            {
+                try (Socket client = Loopback.connect(router.vip(listener), 10_000))
+                {
+                    assertEquals("220 greeter\r\n", new String(Loopback.readExactly(client.getInputStream(), greeting.length),
+                        StandardCharsets.US_ASCII), "the server-first route greets a silent client on " + listener);
+                    Loopback.write(client, new byte[] {v2[0]});
+                    Thread.sleep(PAUSE_MS);
+                    try
+                    {
+                        Loopback.write(client, concat(java.util.Arrays.copyOfRange(v2, 1, v2.length), ascii("EHLO x\r\n")));
+                    }
+                    catch (final IOException closedAlready)
+                    {
+                        // refused before the rest arrived
+                    }
+                    assertNotEquals(Loopback.End.TIMEOUT, Loopback.readToEnd(client), "v2 split after its first byte closed on " + listener);
+                }
+                try (Socket client = Loopback.connect(router.vip(listener), 10_000))
+                {
+                    Loopback.readExactly(client.getInputStream(), greeting.length);
+                    Loopback.write(client, concat(ascii("PROXY TCP4 10.9.9.9 127.0.0.1 4242 25\r\n"), ascii("EHLO x\r\n")));
+                    assertNotEquals(Loopback.End.TIMEOUT, Loopback.readToEnd(client), "v1 in one segment closed on " + listener);
+                }
+                refused += 2;
+                assertEquals("", received.toString(), "no forged header reached the backend through " + listener);
+                assertEquals(refused, router.count(Counter.REJECTED_PROXY_HEADER));
+
+                try (Socket client = Loopback.connect(router.vip(listener), 10_000))
+                {
+                    Loopback.readExactly(client.getInputStream(), greeting.length);
+                    Loopback.write(client, ascii("P"));
+                    Thread.sleep(PAUSE_MS);
+                    Loopback.write(client, ascii("ING\r\n"));
+                    assertEquals("PING\r\n", new String(Loopback.readExactly(client.getInputStream(), 6), StandardCharsets.US_ASCII),
+                        "a client whose first bytes are no signature is relayed on " + listener);
+                }
+                received.setLength(0);
+            }
+        }
+    }
+
+    private static String serverFirstListener(final String name, final String relay, final int backendPort)
+    {
+        return "  - name: " + name + "\n"
+            + "    address: 127.0.0.1:0\n"
+            + "    relay: " + relay + "\n"
+            + "    server_first: {route: smtp.test, delay: 50ms}\n"
+            + "    routes:\n"
+            + "      - hostnames: [smtp.test]\n"
+            + "        backends: [\"127.0.0.1:" + backendPort + "\"]\n";
+    }
+
+    /** Sends {@code bytes} in one write from 127.0.0.1; true when the router closed the connection. */
+    private static boolean refusedInOne(final InetSocketAddress vip, final byte[] bytes) throws Exception
+    {
+        try (Socket client = Loopback.connect(vip, 10_000))
+        {
+            Loopback.write(client, bytes);
             return Loopback.readToEnd(client) != Loopback.End.TIMEOUT;
         }
     }
