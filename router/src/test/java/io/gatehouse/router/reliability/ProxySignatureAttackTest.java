@@ -107,6 +107,76 @@ class ProxySignatureAttackTest
         }
     }
 
+    /**
+     * What already held, kept in the live suite: a trusted source's v2 header is parsed strictly (a wrong
+     * CRC32C, a TLV longer than the header, are closed before any backend is dialed), and a client the header
+     * names IPv4-mapped ({@code ::ffff:10.9.9.9}) is matched by the listener's IPv4 {@code deny}.
+     */
+    @Test
+    void shouldHoldATrustedV2HeaderToItsCrcAndTlvLengthsAndMatchAMappedClientByIpv4Rules() throws Exception
+    {
+        try (RawBackend backend = new RawBackend("recorder", RawBackend::echo);
+             RouterUnderTest router = RouterUnderTest.start(dir, "runtime: {workers: 1, drain_timeout: 1s}\n"
+                 + "listeners:\n"
+                 + "  - name: trusting\n"
+                 + "    address: 127.0.0.1:0\n"
+                 + "    proxy_protocol_from: [127.0.0.2/32]\n"
+                 + "    deny: [10.9.9.9/32]\n"
+                 + "    routes:\n"
+                 + "      - hostnames: [a.test]\n"
+                 + "        backends: [\"127.0.0.1:" + backend.address().getPort() + "\"]\n"
+                 + "    default: a.test\n"))
+        {
+            final InetAddress trusted = InetAddress.getByName("127.0.0.2");
+            final byte[] hello = ascii("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n");
+            final byte[] wrongCrc = concat(v2HeaderWithTlvs(10, 9, 9, 8, new byte[] {0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00}), hello);
+            final byte[] overlongTlv = concat(v2HeaderWithTlvs(10, 9, 9, 8, new byte[] {0x04, 0x00, 0x0A, 0x00, 0x00, 0x00}), hello);
+            assertTrue(refused(router.vip("trusting"), trusted, wrongCrc, new byte[0], 0), "a v2 header with a wrong CRC32C");
+            assertTrue(refused(router.vip("trusting"), trusted, overlongTlv, new byte[0], 0), "a TLV longer than the header");
+            assertEquals(2, router.count(Counter.REJECTED_PROXY_HEADER));
+
+            final byte[] mapped = concat(new byte[] {
+                0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, // signature
+                0x21, 0x21, 0x00, 0x24, // PROXY, AF_INET6 STREAM, 36 address bytes
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)0xFF, (byte)0xFF, 10, 9, 9, 9, // ::ffff:10.9.9.9
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // ::1
+                0x10, (byte)0x92, 0x01, (byte)0xBB}, hello);
+            assertTrue(refused(router.vip("trusting"), trusted, mapped, new byte[0], 0), "::ffff:10.9.9.9 is the denied 10.9.9.9");
+            assertEquals(0, backend.accepted(), "nothing reached the backend");
+
+            final byte[] rightCrc = v2HeaderWithTlvs(10, 9, 9, 8, new byte[] {0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00});
+            final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(rightCrc);
+            final int sum = (int)crc.getValue();
+            for (int i = 0; i < 4; i++)
+            {
+                rightCrc[rightCrc.length - 4 + i] = (byte)(sum >>> (24 - 8 * i));
+            }
+            final byte[] allowed = concat(rightCrc, hello);
+            try (Socket client = new Socket())
+            {
+                client.bind(new InetSocketAddress(trusted, 0));
+                client.connect(router.vip("trusting"), 5_000);
+                client.setSoTimeout(10_000);
+                Loopback.write(client, allowed);
+                assertEquals(new String(hello, StandardCharsets.US_ASCII),
+                    new String(Loopback.readExactly(client.getInputStream(), hello.length), StandardCharsets.US_ASCII),
+                    "the same header with its right CRC32C is served, the header itself not forwarded");
+            }
+        }
+    }
+
+    /** A v2 header (PROXY, TCP over IPv4) from {@code a.b.c.d:4242} to 127.0.0.1:443 followed by {@code tlvs}. */
+    private static byte[] v2HeaderWithTlvs(final int a, final int b, final int c, final int d, final byte[] tlvs)
+    {
+        final int length = 12 + tlvs.length;
+        return concat(new byte[] {
+            0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, // signature
+            0x21, 0x11, (byte)(length >> 8), (byte)length,
+            (byte)a, (byte)b, (byte)c, (byte)d, 127, 0, 0, 1,
+            0x10, (byte)0x92, 0x01, (byte)0xBB}, tlvs);
+    }
+
     private static String read(final Path file)
     {
         try
@@ -140,7 +210,10 @@ class ProxySignatureAttackTest
             Thread.sleep(pauseMs);
             try
             {
-                Loopback.write(client, rest);
+                if (rest.length > 0)
+                {
+                    Loopback.write(client, rest);
+                }
             }
             catch (final IOException closedAlready)
             {
