@@ -51,6 +51,12 @@ class InstallTest
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/systemd/README.md")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.service")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.service")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.socket")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.socket")));
+        // Several hosts behind one BGP VIP: the announcer's unit and the BIRD samples for a host and its upstream.
+        assertEquals(Files.readString(SourceTree.systemd("gatehouse-announce.service")),
+            Files.readString(stage.resolve("etc/systemd/system/gatehouse-announce.service")));
+        assertEquals(Files.readString(SourceTree.systemd("bird.conf")), Files.readString(stage.resolve("opt/gatehouse/systemd/bird-host.conf")));
+        assertEquals(Files.readString(SourceTree.systemd("bird-upstream.conf")),
+            Files.readString(stage.resolve("opt/gatehouse/systemd/bird-upstream.conf")));
         assertEquals(Files.readString(SourceTree.systemd("99-gatehouse.conf")),
             Files.readString(stage.resolve("etc/sysctl.d/99-gatehouse.conf.disabled")));
         assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf")), "host-wide sysctls are not enabled by default");
@@ -88,6 +94,7 @@ class InstallTest
         assertFalse(Files.exists(stage.resolve("opt/gatehouse")));
         assertFalse(Files.exists(stage.resolve("etc/systemd/system/gatehouse.service")));
         assertFalse(Files.exists(stage.resolve("etc/systemd/system/gatehouse.socket")));
+        assertFalse(Files.exists(stage.resolve("etc/systemd/system/gatehouse-announce.service")));
         assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf")));
         assertFalse(Files.exists(stage.resolve("etc/sysctl.d/99-gatehouse.conf.disabled")));
         assertFalse(Files.exists(stage.resolve("usr/local/bin/gatehouse"), java.nio.file.LinkOption.NOFOLLOW_LINKS));

@@ -33,7 +33,9 @@ import org.agrona.concurrent.SystemNanoClock;
  * and SIGINT leave in this order: {@code /ready} answers 503 (the VIP is withdrawn by whatever follows
  * it), the listeners keep accepting for {@code runtime.drain_settle} while the upstream converges, then
  * the drain (stop accepting, let connections finish for {@code runtime.drain_timeout}, close the rest)
- * and {@link #run} returns 0. Called on the main thread; allocates freely (control path).
+ * and {@link #run} returns 0. On the way in {@code /ready} turns 200 once every listener is bound and
+ * the first config serves: for a file with {@code xds:} alone, once the source's first listeners do
+ * ({@link SourceReadiness}). Called on the main thread; allocates freely (control path).
  */
 public final class RouterProcess
 {
@@ -187,9 +189,21 @@ public final class RouterProcess
                 control.metrics().register(metricsSource);
             }
             control.xdsVersions(source::versions);
-            source.start(control.reloader());
         }
-        control.readiness().ready();
+        if (source != null && initial.listeners().isEmpty())
+        {
+            err.println("gatehouse: not ready until the config source's first listeners serve (/ready 503 meanwhile)");
+            err.flush();
+            source.start(new SourceReadiness(control.reloader(), control.readiness()));
+        }
+        else
+        {
+            if (source != null)
+            {
+                source.start(control.reloader());
+            }
+            control.readiness().ready();
+        }
         systemd.ready("serving " + initial.listeners().size() + " listeners");
         final SystemdWatchdog watchdog = SystemdWatchdog.startIfEnabled(systemd, router.workers().stream().map(Worker::loop).toList());
         err.println("gatehouse: running (" + router.transport().name().toLowerCase(Locale.ROOT) + ", config "

@@ -52,7 +52,7 @@ public final class HealthMonitor implements MetricsSource, AutoCloseable
     private volatile Thread thread;
     private volatile boolean running;
 
-    private record ProbeResult(RouteHealth route, int index, boolean ok)
+    private record ProbeResult(RouteHealth route, int index, Prober.Result result)
     {
     }
 
@@ -155,6 +155,7 @@ public final class HealthMonitor implements MetricsSource, AutoCloseable
             to.ejections.set(i, from.ejections.get(j));
             to.probesOk.set(i, from.probesOk.get(j));
             to.probesFailed.set(i, from.probesFailed.get(j));
+            to.probesLocal.set(i, from.probesLocal.get(j));
             if (to.config.check() == HealthCheckConfig.Check.NONE)
             {
                 to.activeUp[i] = true;
@@ -272,14 +273,14 @@ public final class HealthMonitor implements MetricsSource, AutoCloseable
         {
             probeExecutor.execute(() ->
             {
-                boolean ok = false;
+                Prober.Result found = Prober.Result.FAILED;
                 try
                 {
-                    ok = prober.probe(backend, route.config.check(), route.serverName, route.config.timeoutMs());
+                    found = prober.probe(backend, route.config.check(), route.serverName, route.config.timeoutMs());
                 }
                 finally
                 {
-                    results.add(new ProbeResult(route, i, ok));
+                    results.add(new ProbeResult(route, i, found));
                     wake();
                 }
             });
@@ -302,7 +303,11 @@ public final class HealthMonitor implements MetricsSource, AutoCloseable
             {
                 continue;
             }
-            if (result.ok())
+            if (result.result() == Prober.Result.LOCAL_RESOURCE)
+            {
+                route.probesLocal.incrementAndGet(i);
+            }
+            else if (result.result() == Prober.Result.PASSED)
             {
                 route.probesOk.incrementAndGet(i);
                 route.badStreak[i] = 0;
@@ -374,6 +379,8 @@ public final class HealthMonitor implements MetricsSource, AutoCloseable
                     "result", "ok");
                 probes.sample(route.probesFailed.get(i), "listener", route.listenerName, "route", route.routeId, "backend", backend,
                     "result", "failed");
+                probes.sample(route.probesLocal.get(i), "listener", route.listenerName, "route", route.routeId, "backend", backend,
+                    "result", "local_resource");
             }
             allDown.sample(route.allDown ? 1 : 0, "listener", route.listenerName, "route", route.routeId);
         }

@@ -7,12 +7,26 @@ import io.gatehouse.router.config.HostPort;
 @FunctionalInterface
 public interface Prober
 {
+    /** What one probe found. */
+    enum Result
+    {
+        /** The backend passed. */
+        PASSED,
+        /** The backend failed: refused, timed out, or answered wrongly. */
+        FAILED,
+        /**
+         * This host could not make the probe (no descriptor for a socket, no local address or port): it says
+         * nothing about the backend, so it counts towards neither {@code rise} nor {@code fall}.
+         */
+        LOCAL_RESOURCE
+    }
+
     /**
      * @param backend    where to connect.
      * @param check      {@link HealthCheckConfig.Check#TCP} or {@link HealthCheckConfig.Check#TLS}.
      * @param serverName the SNI a TLS probe sends.
      * @param timeoutMs  the whole probe's deadline.
-     * @return true when the backend passed.
+     * @return what the probe found.
      */
-    boolean probe(HostPort backend, HealthCheckConfig.Check check, String serverName, long timeoutMs);
+    Result probe(HostPort backend, HealthCheckConfig.Check check, String serverName, long timeoutMs);
 }

@@ -28,6 +28,8 @@ public final class RouteHealth
     final AtomicIntegerArray published;
     final AtomicLongArray probesOk;
     final AtomicLongArray probesFailed;
+    /** Probes this host could not make (no descriptor, no local port): neither a pass nor a failure. */
+    final AtomicLongArray probesLocal;
     final AtomicLongArray ejections;
 
     // Health thread only.
@@ -59,6 +61,7 @@ public final class RouteHealth
         published = new AtomicIntegerArray(n);
         probesOk = new AtomicLongArray(n);
         probesFailed = new AtomicLongArray(n);
+        probesLocal = new AtomicLongArray(n);
         ejections = new AtomicLongArray(n);
         activeUp = new boolean[n];
         goodStreak = new int[n];

@@ -5,6 +5,7 @@ import io.gatehouse.router.config.HostPort;
 import io.gatehouse.sni.ClientHelloBuilder;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,7 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *       version 3. An alert passes too: the backend is up and speaks TLS (it may simply not like our
  *       random key share). Anything else, a close, or silence fails.</li>
  * </ul>
- * The DNS name of a backend, if it is one, is resolved by the connect on each probe.
+ * The DNS name of a backend, if it is one, is resolved by the connect on each probe. A probe this host cannot
+ * make (no descriptor for the socket, no local port for the connect) is {@link Prober.Result#LOCAL_RESOURCE},
+ * never a failure of the backend (issue 12.8: a descriptor flood must not take healthy backends down).
  */
 public final class SocketProber implements Prober
 {
@@ -26,17 +29,35 @@ public final class SocketProber implements Prober
     private static final int CONTENT_TYPE_HANDSHAKE = 22;
 
     @Override
-    public boolean probe(final HostPort backend, final HealthCheckConfig.Check check, final String serverName, final long timeoutMs)
+    public Result probe(final HostPort backend, final HealthCheckConfig.Check check, final String serverName, final long timeoutMs)
     {
         final long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
-        try (Socket socket = new Socket())
+        final Socket socket = new Socket();
+        try
         {
+            // The first option creates the descriptor: a failure here (EMFILE, ENFILE, ENOBUFS) is this host's.
             socket.setTcpNoDelay(true);
             socket.setSoLinger(true, 0);
-            socket.connect(new InetSocketAddress(backend.host(), backend.port()), (int)Math.max(1, timeoutMs));
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(socket);
+            return Result.LOCAL_RESOURCE;
+        }
+        try (socket)
+        {
+            try
+            {
+                socket.connect(new InetSocketAddress(backend.host(), backend.port()), (int)Math.max(1, timeoutMs));
+            }
+            catch (final BindException noLocalAddress)
+            {
+                // EADDRNOTAVAIL: no local port or address for the connect, as BackendConnector counts it.
+                return Result.LOCAL_RESOURCE;
+            }
             if (check != HealthCheckConfig.Check.TLS)
             {
-                return true;
+                return Result.PASSED;
             }
             final byte[] hello = new ClientHelloBuilder()
                 .serverName(serverName)
@@ -53,22 +74,34 @@ public final class SocketProber implements Prober
                 final long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000L;
                 if (leftMs <= 0)
                 {
-                    return false;
+                    return Result.FAILED;
                 }
                 socket.setSoTimeout((int)Math.min(Integer.MAX_VALUE, leftMs));
                 final int n = in.read(header, read, header.length - read);
                 if (n < 0)
                 {
-                    return false;
+                    return Result.FAILED;
                 }
                 read += n;
             }
             final int type = header[0] & 0xFF;
-            return (type == CONTENT_TYPE_HANDSHAKE || type == CONTENT_TYPE_ALERT) && header[1] == 3;
+            return (type == CONTENT_TYPE_HANDSHAKE || type == CONTENT_TYPE_ALERT) && header[1] == 3 ? Result.PASSED : Result.FAILED;
         }
         catch (final IOException | RuntimeException ex)
         {
-            return false;
+            return Result.FAILED;
+        }
+    }
+
+    private static void closeQuietly(final Socket socket)
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Never opened.
         }
     }
 }

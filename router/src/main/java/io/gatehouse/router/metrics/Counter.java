@@ -13,7 +13,7 @@ public enum Counter
     REJECTED_ACL("gatehouse_rejected_acl_total", "Connections refused by the listener's admission policy (allow/deny, route allow/deny, per-source and global limits; gatehouse_connections_rejected_total{reason} has the reason)."),
     REJECTED_NO_ROUTE("gatehouse_rejected_no_route_total", "Connections answered with a TLS alert, an HTTP 421 or an h2c GOAWAY because no route matched."),
     REJECTED_DRAINING("gatehouse_rejected_draining_total", "Connections closed because the router is draining."),
-    REJECTED_PROXY_HEADER("gatehouse_rejected_proxy_header_total", "Connections from a trusted source whose PROXY header was missing or malformed."),
+    REJECTED_PROXY_HEADER("gatehouse_rejected_proxy_header_total", "Connections refused for their PROXY header: missing or malformed from a trusted source, or a PROXY signature from any other source."),
     PEEK_OK("gatehouse_peek_outcomes_total", "ok", "Peeks that found a protocol and a name."),
     PEEK_NO_NAME("gatehouse_peek_outcomes_total", "no_name", "Peeks of a recognised protocol without a name (no SNI, no Host)."),
     PEEK_NOT_RECOGNISED("gatehouse_peek_outcomes_total", "not_recognised", "Peeks of bytes that are neither TLS, HTTP/1.x nor h2c."),

@@ -26,6 +26,8 @@ public final class RelayStarter
      * @param proxyHeader     written first when not {@code null}; ownership passes here.
      * @param peeked          the client's bytes read so far, or {@code null}; ownership passes here.
      * @param clientInputDone the client's FIN was already seen.
+     * @param copy            relay by copy whatever the listener's {@code relay} (a handler in front of the
+     *                        relay on the client's pipeline still has to see the client's bytes).
      */
     public static void start(
         final Session session,
@@ -34,11 +36,12 @@ public final class RelayStarter
         final Channel backend,
         final ByteBuf proxyHeader,
         final ByteBuf peeked,
-        final boolean clientInputDone)
+        final boolean clientInputDone,
+        final boolean copy)
     {
         final Worker worker = session.worker();
         final ByteBuf first = concat(backend, proxyHeader, peeked);
-        if (state.relaySplice())
+        if (state.relaySplice() && !copy)
         {
             if (worker.transport() == Transport.EPOLL && SpliceRelay.isAvailable())
             {

@@ -51,8 +51,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Stages of the connection: PEEKING (reading with auto-read off, one {@code read()} at a time, until
  * the peek decides, the byte bound is reached, the peek deadline passes, or, for a listener with a
  * server-first route, the client stays silent for the server-first delay), CONNECTING (the client is not
- * read; bytes that still arrive are kept for the backend), DONE. Timeout, client EOF or reset while
- * peeking: close (counted {@code peek_timeout} / {@code peek_eof}).
+ * read; bytes that still arrive are kept for the backend, and screened when the server-first delay routed
+ * the client before it sent any; {@link LateScreen} screens them past the relay start), DONE. Timeout,
+ * client EOF or reset while peeking: close (counted {@code peek_timeout} / {@code peek_eof}).
  *
  * <p>The first read is peeked in place (an {@link UnsafeBuffer} view over the read buffer's memory); only
  * when it does not decide are the bytes collected into one buffer owned by this handler. Whatever was
@@ -151,6 +152,10 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         if (stage == STAGE_CONNECTING)
         {
             collect(in);
+            if (!screened)
+            {
+                screen(peeked);
+            }
             return;
         }
         if (proxyHeaderExpected)
@@ -298,7 +303,16 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         final ByteBuf header = proxyHeaderOut;
         proxyHeaderOut = null;
         ctx.pipeline().remove(this);
-        RelayStarter.start(session, state, channel, backend, header, first, clientInputDone);
+        if (!screened && !clientInputDone)
+        {
+            // Routed before the client's first bytes were screened (the server-first delay): the relay
+            // starts so the backend can greet, and the screen goes on in front of it, holding what the
+            // client sent so far (nothing, or a proper prefix of a signature).
+            channel.pipeline().addLast(new LateScreen(session, counters, worker.peekView(), first, state.peekMaxBytes()));
+            RelayStarter.start(session, state, channel, backend, header, null, false, true);
+            return;
+        }
+        RelayStarter.start(session, state, channel, backend, header, first, clientInputDone, false);
     }
 
     @Override
@@ -334,6 +348,10 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         {
             counters.increment(Counter.REJECTED_PROXY_HEADER);
             session.noteEnd(EndReason.REJECTED_PROXY_HEADER);
+            if (stage == STAGE_CONNECTING && connector != null)
+            {
+                connector.abort();
+            }
             if (all == peeked)
             {
                 close();

@@ -31,7 +31,7 @@ class PassiveEjectionTest
     void shouldRetryPastADeadBackendThenStopPickingItOnceEjected() throws Exception
     {
         final CachedNanoClock clock = new CachedNanoClock();
-        final HealthMonitor health = new HealthMonitor(clock::nanoTime, (backend, check, name, timeoutMs) -> true, Runnable::run);
+        final HealthMonitor health = new HealthMonitor(clock::nanoTime, (backend, check, name, timeoutMs) -> io.gatehouse.router.health.Prober.Result.PASSED, Runnable::run);
         final InetSocketAddress dead;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
         {

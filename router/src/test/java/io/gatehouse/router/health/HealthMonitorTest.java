@@ -99,7 +99,7 @@ class HealthMonitorTest
     @Test
     void shouldEjectAfterConsecutiveConnectFailuresWithDoublingBackoff() throws Exception
     {
-        try (HealthMonitor monitor = new HealthMonitor(nowNs::get, (b, c, n, t) -> true, Runnable::run))
+        try (HealthMonitor monitor = new HealthMonitor(nowNs::get, (b, c, n, t) -> Prober.Result.PASSED, Runnable::run))
         {
             final RouteHealth health = monitor.register("public", route("{eject_after: 3, eject_backoff: 1s, eject_backoff_max: 4s}",
                 9001, 9002), recorder, null);
@@ -150,7 +150,7 @@ class HealthMonitorTest
     @Test
     void shouldFailClosedOrOpenWhenEveryBackendIsDown() throws Exception
     {
-        try (HealthMonitor monitor = new HealthMonitor(nowNs::get, (b, c, n, t) -> true, Runnable::run))
+        try (HealthMonitor monitor = new HealthMonitor(nowNs::get, (b, c, n, t) -> Prober.Result.PASSED, Runnable::run))
         {
             final RouteHealth closed = monitor.register("public", route("{eject_after: 1}", 9001, 9002), recorder, null);
             closed.onConnectFailure(0);
@@ -176,7 +176,7 @@ class HealthMonitorTest
     @Test
     void shouldKeepDownBackendsDownAcrossAReRegistrationAndDriveARealPool() throws Exception
     {
-        try (HealthMonitor monitor = new HealthMonitor(nowNs::get, (b, c, n, t) -> true, Runnable::run))
+        try (HealthMonitor monitor = new HealthMonitor(nowNs::get, (b, c, n, t) -> Prober.Result.PASSED, Runnable::run))
         {
             final RouteConfig config = route("{eject_after: 1}", 9001, 9002, 9003);
             final BackendPool pool = BackendPool.create(Algorithm.MAGLEV,

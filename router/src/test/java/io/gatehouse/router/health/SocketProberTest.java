@@ -1,7 +1,6 @@
 package io.gatehouse.router.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.TlsBackend;
@@ -77,7 +76,7 @@ class SocketProberTest
                 }
             });
             acceptor.start();
-            assertTrue(new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TLS,
+            assertEquals(Prober.Result.PASSED, new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TLS,
                 "a.test", 5_000));
             acceptor.join(10_000);
         }
@@ -103,9 +102,9 @@ class SocketProberTest
                 }
             });
             acceptor.start();
-            assertFalse(new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TLS,
+            assertEquals(Prober.Result.FAILED, new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TLS,
                 "a.test", 5_000));
-            assertTrue(new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TCP,
+            assertEquals(Prober.Result.PASSED, new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TCP,
                 "a.test", 5_000), "a TCP probe only needs the connect");
             acceptor.join(10_000);
         }
@@ -117,7 +116,7 @@ class SocketProberTest
         try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress()))
         {
             final long startNs = System.nanoTime();
-            assertFalse(new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TLS,
+            assertEquals(Prober.Result.FAILED, new SocketProber().probe(new HostPort("127.0.0.1", server.getLocalPort()), HealthCheckConfig.Check.TLS,
                 "a.test", 200));
             final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
             assertTrue(tookMs < 3_000, "took " + tookMs + "ms");
@@ -133,6 +132,6 @@ class SocketProberTest
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             port = server.getLocalPort();
         }
-        assertFalse(new SocketProber().probe(new HostPort("127.0.0.1", port), HealthCheckConfig.Check.TCP, "a.test", 1_000));
+        assertEquals(Prober.Result.FAILED, new SocketProber().probe(new HostPort("127.0.0.1", port), HealthCheckConfig.Check.TCP, "a.test", 1_000));
     }
 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * descriptors to one short of its limit, then a client that routes is accepted on the last one and the
  * backend socket cannot be created (EMFILE). That is this host's failure: counted in
  * {@code gatehouse_local_resource_failures_total}, never as a connect failure of the backend, and the
- * backend is not ejected: once the silent clients leave, the next client is served at once.
+ * backend is not ejected: once the silent clients leave, the next client is served at once. The same holds
+ * for the active checks: a probe that cannot create its socket is not the backend's failure.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LocalResourceTest
@@ -104,6 +105,83 @@ class LocalResourceTest
                 assertEquals(0, againstBackend, "never counted against the backend");
                 assertEquals(0, connectFailures, "not a backend connect failure");
             }
+        }
+    }
+
+    /**
+     * The active checks under the same flood: while every descriptor is held, a probe cannot create its socket.
+     * That says nothing about the backend: counted as {@code result="local_resource"}, never as a failed probe,
+     * and the backend stays up ({@code fall: 1}, {@code rise: 50} with a 100 ms interval: one probe counted as
+     * failed would keep it down, and clients refused, for five seconds after the flood).
+     */
+    @Test
+    void shouldNotTakeAHealthyBackendDownForProbesThisHostCannotMake() throws Exception
+    {
+        try (RawBackend echo = new RawBackend("echo", RawBackend::echo))
+        {
+            final int vipPort = Loopback.freePort();
+            final int adminPort = Loopback.freePort();
+            final Path config = dir.resolve("gatehouse.yaml");
+            Files.writeString(config, "runtime: {workers: 1, drain_timeout: 1s, transport: epoll}\n"
+                + "listeners:\n"
+                + "  - name: vip\n"
+                + "    address: 127.0.0.1:" + vipPort + "\n"
+                + "    protocol: http\n"
+                + "    peek_timeout: 60s\n"
+                + "    routes:\n"
+                + "      - hostnames: [a.test]\n"
+                + "        backends: [\"127.0.0.1:" + echo.address().getPort() + "\"]\n"
+                + "        health: {check: tcp, interval: 100ms, timeout: 100ms, fall: 1, rise: 50}\n"
+                + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
+            final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
+            try (RouterProcessHandle router = RouterProcessHandle.start(dir, config, FD_LIMIT))
+            {
+                final InetSocketAddress vip = new InetSocketAddress("127.0.0.1", vipPort);
+                Await.until("the first probes passed", () -> probes(admin, "ok") >= 2);
+                assertTrue(served(vip), "served before the flood");
+                final List<Socket> held = new ArrayList<>();
+                try
+                {
+                    // Past the limit: the router accepts until it has no descriptor left, the rest wait in the backlog.
+                    while (held.size() < FD_LIMIT + 20)
+                    {
+                        held.add(Loopback.connect(vip, 2_000));
+                    }
+                    Await.until("every descriptor of the router in use", () -> router.openFds() >= FD_LIMIT,
+                        () -> "fds " + router.openFds());
+                    Thread.sleep(1_000); // ten probe intervals with no descriptor for a probe
+                }
+                finally
+                {
+                    for (final Socket socket : held)
+                    {
+                        socket.close();
+                    }
+                }
+                Await.until("the held clients are gone", () -> router.openFds() < FD_LIMIT / 2, () -> "fds " + router.openFds());
+                final double local = probes(admin, "local_resource");
+                final double failed = probes(admin, "failed");
+                final double up = RouterProcessHandle.metrics(admin).sum("gatehouse_backend_up");
+                final boolean servedAfter = served(vip);
+                System.out.println("security: active checks under fd exhaustion (ulimit -n " + FD_LIMIT + "): " + (long)local
+                    + " probes counted local_resource, " + (long)failed + " failed, backend_up " + (long)up + ", served after: " + servedAfter);
+                assertTrue(local >= 1, "a probe ran while no descriptor was free, counted as this host's");
+                assertEquals(0, failed, "never counted as a failed probe of the backend");
+                assertEquals(1, up, "the backend stayed up");
+                assertTrue(servedAfter, "served at once after the flood");
+            }
+        }
+    }
+
+    private static double probes(final InetSocketAddress admin, final String result)
+    {
+        try
+        {
+            return RouterProcessHandle.metrics(admin).sum("gatehouse_health_probes_total", "result", result);
+        }
+        catch (final IOException ex)
+        {
+            return -1;
         }
     }
 
