@@ -64,6 +64,13 @@ public final class Router implements AutoCloseable
     private final ConnectionLimit connectionLimit;
     private final NanoClock clock;
     private volatile Map<String, ListenerState> states = Map.of();
+    /** Reloads applied (control thread); what a grace timer knows its reload by. */
+    private long reloads;
+    /**
+     * For each route that stays but lost a backend: the last reload that took one (written by reloads, read by
+     * grace timers on event loops; see {@link #stoppedBy}).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> backendLossAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final InheritedSockets inherited;
     private final Set<Integer> adoptedFds = new HashSet<>();
     private GatehouseConfig config;
@@ -301,17 +308,19 @@ public final class Router implements AutoCloseable
             throw ex;
         }
         nextSlot = slotLimit;
-        final Set<String> stopped = stoppedServing(this.states, states);
+        final long generation = ++reloads;
+        final Set<String> stopped = stoppedServing(this.states, states, generation);
+        final boolean lostBackends = backendLossAt.containsValue(generation);
         this.states = Map.copyOf(states);
         compiler.endGeneration();
         overrides.endGeneration();
-        if (!stopped.isEmpty())
+        if (!stopped.isEmpty() || lostBackends)
         {
             // this reload's grace closes only what this reload stopped serving (and what serves then does not
             // bring back): a route removed by a later reload gets that reload's whole grace
             // (the lookup in what serves first: it allocates nothing, and most sessions are still served)
             workers[0].loop().schedule(() -> closeSessions(session -> servesNoLonger(this.states, session)
-                    && stoppedBy(stopped, session), RouterMetrics.OperatorClose.ROUTE_REMOVED),
+                    && stoppedBy(generation, stopped, session), RouterMetrics.OperatorClose.ROUTE_REMOVED),
                 next.runtime().removedRouteDrainMs(), TimeUnit.MILLISECONDS);
         }
         for (final Listener listener : added)
@@ -507,12 +516,15 @@ public final class Router implements AutoCloseable
     }
 
     /**
-     * What {@code before} served and {@code after} does not, as {@link #stoppedBy} keys: a route (by listener,
-     * id and revision) whose listener or id is gone or whose revision changed, or a backend gone from a route
-     * that stays. Control thread; linear in the backends of the routes whose pool changed; small strings only,
-     * so a grace timer holds no route tables.
+     * The routes (by listener, id and revision: {@link #routeKey}) that {@code before} served and {@code after}
+     * does not: their listener or id is gone, or their revision changed. A route that stays but lost a backend
+     * is recorded in {@link #backendLossAt} with {@code generation} instead (one entry per route, however many
+     * backends left), and a route that is gone is forgotten there. Control thread; linear in the backends of
+     * the routes whose pool changed; what it keeps is one short string per route, so neither a grace timer
+     * nor the router holds old route tables or one entry per removed backend.
      */
-    private static Set<String> stoppedServing(final Map<String, ListenerState> before, final Map<String, ListenerState> after)
+    private Set<String> stoppedServing(final Map<String, ListenerState> before, final Map<String, ListenerState> after,
+        final long generation)
     {
         final Set<String> stopped = new java.util.HashSet<>();
         for (final Map.Entry<String, ListenerState> entry : before.entrySet())
@@ -525,28 +537,33 @@ public final class Router implements AutoCloseable
                 if (serving == null)
                 {
                     stopped.add(key);
+                    backendLossAt.remove(key);
                     continue;
                 }
-                if (serving.pool() == route.pool())
+                if (serving.pool() != route.pool() && lostABackend(route, serving))
                 {
-                    continue;
-                }
-                final Set<String> kept = new HashSet<>(serving.pool().size() * 2);
-                for (int i = 0; i < serving.pool().size(); i++)
-                {
-                    kept.add(serving.pool().backend(i).id());
-                }
-                for (int i = 0; i < route.pool().size(); i++)
-                {
-                    final String backend = route.pool().backend(i).id();
-                    if (!kept.contains(backend))
-                    {
-                        stopped.add(key + '\u0000' + backend);
-                    }
+                    backendLossAt.put(key, generation);
                 }
             }
         }
         return stopped;
+    }
+
+    private static boolean lostABackend(final Route before, final Route after)
+    {
+        final Set<String> kept = new HashSet<>(after.pool().size() * 2);
+        for (int i = 0; i < after.pool().size(); i++)
+        {
+            kept.add(after.pool().backend(i).id());
+        }
+        for (int i = 0; i < before.pool().size(); i++)
+        {
+            if (!kept.contains(before.pool().backend(i).id()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The route {@code listener} serves under {@code route}'s id and revision (the first, as ALPN may split an id). */
@@ -567,8 +584,14 @@ public final class Router implements AutoCloseable
         return listener + '\u0000' + route.id() + '\u0000' + route.revision();
     }
 
-    /** Whether {@code session}'s route, or (once relayed) its backend, is among {@code stopped}. */
-    private static boolean stoppedBy(final Set<String> stopped, final Session session)
+    /**
+     * Whether reload {@code generation} may close {@code session}, which what serves now no longer has: its route
+     * is among those that reload stopped serving, or (once relayed, its backend gone) the last reload that took
+     * a backend from its route is not later than this one, so its backend left at this reload or before. A later
+     * loss leaves the session to that reload's timer: under churn faster than the grace, connections to removed
+     * backends are closed a grace after the last change, never before one.
+     */
+    private boolean stoppedBy(final long generation, final Set<String> stopped, final Session session)
     {
         final Route route = session.route();
         if (route == null)
@@ -576,8 +599,12 @@ public final class Router implements AutoCloseable
             return false;
         }
         final String key = routeKey(session.listener().name(), route);
-        return stopped.contains(key)
-            || session.isRelayed() && stopped.contains(key + '\u0000' + route.pool().backend(session.backendIndex()).id());
+        if (stopped.contains(key))
+        {
+            return true;
+        }
+        final Long lostAt = session.isRelayed() ? backendLossAt.get(key) : null;
+        return lostAt != null && lostAt <= generation;
     }
 
     /**
