@@ -64,6 +64,13 @@ public final class Router implements AutoCloseable
     private final ConnectionLimit connectionLimit;
     private final NanoClock clock;
     private volatile Map<String, ListenerState> states = Map.of();
+    /** Reloads applied (control thread); what a grace timer knows its reload by. */
+    private long reloads;
+    /**
+     * For each route that stays but lost a backend: the last reload that took one (written by reloads, read by
+     * grace timers on event loops; see {@link #stoppedBy}).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> backendLossAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final InheritedSockets inherited;
     private final Set<Integer> adoptedFds = new HashSet<>();
     private GatehouseConfig config;
@@ -301,11 +308,21 @@ public final class Router implements AutoCloseable
             throw ex;
         }
         nextSlot = slotLimit;
+        final long generation = ++reloads;
+        final Set<String> stopped = stoppedServing(this.states, states, generation);
+        final boolean lostBackends = backendLossAt.containsValue(generation);
         this.states = Map.copyOf(states);
         compiler.endGeneration();
         overrides.endGeneration();
-        workers[0].loop().schedule(() -> closeSessions(this::servesNoLonger, RouterMetrics.OperatorClose.ROUTE_REMOVED),
-            next.runtime().removedRouteDrainMs(), TimeUnit.MILLISECONDS);
+        if (!stopped.isEmpty() || lostBackends)
+        {
+            // this reload's grace closes only what this reload stopped serving (and what serves then does not
+            // bring back): a route removed by a later reload gets that reload's whole grace
+            // (the lookup in what serves first: it allocates nothing, and most sessions are still served)
+            workers[0].loop().schedule(() -> closeSessions(session -> servesNoLonger(this.states, session)
+                    && stoppedBy(generation, stopped, session), RouterMetrics.OperatorClose.ROUTE_REMOVED),
+                next.runtime().removedRouteDrainMs(), TimeUnit.MILLISECONDS);
+        }
         for (final Listener listener : added)
         {
             listener.inheritedFds().forEach(adoptedFds::add);
@@ -499,12 +516,105 @@ public final class Router implements AutoCloseable
     }
 
     /**
-     * Whether a session's route or backend is gone from the config serving now: its listener or route id no
-     * longer served, or (once relayed) its backend no longer in that route. Evaluated when the
+     * The routes (by listener, id and revision: {@link #routeKey}) that {@code before} served and {@code after}
+     * does not: their listener or id is gone, or their revision changed. A route that stays but lost a backend
+     * is recorded in {@link #backendLossAt} with {@code generation} instead (one entry per route, however many
+     * backends left), and a route that is gone is forgotten there. Control thread; linear in the backends of
+     * the routes whose pool changed; what it keeps is one short string per route, so neither a grace timer
+     * nor the router holds old route tables or one entry per removed backend.
+     */
+    private Set<String> stoppedServing(final Map<String, ListenerState> before, final Map<String, ListenerState> after,
+        final long generation)
+    {
+        final Set<String> stopped = new java.util.HashSet<>();
+        for (final Map.Entry<String, ListenerState> entry : before.entrySet())
+        {
+            final ListenerState next = after.get(entry.getKey());
+            for (final Route route : entry.getValue().routes().routes())
+            {
+                final String key = routeKey(entry.getKey(), route);
+                final Route serving = next == null ? null : servingAs(next, route);
+                if (serving == null)
+                {
+                    stopped.add(key);
+                    backendLossAt.remove(key);
+                    continue;
+                }
+                if (serving.pool() != route.pool() && lostABackend(route, serving))
+                {
+                    backendLossAt.put(key, generation);
+                }
+            }
+        }
+        return stopped;
+    }
+
+    private static boolean lostABackend(final Route before, final Route after)
+    {
+        final Set<String> kept = new HashSet<>(after.pool().size() * 2);
+        for (int i = 0; i < after.pool().size(); i++)
+        {
+            kept.add(after.pool().backend(i).id());
+        }
+        for (int i = 0; i < before.pool().size(); i++)
+        {
+            if (!kept.contains(before.pool().backend(i).id()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The route {@code listener} serves under {@code route}'s id and revision (the first, as ALPN may split an id). */
+    private static Route servingAs(final ListenerState listener, final Route route)
+    {
+        for (final Route serving : listener.routes().routes())
+        {
+            if (serving.id().equals(route.id()) && java.util.Objects.equals(serving.revision(), route.revision()))
+            {
+                return serving;
+            }
+        }
+        return null;
+    }
+
+    private static String routeKey(final String listener, final Route route)
+    {
+        return listener + '\u0000' + route.id() + '\u0000' + route.revision();
+    }
+
+    /**
+     * Whether reload {@code generation} may close {@code session}, which what serves now no longer has: its route
+     * is among those that reload stopped serving, or (once relayed, its backend gone) the last reload that took
+     * a backend from its route is not later than this one, so its backend left at this reload or before. A later
+     * loss leaves the session to that reload's timer: under churn faster than the grace, connections to removed
+     * backends are closed a grace after the last change, never before one.
+     */
+    private boolean stoppedBy(final long generation, final Set<String> stopped, final Session session)
+    {
+        final Route route = session.route();
+        if (route == null)
+        {
+            return false;
+        }
+        final String key = routeKey(session.listener().name(), route);
+        if (stopped.contains(key))
+        {
+            return true;
+        }
+        final Long lostAt = session.isRelayed() ? backendLossAt.get(key) : null;
+        return lostAt != null && lostAt <= generation;
+    }
+
+    /**
+     * Whether a session's route or backend is gone from {@code states}: its listener or route id no
+     * longer served, the route served under its id with another {@link Route#revision()} (a changed xDS filter
+     * chain), or (once relayed) its backend no longer in that route. Evaluated when the
      * {@code runtime.removed_route_drain} grace after a reload has passed, so a route put back meanwhile keeps
      * its connections. Event loop threads; reads the published states.
      */
-    private boolean servesNoLonger(final Session session)
+    private static boolean servesNoLonger(final Map<String, ListenerState> states, final Session session)
     {
         final Route route = session.route();
         if (route == null)
@@ -520,6 +630,10 @@ public final class Router implements AutoCloseable
         {
             if (serving.id().equals(route.id()))
             {
+                if (!java.util.Objects.equals(serving.revision(), route.revision()))
+                {
+                    continue;
+                }
                 return session.isRelayed()
                     && BackendOverrides.indexOf(serving, route.pool().backend(session.backendIndex()).id()) < 0;
             }

@@ -15,6 +15,8 @@ import java.util.List;
  * @param connectTimeoutMs from {@code connect_timeout}.
  * @param health           from {@code health_checks} (TCP) and {@code outlier_detection}.
  * @param proxyProtocol    from the upstream {@code proxy_protocol} transport socket.
+ * @param tables           from {@code maglev_lb_config.table_size} or {@code ring_hash_lb_config}, or {@code null}
+ *                         for gatehouse's sizes.
  */
 record ClusterPlan(
     String name,
@@ -23,6 +25,7 @@ record ClusterPlan(
     RouteConfig.Balance balance,
     long connectTimeoutMs,
     HealthCheckConfig health,
-    RouteConfig.ProxyProtocolOut proxyProtocol)
+    RouteConfig.ProxyProtocolOut proxyProtocol,
+    RouteConfig.Tables tables)
 {
 }

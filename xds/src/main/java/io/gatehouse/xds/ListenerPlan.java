@@ -53,6 +53,9 @@ record ListenerPlan(
      * @param clusters        {@code cluster}, or {@code weighted_clusters} with their weights.
      * @param connectAttempts {@code max_connect_attempts} (Envoy's default 1).
      * @param hashKey         {@code hash_policy: source_ip}, else the 4-tuple.
+     * @param revision        a digest of the chain and of its listener's other fields (the route's
+     *                        {@link RouteConfig#revision()}): another one under the same name is a changed chain,
+     *                        whose old connections drain, as Envoy drains them.
      */
     record Chain(
         String name,
@@ -62,7 +65,8 @@ record ListenerPlan(
         List<Cidr> deny,
         List<WeightedCluster> clusters,
         int connectAttempts,
-        RouteConfig.HashKey hashKey)
+        RouteConfig.HashKey hashKey,
+        String revision)
     {
     }
 

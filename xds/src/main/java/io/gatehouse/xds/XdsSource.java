@@ -65,13 +65,15 @@ public final class XdsSource implements ConfigSource, MetricsSource
     private volatile Map<String, String> versions = Map.of();
     private volatile boolean connected;
 
-    /** Per type: what was received, accepted, rejected, and when the last one was accepted. */
+    /** Per type: what was received, accepted, rejected, and when the last of each was. */
     private static final class Counts
     {
         volatile long received;
         volatile long accepted;
         volatile long rejected;
+        volatile long lastReceivedEpochMs;
         volatile long lastAcceptedEpochMs;
+        volatile long lastRejectedEpochMs;
     }
 
     /**
@@ -147,8 +149,12 @@ public final class XdsSource implements ConfigSource, MetricsSource
             "xDS responses ACKed (and their config applied), by type.");
         final SnapshotWriter.Family rejected = writer.counter("gatehouse_xds_responses_rejected_total",
             "xDS responses NACKed (the last accepted config keeps serving), by type.");
+        final SnapshotWriter.Family lastReceived = writer.gauge("gatehouse_xds_last_received_timestamp_seconds",
+            "When a response of this type was last received (Unix time; 0 = never).");
         final SnapshotWriter.Family last = writer.gauge("gatehouse_xds_last_accepted_timestamp_seconds",
             "When a response of this type was last accepted (Unix time; 0 = never).");
+        final SnapshotWriter.Family lastRejected = writer.gauge("gatehouse_xds_last_rejected_timestamp_seconds",
+            "When a response of this type was last NACKed (Unix time; 0 = never).");
         for (final Map.Entry<String, Counts> entry : counts.entrySet())
         {
             final String type = AdsClient.shortType(entry.getKey());
@@ -156,7 +162,9 @@ public final class XdsSource implements ConfigSource, MetricsSource
             received.sample(c.received, "type", type);
             accepted.sample(c.accepted, "type", type);
             rejected.sample(c.rejected, "type", type);
+            lastReceived.sample(c.lastReceivedEpochMs / 1000.0, "type", type);
             last.sample(c.lastAcceptedEpochMs / 1000.0, "type", type);
+            lastRejected.sample(c.lastRejectedEpochMs / 1000.0, "type", type);
         }
         writer.gauge("gatehouse_xds_connected", "1 while the ADS stream to the control plane is up.").sample(connected ? 1 : 0);
         writer.counter("gatehouse_xds_stream_restarts_total", "ADS streams that ended and were opened again.")
@@ -176,6 +184,7 @@ public final class XdsSource implements ConfigSource, MetricsSource
                 return "type " + type + " is not supported (gatehouse subscribes to Listener, Cluster, ClusterLoadAssignment)";
             }
             c.received++;
+            c.lastReceivedEpochMs = epochMillis.getAsLong();
             final String error = apply(type, response);
             if (error == null)
             {
@@ -183,11 +192,12 @@ public final class XdsSource implements ConfigSource, MetricsSource
                 c.lastAcceptedEpochMs = epochMillis.getAsLong();
                 final Map<String, String> next = new TreeMap<>(versions);
                 next.put(AdsClient.shortType(type), response.getVersionInfo());
-                versions = Map.copyOf(next);
+                versions = java.util.Collections.unmodifiableMap(next);
             }
             else
             {
                 c.rejected++;
+                c.lastRejectedEpochMs = epochMillis.getAsLong();
             }
             if (type.equals(CDS))
             {

@@ -66,6 +66,12 @@ public final class XdsTranslator
      */
     public static final long MIN_BUFFER_LIMIT_BYTES = 64 * 1024;
 
+    /** Envoy's bound on {@code ring_hash_lb_config} sizes (8M points), which gatehouse's ring shares. */
+    static final long MAX_RING_SIZE = 8 * 1024 * 1024;
+
+    /** Envoy's bound on {@code maglev_lb_config.table_size}: a prime up to 5,000,011. */
+    static final long MAX_MAGLEV_TABLE_SIZE = 5_000_011;
+
     private final long idleTimeoutMs;
 
     /** @param idleTimeoutMs the process's {@code runtime.idle_timeout}: a tcp_proxy {@code idle_timeout} must agree. */
@@ -109,6 +115,11 @@ public final class XdsTranslator
         {
             throw new XdsRejection("Listener", name, "address.socket_address.protocol", "only TCP listeners are supported");
         }
+        if (listener.getContinueOnListenerFiltersTimeout())
+        {
+            throw new XdsRejection("Listener", name, "continue_on_listener_filters_timeout", "not supported: a connection "
+                + "that has not shown its name by listener_filters_timeout is closed");
+        }
         if (listener.hasPerConnectionBufferLimitBytes()
             && listener.getPerConnectionBufferLimitBytes().getValue() < MIN_BUFFER_LIMIT_BYTES)
         {
@@ -124,6 +135,11 @@ public final class XdsTranslator
             final ListenerFilter filter = listener.getListenerFilters(i);
             final String field = "listener_filters[" + i + "]";
             final String kind = filter.hasTypedConfig() ? typeName(filter.getTypedConfig()) : filter.getName();
+            if (filter.hasFilterDisabled())
+            {
+                throw new XdsRejection("Listener", name, field + ".filter_disabled", "not supported: gatehouse runs every "
+                    + "listener filter on every connection");
+            }
             switch (kind)
             {
                 case TLS_INSPECTOR, "envoy.filters.listener.tls_inspector" -> tlsInspector = true;
@@ -144,19 +160,27 @@ public final class XdsTranslator
                         {
                             throw new XdsRejection("Listener", name, field + ".rules", "TLV-to-metadata rules are not supported");
                         }
+                        if (config.getDisallowedVersionsCount() > 0)
+                        {
+                            throw new XdsRejection("Listener", name, field + ".disallowed_versions",
+                                "not supported: gatehouse accepts PROXY v1 and v2");
+                        }
                     }
                 }
                 default -> throw new XdsRejection("Listener", name, field, "unknown listener filter '" + kind
                     + "' (supported: tls_inspector, http_inspector, proxy_protocol)");
             }
         }
-        final ListenerConfig.Protocol protocol = tlsInspector && httpInspector ? ListenerConfig.Protocol.AUTO
+        ListenerConfig.Protocol protocol = tlsInspector && httpInspector ? ListenerConfig.Protocol.AUTO
             : tlsInspector ? ListenerConfig.Protocol.TLS
             : httpInspector ? ListenerConfig.Protocol.HTTP
             : ListenerConfig.Protocol.AUTO;
         final long peekTimeoutMs = listener.hasListenerFiltersTimeout() ? Math.max(1, millis(listener.getListenerFiltersTimeout()))
             : ListenerConfig.DEFAULT_PEEK_TIMEOUT_MS;
 
+        // Envoy drains every connection of a listener whose fields other than its chains change, and those of a
+        // changed chain when only chains change: each chain's revision covers both
+        final byte[] listenerDigest = digest(null, listener.toBuilder().clearFilterChains().clearDefaultFilterChain().build());
         final List<ListenerPlan.Chain> chains = new ArrayList<>();
         ListenerPlan.Chain matchAll = null;
         String transport = null;
@@ -165,11 +189,11 @@ public final class XdsTranslator
         {
             final FilterChain chain = listener.getFilterChains(i);
             final String field = "filter_chains[" + i + "]";
-            ListenerPlan.Chain plan = chain(name, field, chain, tlsInspector || httpInspector);
+            ListenerPlan.Chain plan = chain(name, field, chain, listenerDigest);
             if (chain.getName().isEmpty() && chainNames.contains(plan.name()))
             {
                 plan = new ListenerPlan.Chain(plan.name() + "#" + i, plan.serverNames(), plan.alpn(), plan.allow(), plan.deny(),
-                    plan.clusters(), plan.connectAttempts(), plan.hashKey());
+                    plan.clusters(), plan.connectAttempts(), plan.hashKey(), plan.revision());
             }
             final String chainTransport = chain.getFilterChainMatch().getTransportProtocol();
             if (!chainTransport.isEmpty())
@@ -213,7 +237,7 @@ public final class XdsTranslator
                 throw new XdsRejection("Listener", name, "default_filter_chain",
                     "beside chain '" + matchAll.name() + "', which already matches every connection");
             }
-            defaultChain = chain(name, "default_filter_chain", listener.getDefaultFilterChain(), tlsInspector || httpInspector);
+            defaultChain = chain(name, "default_filter_chain", listener.getDefaultFilterChain(), listenerDigest);
             if (!defaultChain.serverNames().isEmpty() || !defaultChain.alpn().isEmpty() || !defaultChain.allow().isEmpty())
             {
                 throw new XdsRejection("Listener", name, "default_filter_chain.filter_chain_match", "a default chain has no match");
@@ -222,6 +246,19 @@ public final class XdsTranslator
             {
                 throw new XdsRejection("Listener", name, "default_filter_chain.name", "duplicate filter chain name '"
                     + defaultChain.name() + "'");
+            }
+        }
+        if (defaultChain != null)
+        {
+            for (int i = 0; i < listener.getFilterChainsCount(); i++)
+            {
+                final FilterChainMatch match = listener.getFilterChains(i).getFilterChainMatch();
+                if (match.getSourcePrefixRangesCount() > 0 && match.getServerNamesCount() > 0)
+                {
+                    throw new XdsRejection("Listener", name, "filter_chains[" + i + "].filter_chain_match.source_prefix_ranges",
+                        "beside a default chain: Envoy sends the other sources to the default chain, gatehouse refuses them "
+                        + "(use an rbac filter, or no default chain)");
+                }
             }
         }
         if (chains.isEmpty() && defaultChain == null)
@@ -233,11 +270,30 @@ public final class XdsTranslator
             throw new XdsRejection("Listener", name, "listener_filters",
                 "chains match server_names but there is no tls_inspector or http_inspector to read them");
         }
+        // transport_protocol, as the inspectors set it: "tls" chains see TLS only, "raw_buffer" chains plaintext only
+        if ("tls".equals(transport))
+        {
+            if (!tlsInspector)
+            {
+                throw new XdsRejection("Listener", name, "listener_filters", "chains match transport_protocol 'tls', which "
+                    + "only the tls_inspector detects");
+            }
+            protocol = ListenerConfig.Protocol.TLS;
+        }
+        else if ("raw_buffer".equals(transport))
+        {
+            if (!httpInspector)
+            {
+                throw new XdsRejection("Listener", name, "listener_filters", "chains match transport_protocol 'raw_buffer': "
+                    + "gatehouse reads plaintext through the http_inspector only");
+            }
+            protocol = ListenerConfig.Protocol.HTTP;
+        }
         final List<Cidr> proxyFrom = proxyProtocol ? List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")) : List.of();
         return new ListenerPlan(name, address, protocol, peekTimeoutMs, proxyFrom, chains, defaultChain);
     }
 
-    private ListenerPlan.Chain chain(final String listener, final String field, final FilterChain chain, final boolean inspected)
+    private ListenerPlan.Chain chain(final String listener, final String field, final FilterChain chain, final byte[] listenerDigest)
         throws XdsRejection
     {
         if (chain.hasTransportSocket() && !RAW_BUFFER.equals(typeName(chain.getTransportSocket()))
@@ -437,7 +493,7 @@ public final class XdsTranslator
             chainName = serverNames.isEmpty() ? "default" : serverNames.get(0);
         }
         return new ListenerPlan.Chain(chainName, List.copyOf(serverNames), alpn, List.copyOf(allow), List.copyOf(deny),
-            List.copyOf(clusters), attempts, hashKey);
+            List.copyOf(clusters), attempts, hashKey, hex(digest(listenerDigest, chain), 8));
     }
 
     private static void checkOverlap(final String listener, final List<ListenerPlan.Chain> chains) throws XdsRejection
@@ -568,34 +624,42 @@ public final class XdsTranslator
             default -> throw new XdsRejection("Cluster", name, "lb_policy", cluster.getLbPolicy()
                 + " is not supported (ROUND_ROBIN, LEAST_REQUEST, RING_HASH, MAGLEV)");
         };
-        if (cluster.hasRingHashLbConfig())
+        RouteConfig.Tables tables = null;
+        if (balance == RouteConfig.Balance.RING_HASH && cluster.hasRingHashLbConfig())
         {
             final var ring = cluster.getRingHashLbConfig();
-            if (ring.hasMaximumRingSize() && ring.getMaximumRingSize().getValue() < BalancerOptions.DEFAULT_RING_MIN_SIZE)
-            {
-                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.maximum_ring_size", ring.getMaximumRingSize().getValue()
-                    + " is below gatehouse's ring of " + BalancerOptions.DEFAULT_RING_MIN_SIZE + " points");
-            }
-            if (ring.hasMinimumRingSize() && ring.getMinimumRingSize().getValue() > BalancerOptions.DEFAULT_RING_MAX_SIZE)
-            {
-                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.minimum_ring_size", "above gatehouse's largest ring ("
-                    + BalancerOptions.DEFAULT_RING_MAX_SIZE + ")");
-            }
             if (ring.getHashFunction() != Cluster.RingHashLbConfig.HashFunction.XX_HASH)
             {
                 throw new XdsRejection("Cluster", name, "ring_hash_lb_config.hash_function", "only XX_HASH (gatehouse hashes with xxHash64)");
             }
+            final long max = ring.hasMaximumRingSize() ? ring.getMaximumRingSize().getValue() : BalancerOptions.DEFAULT_RING_MAX_SIZE;
+            if (max < 1 || max > MAX_RING_SIZE)
+            {
+                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.maximum_ring_size", max + " is outside 1.." + MAX_RING_SIZE);
+            }
+            final long min = ring.hasMinimumRingSize() ? ring.getMinimumRingSize().getValue()
+                : Math.min(BalancerOptions.DEFAULT_RING_MIN_SIZE, max);
+            if (min < 1 || min > max)
+            {
+                throw new XdsRejection("Cluster", name, "ring_hash_lb_config.minimum_ring_size", min + " is outside 1..maximum_ring_size ("
+                    + max + ")");
+            }
+            tables = new RouteConfig.Tables(BalancerOptions.DEFAULT_MAGLEV_TABLE_SIZE, (int)min, (int)max);
         }
-        if (cluster.hasMaglevLbConfig() && cluster.getMaglevLbConfig().hasTableSize()
-            && cluster.getMaglevLbConfig().getTableSize().getValue() != BalancerOptions.DEFAULT_MAGLEV_TABLE_SIZE)
+        if (balance == RouteConfig.Balance.MAGLEV && cluster.hasMaglevLbConfig() && cluster.getMaglevLbConfig().hasTableSize())
         {
-            throw new XdsRejection("Cluster", name, "maglev_lb_config.table_size", cluster.getMaglevLbConfig().getTableSize().getValue()
-                + " is not supported: gatehouse's Maglev table has " + BalancerOptions.DEFAULT_MAGLEV_TABLE_SIZE + " entries");
+            final long size = cluster.getMaglevLbConfig().getTableSize().getValue();
+            if (size < 2 || size > MAX_MAGLEV_TABLE_SIZE || !java.math.BigInteger.valueOf(size).isProbablePrime(64))
+            {
+                throw new XdsRejection("Cluster", name, "maglev_lb_config.table_size", size + " is not a prime in 2.."
+                    + MAX_MAGLEV_TABLE_SIZE);
+            }
+            tables = new RouteConfig.Tables((int)size, BalancerOptions.DEFAULT_RING_MIN_SIZE, BalancerOptions.DEFAULT_RING_MAX_SIZE);
         }
         final long connectTimeoutMs = cluster.hasConnectTimeout() ? Math.max(1, millis(cluster.getConnectTimeout())) : 5_000;
         final RouteConfig.ProxyProtocolOut proxy = upstreamTransport(name, cluster);
         final HealthCheckConfig health = health(name, cluster);
-        return new ClusterPlan(name, edsServiceName, staticBackends, balance, connectTimeoutMs, health, proxy);
+        return new ClusterPlan(name, edsServiceName, staticBackends, balance, connectTimeoutMs, health, proxy, tables);
     }
 
     private static RouteConfig.ProxyProtocolOut upstreamTransport(final String name, final Cluster cluster) throws XdsRejection
@@ -677,10 +741,7 @@ public final class XdsTranslator
         if (cluster.hasOutlierDetection())
         {
             final OutlierDetection outlier = cluster.getOutlierDetection();
-            ejectAfter = outlier.hasConsecutiveLocalOriginFailure() ? (int)outlier.getConsecutiveLocalOriginFailure().getValue()
-                : outlier.hasConsecutiveGatewayFailure() ? (int)outlier.getConsecutiveGatewayFailure().getValue()
-                : outlier.hasConsecutive5Xx() ? (int)outlier.getConsecutive5Xx().getValue()
-                : 5;
+            ejectAfter = connectFailuresToEject(outlier);
             if (outlier.hasBaseEjectionTime())
             {
                 ejectBase = Math.max(1, millis(outlier.getBaseEjectionTime()));
@@ -693,6 +754,37 @@ public final class XdsTranslator
         }
         return new HealthCheckConfig(check, interval, timeout, rise, fall, Math.max(0, ejectAfter), ejectBase, ejectMax,
             HealthCheckConfig.AllDown.FAIL_CLOSED);
+    }
+
+    /**
+     * After how many consecutive connect failures {@code outlier} ejects an endpoint (0: never), as Envoy counts a
+     * TCP proxy's connect failure: a local-origin error, which is a 5xx and a gateway failure unless
+     * {@code split_external_local_origin_errors} counts it apart. Each counter has its Envoy default threshold
+     * (5) and enforcement (100% for 5xx and local origin, 0% for gateway failures); an enforcement of 0 turns
+     * that counter off; the smallest threshold of those enforced wins.
+     */
+    private static int connectFailuresToEject(final OutlierDetection outlier)
+    {
+        if (outlier.getSplitExternalLocalOriginErrors())
+        {
+            return enforced(outlier.hasConsecutiveLocalOriginFailure(), outlier.getConsecutiveLocalOriginFailure().getValue(),
+                outlier.hasEnforcingConsecutiveLocalOriginFailure(), outlier.getEnforcingConsecutiveLocalOriginFailure().getValue(), 100);
+        }
+        final int fiveXx = enforced(outlier.hasConsecutive5Xx(), outlier.getConsecutive5Xx().getValue(),
+            outlier.hasEnforcingConsecutive5Xx(), outlier.getEnforcingConsecutive5Xx().getValue(), 100);
+        final int gateway = enforced(outlier.hasConsecutiveGatewayFailure(), outlier.getConsecutiveGatewayFailure().getValue(),
+            outlier.hasEnforcingConsecutiveGatewayFailure(), outlier.getEnforcingConsecutiveGatewayFailure().getValue(), 0);
+        return fiveXx == 0 ? gateway : gateway == 0 ? fiveXx : Math.min(fiveXx, gateway);
+    }
+
+    private static int enforced(final boolean hasThreshold, final long threshold, final boolean hasEnforcing, final long enforcing,
+        final long defaultEnforcing)
+    {
+        if ((hasEnforcing ? enforcing : defaultEnforcing) == 0)
+        {
+            return 0;
+        }
+        return (int)Math.min(Integer.MAX_VALUE, hasThreshold ? threshold : 5);
     }
 
     // ---------------------------------------------------------------- EDS
@@ -814,11 +906,12 @@ public final class XdsTranslator
             {
                 first = cluster;
             }
-            else if (first.balance() != cluster.balance() || first.proxyProtocol() != cluster.proxyProtocol())
+            else if (first.balance() != cluster.balance() || first.proxyProtocol() != cluster.proxyProtocol()
+                || !java.util.Objects.equals(first.tables(), cluster.tables()))
             {
                 throw new XdsRejection("Listener", listener.name(), "filter chain '" + chain.name() + "' weighted_clusters",
-                    "clusters '" + first.name() + "' and '" + cluster.name() + "' differ in lb_policy or proxy_protocol; "
-                    + "one route has one of each");
+                    "clusters '" + first.name() + "' and '" + cluster.name() + "' differ in lb_policy, its table sizes or "
+                    + "proxy_protocol; one route has one of each");
             }
             for (final BackendConfig backend : backends)
             {
@@ -831,10 +924,39 @@ public final class XdsTranslator
         weights.forEach((address, weight) -> backends.add(new BackendConfig(address, (int)Math.max(1, weight / scale))));
         return new RouteConfig(chain.serverNames(), chain.alpn(), backends, first.balance(), chain.hashKey(), first.proxyProtocol(),
             first.connectTimeoutMs(), chain.connectAttempts(), chain.allow(), chain.deny(), first.health(),
-            chain.serverNames().isEmpty() || !chain.name().equals(chain.serverNames().get(0)) ? chain.name() : null);
+            chain.serverNames().isEmpty() || !chain.name().equals(chain.serverNames().get(0)) ? chain.name() : null,
+            chain.revision(), first.tables());
     }
 
     // ---------------------------------------------------------------- small parts
+
+    /** SHA-256 over {@code prefix} and the deterministic encoding of {@code message} (map fields in key order). */
+    static byte[] digest(final byte[] prefix, final Message message)
+    {
+        final byte[] encoded = new byte[message.getSerializedSize()];
+        try
+        {
+            final com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(encoded);
+            out.useDeterministicSerialization();
+            message.writeTo(out);
+            out.checkNoSpaceLeft();
+            final java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            if (prefix != null)
+            {
+                sha.update(prefix);
+            }
+            return sha.digest(encoded);
+        }
+        catch (final java.io.IOException | java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("cannot digest a " + message.getDescriptorForType().getName(), ex);
+        }
+    }
+
+    private static String hex(final byte[] bytes, final int length)
+    {
+        return java.util.HexFormat.of().formatHex(bytes, 0, length);
+    }
 
     static String typeName(final Any any)
     {

@@ -38,6 +38,12 @@ final class ControlPlaneServer implements AutoCloseable
 
     ControlPlaneServer start(final int wantedPort) throws IOException
     {
+        return start(wantedPort, null);
+    }
+
+    /** @param tls the server's TLS (and whom it requires a client certificate from), or {@code null} for plaintext. */
+    ControlPlaneServer start(final int wantedPort, final io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls) throws IOException
+    {
         final V3DiscoveryServer discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks()
         {
             @Override
@@ -51,12 +57,15 @@ final class ControlPlaneServer implements AutoCloseable
             {
             }
         }, cache);
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wantedPort))
+        final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wantedPort))
             .withChildOption(ChannelOption.SO_REUSEADDR, true)
             .withOption(ChannelOption.SO_REUSEADDR, true)
-            .addService(discovery.getAggregatedDiscoveryServiceImpl())
-            .build()
-            .start();
+            .addService(discovery.getAggregatedDiscoveryServiceImpl());
+        if (tls != null)
+        {
+            builder.sslContext(tls);
+        }
+        server = builder.build().start();
         port = ((InetSocketAddress)server.getListenSockets().get(0)).getPort();
         return this;
     }

@@ -35,10 +35,21 @@ final class RouterUnderXds implements AutoCloseable
     /** @param dumpLog whether {@link #close()} prints the router's log lines (the benchmark's would be thousands). */
     RouterUnderXds(final Path dir, final int xdsPort, final String extraYaml, final boolean dumpLog) throws Exception
     {
+        this(dir, "  server: 127.0.0.1:" + xdsPort + "\n", "workers: 2, transport: nio", extraYaml, dumpLog);
+    }
+
+    /**
+     * @param xdsYaml     the lines of {@code xds:} before {@code node:} (its {@code server:}, and {@code tls:} if any).
+     * @param runtimeYaml what {@code runtime:} holds (e.g. {@code "workers: 2, transport: nio"}).
+     * @param extraYaml   more top-level keys (static {@code listeners:}, {@code admin:}).
+     */
+    RouterUnderXds(final Path dir, final String xdsYaml, final String runtimeYaml, final String extraYaml, final boolean dumpLog)
+        throws Exception
+    {
         this.dumpLog = dumpLog;
         final Path file = dir.resolve("gatehouse.yaml");
-        Files.writeString(file, "xds:\n  server: 127.0.0.1:" + xdsPort + "\n  node:\n    id: gh-test\n    cluster: ingress\n    metadata: {LABELS: {istio: ingressgateway}, NAMESPACE: istio-system}\n"
-            + "runtime: {workers: 2, transport: nio}\n" + extraYaml);
+        Files.writeString(file, "xds:\n" + xdsYaml + "  node:\n    id: gh-test\n    cluster: ingress\n    metadata: {LABELS: {istio: ingressgateway}, NAMESPACE: istio-system}\n"
+            + "runtime: {" + runtimeYaml + "}\n" + extraYaml);
         final GatehouseConfig initial = ConfigLoader.load(file);
         final AtomicReference<Router> serving = new AtomicReference<>();
         control = ControlPlane.start(file, initial, next -> serving.get().reload(next), log::add, false);
@@ -48,6 +59,7 @@ final class RouterUnderXds implements AutoCloseable
         control.metrics().register(router.metrics());
         xds = new XdsSource(initial, log::add, System::currentTimeMillis);
         control.metrics().register(xds);
+        control.xdsVersions(xds::versions);
         xds.start(control.reloader());
     }
 

@@ -263,7 +263,11 @@ class XdsEndToEndTest
             assertEquals("a.test", TlsBackend.Client.peerCommonName(router, "a.test"), "the last accepted config keeps serving");
             assertEquals("1", gatehouse.versions().get("lds"));
             final String metrics = gatehouse.metrics();
-            assertTrue(io.gatehouse.router.metrics.MetricsSnapshot.parse(metrics).sum("gatehouse_xds_responses_rejected_total", "type", "lds") > 0, metrics);
+            final io.gatehouse.router.metrics.MetricsSnapshot scrape = io.gatehouse.router.metrics.MetricsSnapshot.parse(metrics);
+            assertTrue(scrape.sum("gatehouse_xds_responses_rejected_total", "type", "lds") > 0, metrics);
+            assertTrue(scrape.sum("gatehouse_xds_last_rejected_timestamp_seconds", "type", "lds")
+                >= scrape.sum("gatehouse_xds_last_accepted_timestamp_seconds", "type", "lds"), "when the NACK was: " + metrics);
+            assertEquals(0, scrape.sum("gatehouse_xds_last_rejected_timestamp_seconds", "type", "cds"), metrics);
 
             cp.push(snapshot("3", clusters, List.of(), List.of(listener("public", sniChain("a.test", "a"), sniChain("b.test", "a")))));
             Await.until("a good version after the bad one is ACKed", () -> cp.acked(XdsSource.LDS, "3"));
@@ -314,6 +318,74 @@ class XdsEndToEndTest
         finally
         {
             cp.close();
+        }
+    }
+
+    /** Waits until the router closes {@code socket} (EOF or a reset). */
+    static void awaitClosed(final String what, final Socket socket) throws IOException
+    {
+        socket.setSoTimeout(15_000);
+        try
+        {
+            assertEquals(-1, socket.getInputStream().read(), what);
+        }
+        catch (final java.net.SocketException reset)
+        {
+            // closed with a reset: closed all the same
+        }
+    }
+
+    @Test
+    void shouldBindOnEveryLoopAndDrainARemovedListenerAndAChangedChainAfterTheGraceKeepingUnchangedChains(@TempDir final Path dir)
+        throws Exception
+    {
+        final boolean epoll = io.netty.channel.epoll.Epoll.isAvailable();
+        try (ControlPlaneServer cp = new ControlPlaneServer().start();
+            RawBackend echo = new RawBackend("e1", RawBackend::echo);
+            RouterUnderXds gatehouse = new RouterUnderXds(dir, "  server: 127.0.0.1:" + cp.port() + "\n",
+                "workers: 2, transport: " + (epoll ? "epoll" : "nio") + ", removed_route_drain: 3s", "", true))
+        {
+            final List<Cluster> clusters = List.of(edsCluster("echo"));
+            final List<ClusterLoadAssignment> endpoints = List.of(assignment("echo", echo.address()));
+            cp.push(snapshot("1", clusters, endpoints, List.of(
+                listener("public", sniChain("keep.test", "echo"), sniChain("change.test", "echo")),
+                listener("old", sniChain("old.test", "echo")))));
+            Await.until("both LDS listeners are bound", () -> gatehouse.address("public") != null && gatehouse.address("old") != null);
+            if (epoll)
+            {
+                assertEquals(2, gatehouse.router.listeningSockets("public"), "an LDS listener has one SO_REUSEPORT socket per loop");
+            }
+            final InetSocketAddress router = gatehouse.address("public");
+            try (Socket kept = echoConnection(router, "keep.test");
+                Socket changed = echoConnection(router, "change.test");
+                Socket removed = echoConnection(gatehouse.address("old"), "old.test"))
+            {
+                final FilterChain widened = sniChain("change.test", "echo").toBuilder().setFilterChainMatch(
+                    io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder().addServerNames("change.test")
+                        .addServerNames("new.test")).build();
+                final long pushedNs = System.nanoTime();
+                cp.push(snapshot("2", clusters, endpoints, List.of(listener("public", sniChain("keep.test", "echo"), widened))));
+                Await.until("LDS version 2 ACKed", () -> cp.acked(XdsSource.LDS, "2"));
+                Await.until("the removed listener is no longer served", () -> gatehouse.address("old") == null);
+                echoConnection(router, "new.test").close();
+                if (System.nanoTime() - pushedNs < 2_000_000_000L)
+                {
+                    assertRelays(changed, "within the grace, the changed chain's connection relays");
+                    assertRelays(removed, "within the grace, the removed listener's connection relays");
+                }
+                awaitClosed("the changed chain's old connection is closed after runtime.removed_route_drain", changed);
+                final long changedClosedMs = (System.nanoTime() - pushedNs) / 1_000_000;
+                awaitClosed("the removed listener's connection is closed after runtime.removed_route_drain", removed);
+                final long removedClosedMs = (System.nanoTime() - pushedNs) / 1_000_000;
+                assertTrue(changedClosedMs >= 3_000 && removedClosedMs >= 3_000, "not before the grace: closed after "
+                    + changedClosedMs + " and " + removedClosedMs + " ms; " + gatehouse.metrics().lines()
+                        .filter(l -> l.startsWith("gatehouse_operator_closes_total") || l.contains("end_reason")
+                            || l.startsWith("gatehouse_connections_closed")).toList());
+                assertRelays(kept, "an unchanged chain keeps its connections");
+                final String metrics = gatehouse.metrics();
+                assertEquals(2, io.gatehouse.router.metrics.MetricsSnapshot.parse(metrics).sum("gatehouse_operator_closes_total",
+                    "reason", "route_removed"), metrics);
+            }
         }
     }
 

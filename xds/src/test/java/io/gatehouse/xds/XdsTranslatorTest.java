@@ -7,6 +7,7 @@ import static io.gatehouse.xds.Resources.listener;
 import static io.gatehouse.xds.Resources.sniChain;
 import static io.gatehouse.xds.Resources.tcpProxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -77,7 +78,7 @@ class XdsTranslatorTest
     }
 
     @Test
-    void shouldNackWhatGatehouseCannotHonourNamingTheResourceAndField()
+    void shouldNackWhatGatehouseCannotHonourNamingTheResourceAndField() throws Exception
     {
         final Map<Listener, String> cases = new java.util.LinkedHashMap<>();
         cases.put(listener("l", chain("a.test", filter("envoy.filters.network.http_connection_manager",
@@ -114,10 +115,30 @@ class XdsTranslatorTest
             "Listener 'l': per_connection_buffer_limit_bytes: 4096 is below 65536, the most gatehouse may hold per direction");
         cases.put(Listener.newBuilder().setName("l").setAddress(address("127.0.0.1", 0)).addFilterChains(sniChain("a.test", "c")).build(),
             "Listener 'l': listener_filters: chains match server_names but there is no tls_inspector or http_inspector to read them");
+        cases.put(listener("l", sniChain("a.test", "c")).toBuilder().addListenerFilters(ListenerFilter.newBuilder()
+            .setName("envoy.filters.listener.proxy_protocol").setTypedConfig(Any.pack(ProxyProtocol.newBuilder()
+                .addDisallowedVersions(ProxyProtocolConfig.Version.V1).build()))).build(),
+            "Listener 'l': listener_filters[1].disallowed_versions: not supported: gatehouse accepts PROXY v1 and v2");
+        cases.put(listener("l", sniChain("a.test", "c")).toBuilder().setListenerFilters(0, Resources.tlsInspector().toBuilder()
+            .setFilterDisabled(io.envoyproxy.envoy.config.listener.v3.ListenerFilterChainMatchPredicate.newBuilder()
+                .setAnyMatch(true))).build(),
+            "Listener 'l': listener_filters[0].filter_disabled: not supported: gatehouse runs every listener filter on every "
+                + "connection");
+        cases.put(listener("l", sniChain("a.test", "c")).toBuilder().setContinueOnListenerFiltersTimeout(true).build(),
+            "Listener 'l': continue_on_listener_filters_timeout: not supported: a connection that has not shown its name by "
+                + "listener_filters_timeout is closed");
+        final FilterChain inside = sniChain("a.test", "c").toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder()
+            .addServerNames("a.test").addSourcePrefixRanges(CidrRange.newBuilder().setAddressPrefix("10.0.0.0")
+                .setPrefixLen(UInt32Value.of(8)))).build();
+        cases.put(listener("l", inside).toBuilder().setDefaultFilterChain(FilterChain.newBuilder().addFilters(tcpProxy("d"))).build(),
+            "Listener 'l': filter_chains[0].filter_chain_match.source_prefix_ranges: beside a default chain: Envoy sends the "
+                + "other sources to the default chain, gatehouse refuses them (use an rbac filter, or no default chain)");
         for (final Map.Entry<Listener, String> entry : cases.entrySet())
         {
             assertEquals(entry.getValue(), rejection(entry.getKey()));
         }
+        assertEquals(List.of(Cidr.parse("10.0.0.0/8")), translator.listener(listener("l", inside)).chains().get(0).allow(),
+            "without a default chain, a source outside the ranges is refused, as Envoy closes a connection no chain matches");
     }
 
     @Test
@@ -131,9 +152,16 @@ class XdsTranslatorTest
             rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.RANDOM).build()));
         assertEquals("Cluster 'c': type: STRICT_DNS is not supported (STATIC, EDS)",
             rejection(edsCluster("c").toBuilder().setType(Cluster.DiscoveryType.STRICT_DNS).build()));
-        assertEquals("Cluster 'c': maglev_lb_config.table_size: 251 is not supported: gatehouse's Maglev table has 65537 entries",
+        assertEquals("Cluster 'c': maglev_lb_config.table_size: 65536 is not a prime in 2..5000011",
             rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.MAGLEV).setMaglevLbConfig(
-                Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(251))).build()));
+                Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(65_536))).build()));
+        assertEquals("Cluster 'c': ring_hash_lb_config.minimum_ring_size: 4096 is outside 1..maximum_ring_size (1024)",
+            rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH).setRingHashLbConfig(
+                Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(4096))
+                    .setMaximumRingSize(UInt64Value.of(1024))).build()));
+        assertEquals("Cluster 'c': ring_hash_lb_config.maximum_ring_size: 8388609 is outside 1..8388608",
+            rejection(edsCluster("c").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH).setRingHashLbConfig(
+                Cluster.RingHashLbConfig.newBuilder().setMaximumRingSize(UInt64Value.of(8_388_609))).build()));
         assertEquals("Cluster 'c': health_checks[0]: http_health_check is not supported (tcp_health_check)",
             rejection(edsCluster("c").toBuilder().addHealthChecks(HealthCheck.newBuilder().setHttpHealthCheck(
                 HealthCheck.HttpHealthCheck.newBuilder().setPath("/"))).build()));
@@ -148,7 +176,8 @@ class XdsTranslatorTest
             .addHealthChecks(HealthCheck.newBuilder().setTcpHealthCheck(HealthCheck.TcpHealthCheck.getDefaultInstance())
                 .setInterval(Duration.newBuilder().setSeconds(2)).setTimeout(Duration.newBuilder().setNanos(500_000_000))
                 .setHealthyThreshold(UInt32Value.of(2)).setUnhealthyThreshold(UInt32Value.of(3)))
-            .setOutlierDetection(OutlierDetection.newBuilder().setConsecutiveLocalOriginFailure(UInt32Value.of(4))
+            .setOutlierDetection(OutlierDetection.newBuilder().setSplitExternalLocalOriginErrors(true)
+                .setConsecutiveLocalOriginFailure(UInt32Value.of(4))
                 .setBaseEjectionTime(Duration.newBuilder().setSeconds(10)))
             .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.upstream_proxy_protocol")
                 .setTypedConfig(Any.pack(ProxyProtocolUpstreamTransport.newBuilder().setConfig(ProxyProtocolConfig.newBuilder()
@@ -188,7 +217,7 @@ class XdsTranslatorTest
     }
 
     @Test
-    void shouldBuildRoutesFromChainsWithRbacSourceRangesAlpnWeightedClustersAndADefaultChain() throws Exception
+    void shouldBuildRoutesFromChainsWithRbacAllowAndDenyAlpnWeightedClustersAndADefaultChain() throws Exception
     {
         final RBAC rbac = RBAC.newBuilder().setStatPrefix("r").setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
             .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.DENY)
@@ -202,9 +231,14 @@ class XdsTranslatorTest
             .addHashPolicy(io.envoyproxy.envoy.type.v3.HashPolicy.newBuilder().setSourceIp(
                 io.envoyproxy.envoy.type.v3.HashPolicy.SourceIp.getDefaultInstance()))
             .build();
+        final RBAC allowed = RBAC.newBuilder().setStatPrefix("a").setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
+            .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
+            .putPolicies("inside", Policy.newBuilder().addPermissions(Permission.newBuilder().setAny(true))
+                .addPrincipals(Principal.newBuilder().setSourceIp(CidrRange.newBuilder().setAddressPrefix("10.0.0.0")
+                    .setPrefixLen(UInt32Value.of(8)))).build())).build();
         final FilterChain h2 = FilterChain.newBuilder().setName("api-h2")
-            .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames("*.api.test").addApplicationProtocols("h2")
-                .addSourcePrefixRanges(CidrRange.newBuilder().setAddressPrefix("10.0.0.0").setPrefixLen(UInt32Value.of(8))))
+            .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames("*.api.test").addApplicationProtocols("h2"))
+            .addFilters(filter("envoy.filters.network.rbac", allowed))
             .addFilters(filter("envoy.filters.network.rbac", rbac))
             .addFilters(filter("envoy.filters.network.tcp_proxy", weighted)).build();
         final Listener listener = listener("l", h2, sniChain("*.api.test", "c1")).toBuilder()
@@ -239,5 +273,82 @@ class XdsTranslatorTest
         final RouteConfig fallback = built.routes().get(2);
         assertEquals("fallback", fallback.id());
         assertEquals(List.of(), fallback.hostnames());
+    }
+
+    @Test
+    void shouldGiveAChainANewRevisionWhenItOrItsListenerChangesAndKeepItOtherwise() throws Exception
+    {
+        final Listener before = listener("l", sniChain("keep.test", "c"), sniChain("change.test", "c"));
+        final Listener chainChanged = listener("l", sniChain("keep.test", "c"), sniChain("change.test", "d"));
+        final Listener listenerChanged = before.toBuilder().setListenerFiltersTimeout(Duration.newBuilder().setSeconds(9)).build();
+        final List<ListenerPlan.Chain> a = translator.listener(before).chains();
+        final List<ListenerPlan.Chain> b = translator.listener(chainChanged).chains();
+        final List<ListenerPlan.Chain> c = translator.listener(listenerChanged).chains();
+        assertEquals(a.get(0).revision(), translator.listener(before).chains().get(0).revision(), "the same chain, the same revision");
+        assertEquals(a.get(0).revision(), b.get(0).revision(), "a chain beside a changed one keeps its revision");
+        assertNotEquals(a.get(1).revision(), b.get(1).revision(), "a changed chain (its tcp_proxy cluster) gets a new one");
+        assertNotEquals(a.get(0).revision(), c.get(0).revision(), "a listener field changed: every chain gets a new one, as Envoy "
+            + "drains the whole listener then");
+    }
+
+    @Test
+    void shouldCarryMaglevTableSizeAndRingSizesToTheRoute() throws Exception
+    {
+        final ClusterPlan maglev = translator.cluster(edsCluster("m").toBuilder().setLbPolicy(Cluster.LbPolicy.MAGLEV)
+            .setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(251))).build());
+        assertEquals(new RouteConfig.Tables(251, 65_536, 8_388_608), maglev.tables());
+        final ClusterPlan ring = translator.cluster(edsCluster("r").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH)
+            .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(1024))
+                .setMaximumRingSize(UInt64Value.of(4096))).build());
+        assertEquals(new RouteConfig.Tables(65_537, 1024, 4096), ring.tables());
+        final ClusterPlan capped = translator.cluster(edsCluster("r").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH)
+            .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMaximumRingSize(UInt64Value.of(4096))).build());
+        assertEquals(new RouteConfig.Tables(65_537, 4096, 4096), capped.tables(), "no minimum: gatehouse's, within the maximum");
+        assertNull(translator.cluster(edsCluster("d")).tables(), "no table config: gatehouse's sizes");
+
+        final ListenerPlan plan = translator.listener(listener("l", sniChain("m.test", "m")));
+        final ListenerConfig built = translator.build(plan, Map.of("m", maglev),
+            Map.of("m", translator.assignment(assignment("m", new InetSocketAddress("127.0.0.1", 9001)))));
+        assertEquals(new RouteConfig.Tables(251, 65_536, 8_388_608), built.routes().get(0).tables());
+    }
+
+    @Test
+    void shouldEjectAfterConsecutiveConnectFailuresAsEnvoyCountsThemForATcpProxy() throws Exception
+    {
+        final Map<OutlierDetection, Integer> cases = new java.util.LinkedHashMap<>();
+        cases.put(OutlierDetection.getDefaultInstance(), 5);
+        cases.put(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(3)).build(), 3);
+        cases.put(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(3)).setEnforcingConsecutive5Xx(UInt32Value.of(0))
+            .build(), 0);
+        cases.put(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(0)).build(), 0);
+        cases.put(OutlierDetection.newBuilder().setConsecutiveGatewayFailure(UInt32Value.of(2)).build(), 5);
+        cases.put(OutlierDetection.newBuilder().setConsecutiveGatewayFailure(UInt32Value.of(2))
+            .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(100)).build(), 2);
+        cases.put(OutlierDetection.newBuilder().setConsecutiveLocalOriginFailure(UInt32Value.of(7)).build(), 5);
+        cases.put(OutlierDetection.newBuilder().setSplitExternalLocalOriginErrors(true)
+            .setConsecutiveLocalOriginFailure(UInt32Value.of(7)).setConsecutive5Xx(UInt32Value.of(2)).build(), 7);
+        for (final Map.Entry<OutlierDetection, Integer> entry : cases.entrySet())
+        {
+            assertEquals(entry.getValue(), translator.cluster(edsCluster("c").toBuilder().setOutlierDetection(entry.getKey()).build())
+                .health().ejectAfterFailures(), entry.getKey().toString());
+        }
+    }
+
+    @Test
+    void shouldPeekOnlyTheTransportTheChainsMatch() throws Exception
+    {
+        final ListenerFilter http = ListenerFilter.newBuilder().setName("envoy.filters.listener.http_inspector").build();
+        final FilterChain tls = sniChain("a.test", "c").toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder()
+            .addServerNames("a.test").setTransportProtocol("tls")).build();
+        final FilterChain plain = sniChain("a.test", "c").toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder()
+            .addServerNames("a.test").setTransportProtocol("raw_buffer")).build();
+        assertEquals(ListenerConfig.Protocol.AUTO, translator.listener(listener("l", sniChain("a.test", "c")).toBuilder()
+            .addListenerFilters(http).build()).protocol(), "both inspectors, no transport_protocol: TLS and HTTP");
+        assertEquals(ListenerConfig.Protocol.TLS, translator.listener(listener("l", tls).toBuilder().addListenerFilters(http).build())
+            .protocol(), "transport_protocol tls: a plaintext request does not reach a TLS chain");
+        assertEquals(ListenerConfig.Protocol.HTTP, translator.listener(listener("l", plain).toBuilder().addListenerFilters(http)
+            .build()).protocol());
+        assertEquals("Listener 'l': listener_filters: chains match transport_protocol 'raw_buffer': gatehouse reads plaintext "
+            + "through the http_inspector only", rejection(listener("l", plain)));
     }
 }

@@ -19,6 +19,13 @@ import java.util.List;
  * @param health           active checks, passive ejection and the all-down behaviour.
  * @param name             the route's id when it is not its first hostname ({@code null} in files; an xDS
  *                         filter chain's name), which lets a route without hostnames be a listener's default.
+ * @param revision         what the route was built from, as its config source tells versions apart (an xDS
+ *                         filter chain's digest), or {@code null} (files: a route is its id). A reload that
+ *                         serves the route's id with another revision drains the connections accepted under the
+ *                         old one after {@code runtime.removed_route_drain}, as for a removed route (as Envoy
+ *                         drains the connections of a changed filter chain).
+ * @param tables           the balancer's table sizes, or {@code null} for gatehouse's defaults (every file
+ *                         route; an xDS cluster's {@code maglev_lb_config} / {@code ring_hash_lb_config}).
  */
 public record RouteConfig(
     List<String> hostnames,
@@ -32,7 +39,9 @@ public record RouteConfig(
     List<Cidr> allow,
     List<Cidr> deny,
     HealthCheckConfig health,
-    String name)
+    String name,
+    String revision,
+    Tables tables)
 {
     public static final long DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
     public static final int DEFAULT_CONNECT_ATTEMPTS = 3;
@@ -49,6 +58,45 @@ public record RouteConfig(
         {
             throw new IllegalArgumentException("a route without hostnames needs a name");
         }
+    }
+
+    /** A route with gatehouse's table sizes. */
+    public RouteConfig(
+        final List<String> hostnames,
+        final List<String> alpn,
+        final List<BackendConfig> backends,
+        final Balance balance,
+        final HashKey hashKey,
+        final ProxyProtocolOut proxyProtocol,
+        final long connectTimeoutMs,
+        final int connectAttempts,
+        final List<Cidr> allow,
+        final List<Cidr> deny,
+        final HealthCheckConfig health,
+        final String name,
+        final String revision)
+    {
+        this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts, allow, deny,
+            health, name, revision, null);
+    }
+
+    /** A route without a revision (every file route). */
+    public RouteConfig(
+        final List<String> hostnames,
+        final List<String> alpn,
+        final List<BackendConfig> backends,
+        final Balance balance,
+        final HashKey hashKey,
+        final ProxyProtocolOut proxyProtocol,
+        final long connectTimeoutMs,
+        final int connectAttempts,
+        final List<Cidr> allow,
+        final List<Cidr> deny,
+        final HealthCheckConfig health,
+        final String name)
+    {
+        this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts, allow, deny,
+            health, name, null);
     }
 
     /** A route named by its first hostname. */
@@ -88,6 +136,18 @@ public record RouteConfig(
     public String id()
     {
         return name != null ? name : hostnames.get(0);
+    }
+
+    /**
+     * Balancer table sizes (see {@code io.gatehouse.balancer.BalancerOptions}, which checks them when the pool
+     * is built).
+     *
+     * @param maglevTableSize entries of a MAGLEV table: a prime.
+     * @param ringMinSize     fewest points of a RING_HASH ring.
+     * @param ringMaxSize     most points of a RING_HASH ring.
+     */
+    public record Tables(int maglevTableSize, int ringMinSize, int ringMaxSize)
+    {
     }
 
     /** Backend choice. */

@@ -147,8 +147,16 @@ public final class BackendOverrides
     {
         final State state = override == null ? State.ENABLED : override.state();
         final int weight = override == null || override.weight() == 0 ? configWeight : override.weight();
-        route.pool().setAccepting(index, state == State.ENABLED);
-        route.pool().setWeight(index, weight);
+        // only what differs: each call copies the pool's state (and a weight rebuilds its table), so calling them
+        // for every backend of every route made a reload quadratic (10,000 EDS endpoints: seconds per update)
+        if (route.pool().isAccepting(index) != (state == State.ENABLED))
+        {
+            route.pool().setAccepting(index, state == State.ENABLED);
+        }
+        if (route.pool().backend(index).weight() != weight)
+        {
+            route.pool().setWeight(index, weight);
+        }
         route.counters().onOperatorState(index, state.ordinal(), weight);
     }
 

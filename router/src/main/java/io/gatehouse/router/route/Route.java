@@ -24,7 +24,9 @@ public final class Route
     private final int connectAttempts;
     private final RouteCounters counters;
     private final RouteHealth health;
+    private final String revision;
 
+    /** A route without a revision ({@link RouteConfig#revision()}). */
     public Route(
         final String id,
         final int index,
@@ -38,6 +40,26 @@ public final class Route
         final RouteCounters counters,
         final RouteHealth health)
     {
+        this(id, index, alpn, pool, backendAddresses, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts, counters, health,
+            null);
+    }
+
+    /** @param revision {@link RouteConfig#revision()}: another one under this id means a changed route. */
+    public Route(
+        final String id,
+        final int index,
+        final byte[][] alpn,
+        final BackendPool pool,
+        final InetSocketAddress[] backendAddresses,
+        final RouteConfig.HashKey hashKey,
+        final RouteConfig.ProxyProtocolOut proxyProtocol,
+        final int connectTimeoutMs,
+        final int connectAttempts,
+        final RouteCounters counters,
+        final RouteHealth health,
+        final String revision)
+    {
+        this.revision = revision;
         this.id = id;
         this.index = index;
         this.alpn = alpn;
@@ -54,6 +76,12 @@ public final class Route
     public String id()
     {
         return id;
+    }
+
+    /** What the route was built from ({@link RouteConfig#revision()}), or {@code null}. */
+    public String revision()
+    {
+        return revision;
     }
 
     /** Position in the listener's {@code routes} (what route-level policy is indexed by). */

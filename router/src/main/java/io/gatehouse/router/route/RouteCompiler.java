@@ -3,6 +3,7 @@ package io.gatehouse.router.route;
 import io.gatehouse.balancer.Algorithm;
 import io.gatehouse.balancer.Backend;
 import io.gatehouse.balancer.BackendPool;
+import io.gatehouse.balancer.BalancerOptions;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RouteConfig;
@@ -129,7 +130,7 @@ public final class RouteCompiler
     private BackendPool pool(final String key, final RouteConfig config, final List<Backend> backends)
     {
         final StringBuilder shape = new StringBuilder(key).append('\u0000').append(config.balance().name())
-            .append('\u0000').append(config.health());
+            .append('\u0000').append(config.health()).append('\u0000').append(config.tables());
         for (final Backend backend : backends)
         {
             shape.append(',').append(backend.weight());
@@ -137,7 +138,11 @@ public final class RouteCompiler
         final String base = shape.toString();
         final String poolKey = base + '#' + poolUsesThisGeneration.merge(base, 1, Integer::sum);
         poolsThisGeneration.add(poolKey);
-        return poolsByKey.computeIfAbsent(poolKey, k -> BackendPool.create(Algorithm.valueOf(config.balance().name()), backends));
+        final RouteConfig.Tables tables = config.tables();
+        return poolsByKey.computeIfAbsent(poolKey, k -> tables == null
+            ? BackendPool.create(Algorithm.valueOf(config.balance().name()), backends)
+            : BackendPool.create(Algorithm.valueOf(config.balance().name()), backends, BalancerOptions.defaults()
+                .withMaglevTableSize(tables.maglevTableSize()).withRingSize(tables.ringMinSize(), tables.ringMaxSize())));
     }
 
     private Route compile(final String listenerName, final int index, final RouteConfig config)
@@ -179,6 +184,7 @@ public final class RouteCompiler
             (int)Math.min(Integer.MAX_VALUE, Math.max(1, config.connectTimeoutMs())),
             Math.max(1, config.connectAttempts()),
             counters,
-            health);
+            health,
+            config.revision());
     }
 }

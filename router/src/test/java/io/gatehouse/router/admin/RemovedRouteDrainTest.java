@@ -130,6 +130,40 @@ class RemovedRouteDrainTest
         }
     }
 
+    /**
+     * A reload shortly before the one that removes a route must not cut the removed route's connections when
+     * its own grace ends: each reload's grace closes only what that reload stopped serving.
+     */
+    @Test
+    void shouldGiveARouteRemovedByALaterReloadThatReloadsWholeGrace() throws Exception
+    {
+        try (RawBackend a = new RawBackend("a", RawBackend::echo);
+             RawBackend b = new RawBackend("b", RawBackend::echo))
+        {
+            final Path name = Path.of("gatehouse.yaml");
+            try (Router router = Router.start(ConfigLoader.parse(config(a.address(), b.address(), true, "3s"), name)))
+            {
+                final InetSocketAddress vip = router.boundAddress("public");
+                final Socket onB = open(vip, "b.test");
+                router.reload(ConfigLoader.parse(config(a.address(), b.address(), true, "3s").replace("a.test", "a2.test"), name));
+                Thread.sleep(1_500);
+                final long removedNs = System.nanoTime();
+                router.reload(ConfigLoader.parse(config(a.address(), b.address(), false, "3s"), name));
+                onB.setSoTimeout(1_000);
+                final boolean openAfterFirstGrace = readTimesOut(onB);
+                if (System.nanoTime() - removedNs < 2_500_000_000L)
+                {
+                    assertTrue(openAfterFirstGrace, "the first reload's grace ended, but the removing reload's had not");
+                    echo(onB, "still relaying");
+                }
+                onB.setSoTimeout(10_000);
+                assertTrue(closedByPeer(onB), "closed once the removing reload's grace ends");
+                assertTrue(System.nanoTime() - removedNs >= 3_000_000_000L, "not before that grace");
+                onB.close();
+            }
+        }
+    }
+
     @Test
     void shouldDefaultTo30Seconds() throws Exception
     {

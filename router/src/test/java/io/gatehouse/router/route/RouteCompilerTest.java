@@ -1,5 +1,6 @@
 package io.gatehouse.router.route;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -100,5 +101,23 @@ class RouteCompilerTest
             List.of(new BackendConfig(new HostPort("127.0.0.1", 9), weight), new BackendConfig(new HostPort("127.0.0.1", 10), 1)),
             balance, RouteConfig.HashKey.SOURCE_IP, RouteConfig.ProxyProtocolOut.NONE, 1_000, RouteConfig.DEFAULT_CONNECT_ATTEMPTS,
             List.of(), List.of(), health);
+    }
+
+    @Test
+    void shouldBuildThePoolWithTheRoutesTableSizes()
+    {
+        final RouteCompiler compiler = new RouteCompiler(1);
+        final RouteConfig base = weighted(RouteConfig.Balance.MAGLEV, 1, HealthCheckConfig.DEFAULT);
+        final RouteConfig sized = new RouteConfig(base.hostnames(), base.alpn(), base.backends(), base.balance(), base.hashKey(),
+            base.proxyProtocol(), base.connectTimeoutMs(), base.connectAttempts(), base.allow(), base.deny(), base.health(),
+            base.name(), null, new RouteConfig.Tables(251, 1024, 4096));
+        final RouteTable plain = generation(compiler, listener(base));
+        final RouteTable withSizes = generation(compiler, listener(sized));
+
+        assertEquals(65_537, plain.routes().get(0).pool().options().maglevTableSize(), "no tables: the balancer's defaults");
+        assertEquals(251, withSizes.routes().get(0).pool().options().maglevTableSize());
+        assertEquals(1024, withSizes.routes().get(0).pool().options().ringMinSize());
+        assertEquals(4096, withSizes.routes().get(0).pool().options().ringMaxSize());
+        assertNotSame(plain.routes().get(0).pool(), withSizes.routes().get(0).pool(), "other sizes, another pool");
     }
 }
