@@ -439,8 +439,12 @@ class XdsEndToEndTest
                 final Listener listener = v % 2 == 0
                     ? listener("public", sniChain("echo.test", "echo"))
                     : listener("public", sniChain("echo.test", "echo"), sniChain("other" + v + ".test", "echo"));
+                final int madeBefore = ok.get() + failed.get();
                 cp.push(snapshot(version, List.of(edsCluster("echo")), List.of(assignment("echo", endpoints)), List.of(listener)));
                 Await.until("version " + v + " ACKed", () -> cp.acked(XdsSource.EDS, version) && cp.acked(XdsSource.LDS, version));
+                // Every version serves connections before the next replaces it (a loaded host could push
+                // faster than the clients connect): at least one connection per update window.
+                Await.until("a connection finished after version " + v + " was ACKed", () -> ok.get() + failed.get() > madeBefore);
             }
             stop.set(true);
             for (final Thread thread : load)
