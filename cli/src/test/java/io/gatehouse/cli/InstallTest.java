@@ -14,8 +14,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -48,6 +50,10 @@ class InstallTest
         final Path config = stage.resolve("etc/gatehouse/gatehouse.yaml");
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(launcher)));
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/lib/gatehouse-router.jar")));
+        assertTrue(jarNamed(stage.resolve("opt/gatehouse/lib/xds"), "gatehouse-xds"), "the xds module sits apart in lib/xds/");
+        assertTrue(jarNamed(stage.resolve("opt/gatehouse/lib/xds"), "grpc-core"), "with what only it needs");
+        assertFalse(jarNamed(stage.resolve("opt/gatehouse/lib"), "gatehouse-xds"), "neither is on the class path");
+        assertFalse(jarNamed(stage.resolve("opt/gatehouse/lib"), "grpc-core"), "neither is on the class path");
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/systemd/README.md")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.service")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.service")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.socket")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.socket")));
@@ -114,26 +120,42 @@ class InstallTest
 
     /**
      * What {@code mvn package} would put in cli/target and cli/target/lib, made from this test's class
-     * path: the jars as they are, the modules' class directories packed into jars.
+     * path: the jars as they are, the modules' class directories packed into jars, and the xds module with
+     * what only it needs in {@code xds/} (the entries cli/target/xds.classpath names, as in lib/xds/).
      */
     static Path jarsOfThisBuild(final Path jars) throws IOException
     {
-        Files.createDirectories(jars);
+        Files.createDirectories(jars.resolve("xds"));
+        final Set<Path> xds = new HashSet<>();
+        for (final String entry : Files.readString(SourceTree.root().resolve("cli/target/xds.classpath")).strip().split(File.pathSeparator))
+        {
+            xds.add(Path.of(entry).toAbsolutePath().normalize());
+        }
         final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         for (final String entry : classPath.split(File.pathSeparator))
         {
             final Path path = Path.of(entry);
+            final Path into = xds.contains(path.toAbsolutePath().normalize()) ? jars.resolve("xds") : jars;
             if (entry.endsWith(".jar") && Files.isRegularFile(path))
             {
-                Files.copy(path, jars.resolve(path.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(path, into.resolve(path.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             else if (Files.isDirectory(path) && path.getFileName().toString().equals("classes"))
             {
                 final String module = path.getParent().getParent().getFileName().toString();
-                packJar(path, jars.resolve("gatehouse-" + module + ".jar"));
+                packJar(path, into.resolve("gatehouse-" + module + ".jar"));
             }
         }
         return jars;
+    }
+
+    /** Whether {@code dir} holds a jar whose name starts with {@code prefix}. */
+    static boolean jarNamed(final Path dir, final String prefix) throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(f -> f.getFileName().toString()).anyMatch(n -> n.startsWith(prefix) && n.endsWith(".jar"));
+        }
     }
 
     private static void packJar(final Path classes, final Path jar) throws IOException
