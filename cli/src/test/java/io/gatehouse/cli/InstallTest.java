@@ -54,6 +54,7 @@ class InstallTest
         assertTrue(jarNamed(stage.resolve("opt/gatehouse/lib/xds"), "grpc-core"), "with what only it needs");
         assertFalse(jarNamed(stage.resolve("opt/gatehouse/lib"), "gatehouse-xds"), "neither is on the class path");
         assertFalse(jarNamed(stage.resolve("opt/gatehouse/lib"), "grpc-core"), "neither is on the class path");
+        assertFalse(Files.exists(stage.resolve("opt/gatehouse/lib/gatehouse.jsa")), "no AppCDS archive under DESTDIR without --cds");
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/systemd/README.md")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.service")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.service")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.socket")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.socket")));
@@ -102,6 +103,44 @@ class InstallTest
         final Command purged = Command.run(List.of("bash", uninstall.toString(), "--purge"), null, env, COMMAND_TIMEOUT_MS);
         assertEquals(0, purged.exitCode(), purged.output());
         assertFalse(Files.exists(stage.resolve("etc/gatehouse")));
+    }
+
+    @Test
+    void shouldMakeAnAppCdsArchiveThatALaterStartMapsAndOutlivesWhenStaleOrMissing() throws Exception
+    {
+        final Path stage = dir.resolve("stage");
+        final Map<String, String> env = Map.of("DESTDIR", stage.toString(), "JAVA_HOME", System.getProperty("java.home"));
+        final Command installed = Command.run(
+            List.of("bash", SourceTree.systemd("install").toString(), "--jars", jarsOfThisBuild(dir.resolve("jars")).toString(), "--cds"),
+            null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, installed.exitCode(), installed.output());
+        final Path archive = stage.resolve("opt/gatehouse/lib/gatehouse.jsa");
+        assertTrue(Files.isRegularFile(archive), installed.output());
+        assertTrue(installed.output().contains("install: wrote " + stage.resolve("opt/gatehouse/lib/gatehouse.jsa")), installed.output());
+        assertTrue(String.join(" ", Files.readAllLines(SourceTree.systemd("gatehouse.service")))
+            .contains("-XX:SharedArchiveFile=/opt/gatehouse/lib/gatehouse.jsa"), "the unit maps the archive install makes");
+
+        final Path launcher = stage.resolve("opt/gatehouse/bin/gatehouse");
+        final Path config = stage.resolve("etc/gatehouse/gatehouse.yaml");
+        final Map<String, String> mapped = Map.of("JAVA_HOME", System.getProperty("java.home"),
+            "GATEHOUSE_JAVA_OPTS", "-XX:SharedArchiveFile=" + archive + " -Xlog:class+load=info");
+        final String router = "io.gatehouse.router.config.ConfigLoader source: ";
+        final Command fresh = Command.run(List.of(launcher.toString(), "check", "--config", config.toString()), dir, mapped, COMMAND_TIMEOUT_MS);
+        assertEquals(0, fresh.exitCode(), fresh.output());
+        assertTrue(fresh.output().contains(router + "shared objects file (top)"), "the router's classes come from the archive");
+
+        // Stale (a jar of the class path changed since the archive was made): the JVM says so and loads from the jars.
+        final Path jar = stage.resolve("opt/gatehouse/lib/gatehouse-router.jar");
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+        final Command stale = Command.run(List.of(launcher.toString(), "check", "--config", config.toString()), dir, mapped, COMMAND_TIMEOUT_MS);
+        assertEquals(0, stale.exitCode(), stale.output());
+        assertTrue(stale.output().contains("ok: 2 listeners"), stale.output());
+        assertTrue(stale.output().contains(router + "file:"), stale.output());
+
+        Files.delete(archive);
+        final Command missing = Command.run(List.of(launcher.toString(), "check", "--config", config.toString()), dir, mapped, COMMAND_TIMEOUT_MS);
+        assertEquals(0, missing.exitCode(), missing.output());
+        assertTrue(missing.output().contains("ok: 2 listeners"), missing.output());
     }
 
     @Test
