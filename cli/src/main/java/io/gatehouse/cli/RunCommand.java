@@ -1,7 +1,6 @@
 package io.gatehouse.cli;
 
 import io.gatehouse.router.control.RouterProcess;
-import io.gatehouse.xds.XdsSource;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +12,7 @@ import picocli.CommandLine.Spec;
  * {@code gatehouse run --config FILE}: the router in the foreground ({@link RouterProcess#run}: bind all
  * or nothing, serve, SIGHUP and {@code POST /reload} reload, SIGTERM/SIGINT drain and exit 0; a bad
  * config or address: one line naming it, exit 2). Logs go to stderr. A file holding {@code xds:} also
- * takes listeners from that ADS server ({@link XdsSource}).
+ * takes listeners from that ADS server (the xds module, loaded only then: {@link XdsModule}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the router in the foreground until SIGTERM/SIGINT (which drain, then exit 0).")
@@ -30,6 +29,6 @@ public final class RunCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        return RouterProcess.run(config, spec.commandLine().getErr(), XdsSource.factory());
+        return RouterProcess.run(config, spec.commandLine().getErr(), XdsModule.factory());
     }
 }

@@ -14,8 +14,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -48,6 +50,11 @@ class InstallTest
         final Path config = stage.resolve("etc/gatehouse/gatehouse.yaml");
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(launcher)));
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/lib/gatehouse-router.jar")));
+        assertTrue(jarNamed(stage.resolve("opt/gatehouse/lib/xds"), "gatehouse-xds"), "the xds module sits apart in lib/xds/");
+        assertTrue(jarNamed(stage.resolve("opt/gatehouse/lib/xds"), "grpc-core"), "with what only it needs");
+        assertFalse(jarNamed(stage.resolve("opt/gatehouse/lib"), "gatehouse-xds"), "neither is on the class path");
+        assertFalse(jarNamed(stage.resolve("opt/gatehouse/lib"), "grpc-core"), "neither is on the class path");
+        assertFalse(Files.exists(stage.resolve("opt/gatehouse/lib/gatehouse.jsa")), "no AppCDS archive under DESTDIR without --cds");
         assertTrue(Files.isRegularFile(stage.resolve("opt/gatehouse/systemd/README.md")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.service")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.service")));
         assertEquals(Files.readString(SourceTree.systemd("gatehouse.socket")), Files.readString(stage.resolve("etc/systemd/system/gatehouse.socket")));
@@ -106,6 +113,44 @@ class InstallTest
     }
 
     @Test
+    void shouldMakeAnAppCdsArchiveThatALaterStartMapsAndOutlivesWhenStaleOrMissing() throws Exception
+    {
+        final Path stage = dir.resolve("stage");
+        final Map<String, String> env = Map.of("DESTDIR", stage.toString(), "JAVA_HOME", System.getProperty("java.home"));
+        final Command installed = Command.run(
+            List.of("bash", SourceTree.systemd("install").toString(), "--jars", jarsOfThisBuild(dir.resolve("jars")).toString(), "--cds"),
+            null, env, COMMAND_TIMEOUT_MS);
+        assertEquals(0, installed.exitCode(), installed.output());
+        final Path archive = stage.resolve("opt/gatehouse/lib/gatehouse.jsa");
+        assertTrue(Files.isRegularFile(archive), installed.output());
+        assertTrue(installed.output().contains("install: wrote " + stage.resolve("opt/gatehouse/lib/gatehouse.jsa")), installed.output());
+        assertTrue(String.join(" ", Files.readAllLines(SourceTree.systemd("gatehouse.service")))
+            .contains("-XX:SharedArchiveFile=/opt/gatehouse/lib/gatehouse.jsa"), "the unit maps the archive install makes");
+
+        final Path launcher = stage.resolve("opt/gatehouse/bin/gatehouse");
+        final Path config = stage.resolve("etc/gatehouse/gatehouse.yaml");
+        final Map<String, String> mapped = Map.of("JAVA_HOME", System.getProperty("java.home"),
+            "GATEHOUSE_JAVA_OPTS", "-XX:SharedArchiveFile=" + archive + " -Xlog:class+load=info");
+        final String router = "io.gatehouse.router.config.ConfigLoader source: ";
+        final Command fresh = Command.run(List.of(launcher.toString(), "check", "--config", config.toString()), dir, mapped, COMMAND_TIMEOUT_MS);
+        assertEquals(0, fresh.exitCode(), fresh.output());
+        assertTrue(fresh.output().contains(router + "shared objects file (top)"), "the router's classes come from the archive");
+
+        // Stale (a jar of the class path changed since the archive was made): the JVM says so and loads from the jars.
+        final Path jar = stage.resolve("opt/gatehouse/lib/gatehouse-router.jar");
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+        final Command stale = Command.run(List.of(launcher.toString(), "check", "--config", config.toString()), dir, mapped, COMMAND_TIMEOUT_MS);
+        assertEquals(0, stale.exitCode(), stale.output());
+        assertTrue(stale.output().contains("ok: 2 listeners"), stale.output());
+        assertTrue(stale.output().contains(router + "file:"), stale.output());
+
+        Files.delete(archive);
+        final Command missing = Command.run(List.of(launcher.toString(), "check", "--config", config.toString()), dir, mapped, COMMAND_TIMEOUT_MS);
+        assertEquals(0, missing.exitCode(), missing.output());
+        assertTrue(missing.output().contains("ok: 2 listeners"), missing.output());
+    }
+
+    @Test
     void shouldRefuseUnknownArgumentsAndJarlessDirectories() throws Exception
     {
         final Map<String, String> env = Map.of("DESTDIR", dir.resolve("stage").toString());
@@ -121,26 +166,42 @@ class InstallTest
 
     /**
      * What {@code mvn package} would put in cli/target and cli/target/lib, made from this test's class
-     * path: the jars as they are, the modules' class directories packed into jars.
+     * path: the jars as they are, the modules' class directories packed into jars, and the xds module with
+     * what only it needs in {@code xds/} (the entries cli/target/xds.classpath names, as in lib/xds/).
      */
     static Path jarsOfThisBuild(final Path jars) throws IOException
     {
-        Files.createDirectories(jars);
+        Files.createDirectories(jars.resolve("xds"));
+        final Set<Path> xds = new HashSet<>();
+        for (final String entry : Files.readString(SourceTree.root().resolve("cli/target/xds.classpath")).strip().split(File.pathSeparator))
+        {
+            xds.add(Path.of(entry).toAbsolutePath().normalize());
+        }
         final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         for (final String entry : classPath.split(File.pathSeparator))
         {
             final Path path = Path.of(entry);
+            final Path into = xds.contains(path.toAbsolutePath().normalize()) ? jars.resolve("xds") : jars;
             if (entry.endsWith(".jar") && Files.isRegularFile(path))
             {
-                Files.copy(path, jars.resolve(path.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(path, into.resolve(path.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             else if (Files.isDirectory(path) && path.getFileName().toString().equals("classes"))
             {
                 final String module = path.getParent().getParent().getFileName().toString();
-                packJar(path, jars.resolve("gatehouse-" + module + ".jar"));
+                packJar(path, into.resolve("gatehouse-" + module + ".jar"));
             }
         }
         return jars;
+    }
+
+    /** Whether {@code dir} holds a jar whose name starts with {@code prefix}. */
+    static boolean jarNamed(final Path dir, final String prefix) throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(f -> f.getFileName().toString()).anyMatch(n -> n.startsWith(prefix) && n.endsWith(".jar"));
+        }
     }
 
     private static void packJar(final Path classes, final Path jar) throws IOException
