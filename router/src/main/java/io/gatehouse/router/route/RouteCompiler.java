@@ -3,6 +3,7 @@ package io.gatehouse.router.route;
 import io.gatehouse.balancer.Algorithm;
 import io.gatehouse.balancer.Backend;
 import io.gatehouse.balancer.BackendPool;
+import io.gatehouse.balancer.BalancerOptions;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.ListenerConfig;
 import io.gatehouse.router.config.RouteConfig;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -35,6 +37,7 @@ public final class RouteCompiler
 {
     private final int workerCount;
     private final HealthMonitor healthMonitor;
+    private final BalancerOptions poolOptions;
     private final Map<String, RouteCounters> countersByKey = new HashMap<>();
     private final Map<String, RouteHealth> healthByKey = new HashMap<>();
     private final Set<String> keysThisGeneration = new HashSet<>();
@@ -50,8 +53,19 @@ public final class RouteCompiler
     /** @param healthMonitor where routes register for health checks, or {@code null} for none. */
     public RouteCompiler(final int workerCount, final HealthMonitor healthMonitor)
     {
+        this(workerCount, healthMonitor, BalancerOptions.defaults());
+    }
+
+    /**
+     * @param healthMonitor where routes register for health checks, or {@code null} for none.
+     * @param poolOptions   every pool's balancer options: {@link BalancerOptions#defaults()} (tables sized
+     *                      for each pool's backends) but in benchmarks that force other sizes.
+     */
+    public RouteCompiler(final int workerCount, final HealthMonitor healthMonitor, final BalancerOptions poolOptions)
+    {
         this.workerCount = workerCount;
         this.healthMonitor = healthMonitor;
+        this.poolOptions = Objects.requireNonNull(poolOptions, "poolOptions");
     }
 
     /** Starts compiling a whole config. */
@@ -137,7 +151,8 @@ public final class RouteCompiler
         final String base = shape.toString();
         final String poolKey = base + '#' + poolUsesThisGeneration.merge(base, 1, Integer::sum);
         poolsThisGeneration.add(poolKey);
-        return poolsByKey.computeIfAbsent(poolKey, k -> BackendPool.create(Algorithm.valueOf(config.balance().name()), backends));
+        return poolsByKey.computeIfAbsent(poolKey,
+            k -> BackendPool.create(Algorithm.valueOf(config.balance().name()), backends, poolOptions));
     }
 
     private Route compile(final String listenerName, final int index, final RouteConfig config)

@@ -1,8 +1,10 @@
 package io.gatehouse.router.route;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.gatehouse.balancer.BalancerOptions;
 import io.gatehouse.router.TestConfigs;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.HealthCheckConfig;
@@ -69,6 +71,26 @@ class RouteCompilerTest
         generation(compiler, listener(TestConfigs.route(List.of("other.test"), B)));
         final RouteTable back = generation(compiler, split);
         assertNotSame(route(first, null).pool(), route(back, null).pool(), "a pool is not kept past a generation without it");
+    }
+
+    /**
+     * A file route chooses no table sizes: its pool is sized for its own backends (issue 12.7: 10,000
+     * two-backend routes held 10,000 tables of 65,537 entries), unless the compiler is given other options.
+     */
+    @Test
+    void shouldSizeEachPoolForItsBackendsUnlessOptionsAreForced()
+    {
+        final ListenerConfig listener = listener(TestConfigs.route(List.of("b.test"), A, B),
+            weighted(RouteConfig.Balance.RING_HASH, 1, HealthCheckConfig.DEFAULT));
+        final RouteTable table = generation(new RouteCompiler(1), listener);
+        assertEquals(521, table.routes().get(0).pool().tableOptions().maglevTableSize());
+        assertEquals(2_048, table.routes().get(1).pool().tableOptions().ringMinSize());
+
+        final BalancerOptions fixed = BalancerOptions.defaults().withMaglevTableSize(65_537)
+            .withRingSize(65_536, BalancerOptions.DEFAULT_RING_MAX_SIZE);
+        final RouteTable forced = generation(new RouteCompiler(1, null, fixed), listener);
+        assertEquals(65_537, forced.routes().get(0).pool().tableOptions().maglevTableSize());
+        assertEquals(65_536, forced.routes().get(1).pool().tableOptions().ringMinSize());
     }
 
     /** The route of a.test for a ClientHello offering {@code alpn} (none when null). */
