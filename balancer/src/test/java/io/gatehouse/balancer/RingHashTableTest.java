@@ -1,11 +1,14 @@
 package io.gatehouse.balancer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,6 +72,28 @@ class RingHashTableTest
         assertEquals(1_024, ring(BackendPool.create(Algorithm.RING_HASH, List.of(new Backend("a:1", 7),
             new Backend("b:1", 7)), BalancerOptions.defaults().withMaglevTableSize(257))).ringSize() / 2,
             "a chosen Maglev size leaves the ring scaled");
+    }
+
+    /** The bucketed sort orders points exactly as Arrays.sort, also with every point in one bucket. */
+    @Test
+    void shouldSortPointsAsAGeneralSortDoes()
+    {
+        final Random random = new Random(12);
+        for (final int length : new int[]{ 0, 1, 2, 15, 16, 17, 1_000, 2_048, 65_536 })
+        {
+            for (final boolean crowded : new boolean[]{ false, true })
+            {
+                final long[] points = new long[length];
+                for (int i = 0; i < length; i++)
+                {
+                    points[i] = crowded ? (random.nextLong() >>> 30) ^ Long.MIN_VALUE : random.nextLong();
+                }
+                final long[] expected = points.clone();
+                Arrays.sort(expected);
+                RingHashTable.sortPoints(points);
+                assertArrayEquals(expected, points, length + " crowded " + crowded);
+            }
+        }
     }
 
     @Test
