@@ -36,6 +36,8 @@ public final class BackendPool
 
     private final Algorithm algorithm;
     private final BalancerOptions options;
+    /** {@code options} with the scaled sizes fixed from the backends given to {@code create}. */
+    private final BalancerOptions tableOptions;
     private final AtomicLong rotation = new AtomicLong();
     private final AtomicLongArray active;
     private final Object healthLock = new Object();
@@ -46,6 +48,7 @@ public final class BackendPool
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         this.options = Objects.requireNonNull(options, "options");
         final BackendSet set = new BackendSet(List.copyOf(Objects.requireNonNull(backends, "backends")));
+        this.tableOptions = options.resolvedFor(List.of(set.backends));
         this.active = new AtomicLongArray(set.size());
         final boolean[] up = new boolean[set.size()];
         Arrays.fill(up, true);
@@ -139,9 +142,25 @@ public final class BackendPool
         return algorithm;
     }
 
+    /**
+     * @return the options given to {@code create}; a size may be {@link BalancerOptions#SCALED}.
+     */
     public BalancerOptions options()
     {
         return options;
+    }
+
+    /**
+     * The options this pool builds its tables with: those given to {@code create}, with every scaled size fixed
+     * from the backends given to {@code create} (their ids and weights, not their health). Health changes and
+     * weight changes keep these sizes; a pool created with these options and any backends builds at the same
+     * sizes, so after a rebuild it answers as this one.
+     *
+     * @return options with no {@link BalancerOptions#SCALED} size.
+     */
+    public BalancerOptions tableOptions()
+    {
+        return tableOptions;
     }
 
     /**
@@ -385,15 +404,16 @@ public final class BackendPool
         if (healthy.length == 1 && algorithm == Algorithm.MAGLEV)
         {
             // One healthy backend: every hash picks it, so a one-slot table answers as a full one would,
-            // without 65,537 entries (256 KiB) per route: 10,000 single-backend routes held 2.6 GB.
+            // without its full size (65,537 entries, 256 KiB, before sizes scaled: 10,000 single-backend
+            // routes held 2.6 GB).
             return MaglevTable.build(set, healthy, 1);
         }
         switch (algorithm)
         {
             case MAGLEV:
-                return MaglevTable.build(set, healthy, options.maglevTableSize());
+                return MaglevTable.build(set, healthy, tableOptions.maglevTableSize());
             case RING_HASH:
-                return RingHashTable.build(set, healthy, options.ringMinSize(), options.ringMaxSize());
+                return RingHashTable.build(set, healthy, tableOptions.ringMinSize(), tableOptions.ringMaxSize());
             case ROUND_ROBIN:
                 return RotationTable.build(set, healthy, rotation);
             case LEAST_CONN_P2C:

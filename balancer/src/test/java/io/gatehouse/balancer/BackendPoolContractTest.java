@@ -153,7 +153,7 @@ abstract class BackendPoolContractTest
         {
             final List<Backend> rest = new ArrayList<>(all);
             rest.remove(leaving);
-            final double factor = disruption(before, pool(rest)) * count;
+            final double factor = disruption(before, pool(rest, before.tableOptions())) * count;
             assertTrue(factor <= maxDisruptionFactor(), "disruption " + factor + "x of 1/N");
         }
     }
@@ -165,7 +165,7 @@ abstract class BackendPoolContractTest
         final int count = 50;
         final List<Backend> all = backends(count + 1);
         final BackendPool before = pool(all.subList(0, count));
-        final double factor = disruption(before, pool(all)) * (count + 1);
+        final double factor = disruption(before, pool(all, before.tableOptions())) * (count + 1);
         assertTrue(factor <= maxDisruptionFactor(), "disruption " + factor + "x of 1/N");
     }
 
@@ -219,7 +219,7 @@ abstract class BackendPoolContractTest
         assertTrue(pool.isTableCurrent());
         final List<Backend> without = new ArrayList<>(all);
         without.remove(5);
-        final BackendPool rebuiltFromScratch = pool(without);
+        final BackendPool rebuiltFromScratch = pool(without, pool.tableOptions());
         for (int i = 0; i < firstChoice.length; i++)
         {
             assertEquals(

@@ -1,10 +1,14 @@
 package io.gatehouse.balancer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,9 +33,67 @@ class RingHashTableTest
         assertEquals(1_536, ring(BackendPool.create(Algorithm.RING_HASH, weighted, envoy)).ringSize());
         assertEquals(102_400, ring(BackendPool.create(Algorithm.RING_HASH, BackendPoolContractTest.backends(100)))
             .ringSize());
-        assertEquals(98_304, ring(BackendPool.create(Algorithm.RING_HASH, weighted)).ringSize());
+        assertEquals(98_304, ring(BackendPool.create(Algorithm.RING_HASH, weighted,
+            BalancerOptions.defaults().withRingSize(65_536, 8 * 1024 * 1024))).ringSize());
+        // By default the minimum scales: weights 2 and 4 are 3 equivalent backends, 3 * 1,024 -> 4,096;
+        // 2,048 points per unit of the reduced weights 1 and 2.
+        assertEquals(6_144, ring(BackendPool.create(Algorithm.RING_HASH, weighted)).ringSize());
         assertEquals(768, ring(BackendPool.create(
             Algorithm.RING_HASH, weighted, BalancerOptions.defaults().withRingSize(512, 1_000))).ringSize());
+    }
+
+    /**
+     * The default minimum is the smallest power of two >= 1,024 points per equivalent backend, capped at
+     * 65,536 (reached at 64 backends): the 1,024 points per backend of a 100-backend pool at the old fixed
+     * minimum, for every pool size, and the same 65,536 for large pools.
+     */
+    @Test
+    void shouldScaleTheDefaultMinimumWithThePoolAndHonourChosenBounds()
+    {
+        final int[][] expected = {
+            { 0, 1_024 }, { 1, 1_024 }, { 2, 2_048 }, { 3, 4_096 }, { 4, 4_096 }, { 5, 8_192 }, { 10, 16_384 },
+            { 33, 65_536 }, { 64, 65_536 }, { 100, 65_536 }, { 10_000, 65_536 } };
+        for (final int[] row : expected)
+        {
+            final List<Backend> backends = BackendPoolContractTest.backends(row[0]);
+            assertEquals(row[1], BalancerOptions.defaultRingMinSize(backends), row[0] + " backends");
+            final BackendPool pool = BackendPool.create(Algorithm.RING_HASH, backends);
+            assertEquals(row[1], pool.tableOptions().ringMinSize());
+            assertTrue(row[0] == 0 || ring(pool).ringSize() >= row[1], row[0] + " backends");
+            if (row[0] > 0 && row[0] <= 64)
+            {
+                assertTrue(ring(pool).ringSize() / row[0] >= 1_024, row[0] + " backends: points per backend");
+            }
+        }
+        final List<Backend> two = BackendPoolContractTest.backends(2);
+        assertEquals(65_536, ring(BackendPool.create(Algorithm.RING_HASH, two,
+            BalancerOptions.defaults().withRingSize(65_536, 8 * 1024 * 1024))).ringSize(), "a chosen minimum is kept");
+        assertEquals(2_048, ring(BackendPool.create(Algorithm.RING_HASH, two)).ringSize());
+        assertEquals(1_024, ring(BackendPool.create(Algorithm.RING_HASH, List.of(new Backend("a:1", 7),
+            new Backend("b:1", 7)), BalancerOptions.defaults().withMaglevTableSize(257))).ringSize() / 2,
+            "a chosen Maglev size leaves the ring scaled");
+    }
+
+    /** The bucketed sort orders points exactly as Arrays.sort, also with every point in one bucket. */
+    @Test
+    void shouldSortPointsAsAGeneralSortDoes()
+    {
+        final Random random = new Random(12);
+        for (final int length : new int[]{ 0, 1, 2, 15, 16, 17, 1_000, 2_048, 65_536 })
+        {
+            for (final boolean crowded : new boolean[]{ false, true })
+            {
+                final long[] points = new long[length];
+                for (int i = 0; i < length; i++)
+                {
+                    points[i] = crowded ? (random.nextLong() >>> 30) ^ Long.MIN_VALUE : random.nextLong();
+                }
+                final long[] expected = points.clone();
+                Arrays.sort(expected);
+                RingHashTable.sortPoints(points);
+                assertArrayEquals(expected, points, length + " crowded " + crowded);
+            }
+        }
     }
 
     @Test
@@ -42,21 +104,47 @@ class RingHashTableTest
         assertEquals(50, ring(pool).ringSize());
     }
 
+    /** At the minimum of 65,536 points (the default before minimums scaled, chosen here). */
     @Test
     void shouldMatchFixedVectorsForFiveBackends()
     {
-        final List<Backend> backends = new ArrayList<>();
-        for (int i = 1; i <= 5; i++)
-        {
-            backends.add(Backend.of("10.0.0." + i + ":443"));
-        }
-        final BackendPool pool = BackendPool.create(Algorithm.RING_HASH, backends);
         final String[][] vectors = {
             { "203.0.113.7", "10.0.0.1:443", "10.0.0.4:443" },
             { "198.51.100.23", "10.0.0.4:443", "10.0.0.2:443" },
             { "a.example.test", "10.0.0.2:443", "10.0.0.3:443" },
             { "b.example.test", "10.0.0.4:443", "10.0.0.1:443" },
         };
+        assertVectors(BackendPool.create(Algorithm.RING_HASH, fiveBackends(),
+            BalancerOptions.defaults().withRingSize(65_536, 8 * 1024 * 1024)), vectors);
+    }
+
+    /** At the default minimum of five backends, 8,192 (10,240 points). */
+    @Test
+    void shouldMatchFixedVectorsForFiveBackendsAtTheDefaultMinimum()
+    {
+        final String[][] vectors = {
+            { "203.0.113.7", "10.0.0.3:443", "10.0.0.4:443" },
+            { "198.51.100.23", "10.0.0.5:443", "10.0.0.4:443" },
+            { "a.example.test", "10.0.0.1:443", "10.0.0.3:443" },
+            { "b.example.test", "10.0.0.3:443", "10.0.0.1:443" },
+        };
+        final BackendPool pool = BackendPool.create(Algorithm.RING_HASH, fiveBackends());
+        assertEquals(10_240, ring(pool).ringSize());
+        assertVectors(pool, vectors);
+    }
+
+    private static List<Backend> fiveBackends()
+    {
+        final List<Backend> backends = new ArrayList<>();
+        for (int i = 1; i <= 5; i++)
+        {
+            backends.add(Backend.of("10.0.0." + i + ":443"));
+        }
+        return backends;
+    }
+
+    private static void assertVectors(final BackendPool pool, final String[][] vectors)
+    {
         for (final String[] vector : vectors)
         {
             final long hash = Hash.hash(vector[0].getBytes(StandardCharsets.US_ASCII));

@@ -637,14 +637,13 @@ public final class XdsTranslator
             {
                 throw new XdsRejection("Cluster", name, "ring_hash_lb_config.maximum_ring_size", max + " is outside 1.." + MAX_RING_SIZE);
             }
-            final long min = ring.hasMinimumRingSize() ? ring.getMinimumRingSize().getValue()
-                : Math.min(BalancerOptions.DEFAULT_RING_MIN_SIZE, max);
-            if (min < 1 || min > max)
+            final long min = ring.hasMinimumRingSize() ? ring.getMinimumRingSize().getValue() : BalancerOptions.SCALED;
+            if (ring.hasMinimumRingSize() && (min < 1 || min > max))
             {
                 throw new XdsRejection("Cluster", name, "ring_hash_lb_config.minimum_ring_size", min + " is outside 1..maximum_ring_size ("
                     + max + ")");
             }
-            tables = new RouteConfig.Tables(BalancerOptions.DEFAULT_MAGLEV_TABLE_SIZE, (int)min, (int)max);
+            tables = new RouteConfig.Tables(BalancerOptions.SCALED, (int)min, (int)max);
         }
         if (balance == RouteConfig.Balance.MAGLEV && cluster.hasMaglevLbConfig() && cluster.getMaglevLbConfig().hasTableSize())
         {
@@ -654,7 +653,7 @@ public final class XdsTranslator
                 throw new XdsRejection("Cluster", name, "maglev_lb_config.table_size", size + " is not a prime in 2.."
                     + MAX_MAGLEV_TABLE_SIZE);
             }
-            tables = new RouteConfig.Tables((int)size, BalancerOptions.DEFAULT_RING_MIN_SIZE, BalancerOptions.DEFAULT_RING_MAX_SIZE);
+            tables = new RouteConfig.Tables((int)size, BalancerOptions.SCALED, BalancerOptions.DEFAULT_RING_MAX_SIZE);
         }
         final long connectTimeoutMs = cluster.hasConnectTimeout() ? Math.max(1, millis(cluster.getConnectTimeout())) : 5_000;
         final RouteConfig.ProxyProtocolOut proxy = upstreamTransport(name, cluster);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.gatehouse.balancer.BalancerOptions;
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
@@ -296,20 +297,21 @@ class XdsTranslatorTest
     {
         final ClusterPlan maglev = translator.cluster(edsCluster("m").toBuilder().setLbPolicy(Cluster.LbPolicy.MAGLEV)
             .setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(251))).build());
-        assertEquals(new RouteConfig.Tables(251, 65_536, 8_388_608), maglev.tables());
+        assertEquals(new RouteConfig.Tables(251, BalancerOptions.SCALED, 8_388_608), maglev.tables());
         final ClusterPlan ring = translator.cluster(edsCluster("r").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH)
             .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(1024))
                 .setMaximumRingSize(UInt64Value.of(4096))).build());
-        assertEquals(new RouteConfig.Tables(65_537, 1024, 4096), ring.tables());
+        assertEquals(new RouteConfig.Tables(BalancerOptions.SCALED, 1024, 4096), ring.tables());
         final ClusterPlan capped = translator.cluster(edsCluster("r").toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH)
             .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMaximumRingSize(UInt64Value.of(4096))).build());
-        assertEquals(new RouteConfig.Tables(65_537, 4096, 4096), capped.tables(), "no minimum: gatehouse's, within the maximum");
+        assertEquals(new RouteConfig.Tables(BalancerOptions.SCALED, BalancerOptions.SCALED, 4096), capped.tables(),
+            "no minimum: gatehouse's default for the pool, within the maximum");
         assertNull(translator.cluster(edsCluster("d")).tables(), "no table config: gatehouse's sizes");
 
         final ListenerPlan plan = translator.listener(listener("l", sniChain("m.test", "m")));
         final ListenerConfig built = translator.build(plan, Map.of("m", maglev),
             Map.of("m", translator.assignment(assignment("m", new InetSocketAddress("127.0.0.1", 9001)))));
-        assertEquals(new RouteConfig.Tables(251, 65_536, 8_388_608), built.routes().get(0).tables());
+        assertEquals(new RouteConfig.Tables(251, BalancerOptions.SCALED, 8_388_608), built.routes().get(0).tables());
     }
 
     @Test

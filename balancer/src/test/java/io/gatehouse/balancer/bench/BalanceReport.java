@@ -12,9 +12,11 @@ import io.gatehouse.balancer.Hash;
 
 /**
  * Prints, as Markdown tables, the balance (largest share over mean share, from the tables' exact
- * {@link BackendPool#hashShares()}) and the disruption when one backend of N leaves (share of 2,000,000
- * sampled keys whose backend changes, as a multiple of the ideal 1/N; mean and worst over the leavers
- * tried). Not a timed test: run it by hand, see {@code bench-results/balancer.md}.
+ * {@link BackendPool#hashShares()}) and the disruption when one backend of N leaves (marked down in a pool
+ * of all N, so its table is rebuilt at the pool's size; share of 2,000,000 sampled keys whose backend
+ * changes, as a multiple of the ideal 1/N; mean and worst over the leavers tried), at the default sizes
+ * (which scale with N) and at chosen ones. Not a timed test: run it by hand, see
+ * {@code bench-results/balancer.md}.
  */
 public final class BalanceReport
 {
@@ -33,47 +35,80 @@ public final class BalanceReport
         }
         final BalancerOptions defaults = BalancerOptions.defaults();
         final BalancerOptions envoyRing = defaults.withRingSize(1_024, BalancerOptions.DEFAULT_RING_MAX_SIZE);
-        final BalancerOptions bigRing = defaults;
+        final BalancerOptions oldRing = defaults.withRingSize(65_536, BalancerOptions.DEFAULT_RING_MAX_SIZE);
+        final BalancerOptions oldMaglev = defaults.withMaglevTableSize(65_537);
 
         System.out.println("| algorithm | options | N | weights | max/mean share | min/mean share |");
         System.out.println("|---|---|---|---|---|---|");
+        for (final int n : new int[]{ 2, 5, 10, 20, 100, 1_000 })
+        {
+            balance(Algorithm.MAGLEV, defaults, "default M=" + maglevSize(n, false), n, false);
+        }
         for (final int n : new int[]{ 10, 100, 1_000 })
         {
-            balance(Algorithm.MAGLEV, defaults, "M=65537", n, false);
+            balance(Algorithm.MAGLEV, oldMaglev, "M=65537", n, false);
         }
         balance(Algorithm.MAGLEV, defaults.withMaglevTableSize(131_101), "M=131101", 1_000, false);
         balance(Algorithm.MAGLEV, defaults.withMaglevTableSize(BalancerOptions.maglevTableSizeFor(10_000)),
             "M=" + BalancerOptions.maglevTableSizeFor(10_000), 10_000, false);
-        balance(Algorithm.MAGLEV, defaults, "M=65537", 100, true);
+        balance(Algorithm.MAGLEV, defaults, "default M=" + maglevSize(5, true), 5, true);
+        balance(Algorithm.MAGLEV, defaults, "default M=" + maglevSize(100, true), 100, true);
         for (final int n : new int[]{ 10, 100, 1_000 })
         {
-            balance(Algorithm.RING_HASH, envoyRing, "ring min 1024", n, false);
+            balance(Algorithm.RING_HASH, envoyRing, "ring min 1024 (Envoy's default)", n, false);
         }
-        for (final int n : new int[]{ 10, 100, 1_000 })
+        for (final int n : new int[]{ 2, 10, 100, 1_000 })
         {
-            balance(Algorithm.RING_HASH, bigRing, "ring min 65536 (default)", n, false);
+            balance(Algorithm.RING_HASH, defaults, "default ring min " + ringMin(n, false), n, false);
         }
-        balance(Algorithm.RING_HASH, bigRing, "ring min 65536 (default)", 100, true);
+        for (final int n : new int[]{ 2, 10, 100 })
+        {
+            balance(Algorithm.RING_HASH, oldRing, "ring min 65536", n, false);
+        }
+        balance(Algorithm.RING_HASH, defaults, "default ring min " + ringMin(100, true), 100, true);
         balance(Algorithm.ROUND_ROBIN, defaults, "-", 100, true);
 
         System.out.println();
         System.out.println("| algorithm | options | N | leavers tried | disruption mean (x 1/N) | worst (x 1/N) |");
         System.out.println("|---|---|---|---|---|---|");
-        for (final int n : new int[]{ 10, 100, 1_000 })
+        for (final int n : new int[]{ 3, 5, 10, 20, 50, 100, 1_000 })
         {
-            disruption(Algorithm.MAGLEV, defaults, "M=65537", n, keys);
+            disruption(Algorithm.MAGLEV, defaults, "default M=" + maglevSize(n, false), n, keys);
+            if (maglevSize(n, false) != BalancerOptions.maglevTableSizeFor(n))
+            {
+                disruption(Algorithm.MAGLEV, defaults.withMaglevTableSize(BalancerOptions.maglevTableSizeFor(n)),
+                    "M=" + BalancerOptions.maglevTableSizeFor(n) + " (>= 100 N only)", n, keys);
+            }
+            if (maglevSize(n, false) != 65_537)
+            {
+                disruption(Algorithm.MAGLEV, oldMaglev, "M=65537", n, keys);
+            }
         }
         disruption(Algorithm.MAGLEV, defaults.withMaglevTableSize(131_101), "M=131101", 100, keys);
         disruption(Algorithm.MAGLEV, defaults.withMaglevTableSize(131_101), "M=131101", 1_000, keys);
         disruption(Algorithm.MAGLEV, defaults.withMaglevTableSize(1_048_583), "M=1048583", 1_000, keys);
         for (final int n : new int[]{ 10, 100, 1_000 })
         {
-            disruption(Algorithm.RING_HASH, envoyRing, "ring min 1024", n, keys);
+            disruption(Algorithm.RING_HASH, envoyRing, "ring min 1024 (Envoy's default)", n, keys);
         }
-        for (final int n : new int[]{ 10, 100, 1_000 })
+        for (final int n : new int[]{ 3, 10, 100, 1_000 })
         {
-            disruption(Algorithm.RING_HASH, bigRing, "ring min 65536 (default)", n, keys);
+            disruption(Algorithm.RING_HASH, defaults, "default ring min " + ringMin(n, false), n, keys);
         }
+        for (final int n : new int[]{ 3, 10, 100 })
+        {
+            disruption(Algorithm.RING_HASH, oldRing, "ring min 65536", n, keys);
+        }
+    }
+
+    private static int maglevSize(final int n, final boolean weighted)
+    {
+        return BalancerOptions.defaultMaglevTableSize(backends(n, weighted));
+    }
+
+    private static int ringMin(final int n, final boolean weighted)
+    {
+        return BalancerOptions.defaultRingMinSize(backends(n, weighted));
     }
 
     private static List<Backend> backends(final int n, final boolean weighted)
@@ -120,12 +155,15 @@ public final class BalanceReport
         }
         final int tries = Math.min(n, 10);
         final double[] factors = new double[tries];
+        final BackendPool after = BackendPool.create(algorithm, all, options);
         for (int t = 0; t < tries; t++)
         {
             final int leaving = (int)((long)t * n / tries);
-            final List<Backend> rest = new ArrayList<>(all);
-            rest.remove(leaving);
-            final BackendPool after = BackendPool.create(algorithm, rest, options);
+            if (t > 0)
+            {
+                after.markUp((int)((long)(t - 1) * n / tries));
+            }
+            after.markDown(leaving);
             int moved = 0;
             for (int k = 0; k < keys.length; k++)
             {

@@ -142,8 +142,10 @@ public record RouteConfig(
      * Balancer table sizes (see {@code io.gatehouse.balancer.BalancerOptions}, which checks them when the pool
      * is built).
      *
-     * @param maglevTableSize entries of a MAGLEV table: a prime.
-     * @param ringMinSize     fewest points of a RING_HASH ring.
+     * @param maglevTableSize entries of a MAGLEV table: a prime, or {@code BalancerOptions.SCALED} (0) for the
+     *                        default that scales with the pool.
+     * @param ringMinSize     fewest points of a RING_HASH ring, or {@code BalancerOptions.SCALED} (0) for the
+     *                        default that scales with the pool (capped at the maximum).
      * @param ringMaxSize     most points of a RING_HASH ring.
      */
     public record Tables(int maglevTableSize, int ringMinSize, int ringMaxSize)

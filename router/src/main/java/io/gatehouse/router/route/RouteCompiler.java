@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -36,6 +37,7 @@ public final class RouteCompiler
 {
     private final int workerCount;
     private final HealthMonitor healthMonitor;
+    private final BalancerOptions poolOptions;
     private final Map<String, RouteCounters> countersByKey = new HashMap<>();
     private final Map<String, RouteHealth> healthByKey = new HashMap<>();
     private final Set<String> keysThisGeneration = new HashSet<>();
@@ -51,8 +53,19 @@ public final class RouteCompiler
     /** @param healthMonitor where routes register for health checks, or {@code null} for none. */
     public RouteCompiler(final int workerCount, final HealthMonitor healthMonitor)
     {
+        this(workerCount, healthMonitor, BalancerOptions.defaults());
+    }
+
+    /**
+     * @param healthMonitor where routes register for health checks, or {@code null} for none.
+     * @param poolOptions   every pool's balancer options: {@link BalancerOptions#defaults()} (tables sized
+     *                      for each pool's backends) but in benchmarks that force other sizes.
+     */
+    public RouteCompiler(final int workerCount, final HealthMonitor healthMonitor, final BalancerOptions poolOptions)
+    {
         this.workerCount = workerCount;
         this.healthMonitor = healthMonitor;
+        this.poolOptions = Objects.requireNonNull(poolOptions, "poolOptions");
     }
 
     /** Starts compiling a whole config. */
@@ -138,11 +151,26 @@ public final class RouteCompiler
         final String base = shape.toString();
         final String poolKey = base + '#' + poolUsesThisGeneration.merge(base, 1, Integer::sum);
         poolsThisGeneration.add(poolKey);
-        final RouteConfig.Tables tables = config.tables();
-        return poolsByKey.computeIfAbsent(poolKey, k -> tables == null
-            ? BackendPool.create(Algorithm.valueOf(config.balance().name()), backends)
-            : BackendPool.create(Algorithm.valueOf(config.balance().name()), backends, BalancerOptions.defaults()
-                .withMaglevTableSize(tables.maglevTableSize()).withRingSize(tables.ringMinSize(), tables.ringMaxSize())));
+        final BalancerOptions options = options(config.tables());
+        return poolsByKey.computeIfAbsent(poolKey,
+            k -> BackendPool.create(Algorithm.valueOf(config.balance().name()), backends, options));
+    }
+
+    /** The pools' options with the sizes a route chose itself (xDS); a size left {@code SCALED} scales with the pool. */
+    private BalancerOptions options(final RouteConfig.Tables tables)
+    {
+        if (tables == null)
+        {
+            return poolOptions;
+        }
+        BalancerOptions options = poolOptions;
+        if (tables.maglevTableSize() != BalancerOptions.SCALED)
+        {
+            options = options.withMaglevTableSize(tables.maglevTableSize());
+        }
+        return tables.ringMinSize() != BalancerOptions.SCALED
+            ? options.withRingSize(tables.ringMinSize(), tables.ringMaxSize())
+            : options.withRingMaxSize(tables.ringMaxSize());
     }
 
     private Route compile(final String listenerName, final int index, final RouteConfig config)

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.gatehouse.balancer.BalancerOptions;
 import io.gatehouse.router.TestConfigs;
 import io.gatehouse.router.config.BackendConfig;
 import io.gatehouse.router.config.HealthCheckConfig;
@@ -72,6 +73,26 @@ class RouteCompilerTest
         assertNotSame(route(first, null).pool(), route(back, null).pool(), "a pool is not kept past a generation without it");
     }
 
+    /**
+     * A file route chooses no table sizes: its pool is sized for its own backends (issue 12.7: 10,000
+     * two-backend routes held 10,000 tables of 65,537 entries), unless the compiler is given other options.
+     */
+    @Test
+    void shouldSizeEachPoolForItsBackendsUnlessOptionsAreForced()
+    {
+        final ListenerConfig listener = listener(TestConfigs.route(List.of("b.test"), A, B),
+            weighted(RouteConfig.Balance.RING_HASH, 1, HealthCheckConfig.DEFAULT));
+        final RouteTable table = generation(new RouteCompiler(1), listener);
+        assertEquals(521, table.routes().get(0).pool().tableOptions().maglevTableSize());
+        assertEquals(2_048, table.routes().get(1).pool().tableOptions().ringMinSize());
+
+        final BalancerOptions fixed = BalancerOptions.defaults().withMaglevTableSize(65_537)
+            .withRingSize(65_536, BalancerOptions.DEFAULT_RING_MAX_SIZE);
+        final RouteTable forced = generation(new RouteCompiler(1, null, fixed), listener);
+        assertEquals(65_537, forced.routes().get(0).pool().tableOptions().maglevTableSize());
+        assertEquals(65_536, forced.routes().get(1).pool().tableOptions().ringMinSize());
+    }
+
     /** The route of a.test for a ClientHello offering {@code alpn} (none when null). */
     private static Route route(final RouteTable table, final String alpn)
     {
@@ -114,10 +135,18 @@ class RouteCompilerTest
         final RouteTable plain = generation(compiler, listener(base));
         final RouteTable withSizes = generation(compiler, listener(sized));
 
-        assertEquals(65_537, plain.routes().get(0).pool().options().maglevTableSize(), "no tables: the balancer's defaults");
+        assertEquals(521, plain.routes().get(0).pool().tableOptions().maglevTableSize(), "no tables: the balancer's defaults for 2 backends");
         assertEquals(251, withSizes.routes().get(0).pool().options().maglevTableSize());
         assertEquals(1024, withSizes.routes().get(0).pool().options().ringMinSize());
         assertEquals(4096, withSizes.routes().get(0).pool().options().ringMaxSize());
         assertNotSame(plain.routes().get(0).pool(), withSizes.routes().get(0).pool(), "other sizes, another pool");
+
+        final RouteConfig maxOnly = new RouteConfig(base.hostnames(), base.alpn(), base.backends(), base.balance(), base.hashKey(),
+            base.proxyProtocol(), base.connectTimeoutMs(), base.connectAttempts(), base.allow(), base.deny(), base.health(),
+            base.name(), null, new RouteConfig.Tables(BalancerOptions.SCALED, BalancerOptions.SCALED, 1024));
+        final BalancerOptions scaled = generation(compiler, listener(maxOnly)).routes().get(0).pool().tableOptions();
+        assertEquals(521, scaled.maglevTableSize(), "a size the route left SCALED scales with the pool");
+        assertEquals(1024, scaled.ringMinSize(), "the scaled ring minimum (2,048 for 2 backends) capped at the route's maximum");
+        assertEquals(1024, scaled.ringMaxSize());
     }
 }
