@@ -34,23 +34,12 @@ final class RingHashTable extends BackendTable
     private final int[] bucketStart;
     private final int bucketShift;
 
-    private RingHashTable(final long[] points, final int[] owners)
+    private RingHashTable(final long[] points, final int[] owners, final int[] bucketStart)
     {
         this.points = points;
         this.owners = owners;
-        final int bucketBits = bucketBits(points.length);
-        this.bucketShift = 64 - bucketBits;
-        this.bucketStart = new int[(1 << bucketBits) + 1];
-        int point = 0;
-        for (int bucket = 0; bucket < bucketStart.length - 1; bucket++)
-        {
-            while (point < points.length && bucketOf(points[point] ^ Long.MIN_VALUE) < bucket)
-            {
-                point++;
-            }
-            bucketStart[bucket] = point;
-        }
-        bucketStart[bucketStart.length - 1] = points.length;
+        this.bucketShift = 64 - bucketBits(points.length);
+        this.bucketStart = bucketStart;
     }
 
     /** About one bucket per point, at most 2^20. */
@@ -64,16 +53,20 @@ final class RingHashTable extends BackendTable
      * {@link #bucketBits(int)} bits, which for hashed points leaves about one point per bucket, then each
      * bucket sorted on its own (insertion for a few points, {@code Arrays.sort} for more, so a crowded bucket
      * still costs {@code n log n}). A general sort of 2,048 points was most of a two-backend ring's build
-     * (about 130 of 180 us here), and 10,000 such routes are built at every start.
+     * (about 130 of 180 us here), and 10,000 such routes are built at every start. The counting pass's
+     * prefix sums are the lookup's bucket index, so they come back instead of being found again by a scan.
+     *
+     * @return {@code bucketStart} for these points: entry {@code b} the first point whose top
+     *         {@link #bucketBits(int)} bits are {@code b} or more, one more entry holding the length.
      */
-    static void sortPoints(final long[] points)
+    static int[] sortPoints(final long[] points)
     {
         final int length = points.length;
         final int bits = bucketBits(length);
         if (bits < 4)
         {
             Arrays.sort(points);
-            return;
+            return bucketStarts(points, bits);
         }
         final int shift = 64 - bits;
         final int[] start = new int[(1 << bits) + 1];
@@ -113,6 +106,25 @@ final class RingHashTable extends BackendTable
             }
         }
         System.arraycopy(sorted, 0, points, 0, length);
+        return start;
+    }
+
+    /** {@code bucketStart} of sorted points by a scan: for the rings too small for the counting pass. */
+    private static int[] bucketStarts(final long[] sorted, final int bits)
+    {
+        final int shift = 64 - bits;
+        final int[] start = new int[(1 << bits) + 1];
+        int point = 0;
+        for (int bucket = 0; bucket < start.length - 1; bucket++)
+        {
+            while (point < sorted.length && bits > 0 && (int)((sorted[point] ^ Long.MIN_VALUE) >>> shift) < bucket)
+            {
+                point++;
+            }
+            start[bucket] = point;
+        }
+        start[start.length - 1] = sorted.length;
+        return start;
     }
 
     private int bucketOf(final long unsignedPoint)
@@ -125,7 +137,7 @@ final class RingHashTable extends BackendTable
         final int count = healthy.length;
         if (count == 0)
         {
-            return new RingHashTable(new long[0], new int[0]);
+            return new RingHashTable(new long[0], new int[0], new int[] {0, 0});
         }
         if (set.size() > RANK_MASK)
         {
@@ -166,13 +178,13 @@ final class RingHashTable extends BackendTable
                 points[p++] = ((Hash.mix(h, j) & ~RANK_MASK) | rank) ^ Long.MIN_VALUE;
             }
         }
-        sortPoints(points);
+        final int[] bucketStart = sortPoints(points);
         final int[] owners = new int[points.length];
         for (int i = 0; i < points.length; i++)
         {
             owners[i] = set.byRank[(int)(points[i] & RANK_MASK)];
         }
-        return new RingHashTable(points, owners);
+        return new RingHashTable(points, owners, bucketStart);
     }
 
     @Override

@@ -90,10 +90,28 @@ class RingHashTableTest
                 }
                 final long[] expected = points.clone();
                 Arrays.sort(expected);
-                RingHashTable.sortPoints(points);
+                final int[] starts = RingHashTable.sortPoints(points);
                 assertArrayEquals(expected, points, length + " crowded " + crowded);
+                assertArrayEquals(bucketStartsByScan(expected), starts, "bucket index, " + length + " crowded " + crowded);
             }
         }
+    }
+
+    /** The lookup's bucket index found the slow way: for each bucket, the first point in it or after it. */
+    private static int[] bucketStartsByScan(final long[] sorted)
+    {
+        final int bits = sorted.length <= 1 ? 0 : Math.min(20, 64 - Long.numberOfLeadingZeros(sorted.length - 1));
+        final int[] starts = new int[(1 << bits) + 1];
+        for (int bucket = 0; bucket < starts.length; bucket++)
+        {
+            int first = 0;
+            while (first < sorted.length && bits > 0 && ((sorted[first] ^ Long.MIN_VALUE) >>> (64 - bits)) < bucket)
+            {
+                first++;
+            }
+            starts[bucket] = bits == 0 && bucket == 1 ? sorted.length : first;
+        }
+        return starts;
     }
 
     @Test
