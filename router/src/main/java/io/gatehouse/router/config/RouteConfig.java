@@ -60,26 +60,6 @@ public record RouteConfig(
         }
     }
 
-    /** A route with gatehouse's table sizes. */
-    public RouteConfig(
-        final List<String> hostnames,
-        final List<String> alpn,
-        final List<BackendConfig> backends,
-        final Balance balance,
-        final HashKey hashKey,
-        final ProxyProtocolOut proxyProtocol,
-        final long connectTimeoutMs,
-        final int connectAttempts,
-        final List<Cidr> allow,
-        final List<Cidr> deny,
-        final HealthCheckConfig health,
-        final String name,
-        final String revision)
-    {
-        this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts, allow, deny,
-            health, name, revision, null);
-    }
-
     /** A route without a revision (every file route). */
     public RouteConfig(
         final List<String> hostnames,
@@ -96,7 +76,7 @@ public record RouteConfig(
         final String name)
     {
         this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts, allow, deny,
-            health, name, null);
+            health, name, null, null);
     }
 
     /** A route named by its first hostname. */
@@ -130,6 +110,13 @@ public record RouteConfig(
     {
         this(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts,
             List.of(), List.of(), HealthCheckConfig.DEFAULT, null);
+    }
+
+    /** @return this route with the balancer table sizes {@code tables} ({@code null}: gatehouse's defaults). */
+    public RouteConfig withTables(final Tables tables)
+    {
+        return new RouteConfig(hostnames, alpn, backends, balance, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts,
+            allow, deny, health, name, revision, tables);
     }
 
     /** The route's id: its name when it has one, else its first hostname. */

@@ -26,24 +26,6 @@ public final class Route
     private final RouteHealth health;
     private final String revision;
 
-    /** A route without a revision ({@link RouteConfig#revision()}). */
-    public Route(
-        final String id,
-        final int index,
-        final byte[][] alpn,
-        final BackendPool pool,
-        final InetSocketAddress[] backendAddresses,
-        final RouteConfig.HashKey hashKey,
-        final RouteConfig.ProxyProtocolOut proxyProtocol,
-        final int connectTimeoutMs,
-        final int connectAttempts,
-        final RouteCounters counters,
-        final RouteHealth health)
-    {
-        this(id, index, alpn, pool, backendAddresses, hashKey, proxyProtocol, connectTimeoutMs, connectAttempts, counters, health,
-            null);
-    }
-
     /** @param revision {@link RouteConfig#revision()}: another one under this id means a changed route. */
     public Route(
         final String id,

@@ -65,7 +65,7 @@ final class LateScreen extends ChannelInboundHandlerAdapter
             held = null;
         }
         final int readable = all.readableBytes();
-        wrap(all, readable);
+        Sequencer.wrap(view, all, readable);
         final ProxyIn.Screen screen = ProxyIn.screen(view, 0, readable, maxBytes);
         if (screen == ProxyIn.Screen.CLEAN)
         {
@@ -116,23 +116,6 @@ final class LateScreen extends ChannelInboundHandlerAdapter
         {
             ReferenceCountUtil.release(held);
             held = null;
-        }
-    }
-
-    private void wrap(final ByteBuf buffer, final int length)
-    {
-        final int readerIndex = buffer.readerIndex();
-        if (buffer.hasMemoryAddress())
-        {
-            view.wrap(buffer.memoryAddress() + readerIndex, length);
-        }
-        else if (buffer.hasArray())
-        {
-            view.wrap(buffer.array(), buffer.arrayOffset() + readerIndex, length);
-        }
-        else
-        {
-            view.wrap(buffer.nioBuffer(readerIndex, length));
         }
     }
 }

@@ -505,8 +505,13 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     /** Points the loop's peek view at the first {@code length} readable bytes of {@code buffer} (no copy). */
     private UnsafeBuffer wrap(final ByteBuf buffer, final int length)
     {
+        return wrap(worker.peekView(), buffer, length);
+    }
+
+    /** Points {@code view} at the first {@code length} readable bytes of {@code buffer}: no copy, no allocation. */
+    static UnsafeBuffer wrap(final UnsafeBuffer view, final ByteBuf buffer, final int length)
+    {
         final int readerIndex = buffer.readerIndex();
-        final UnsafeBuffer view = worker.peekView();
         if (buffer.hasMemoryAddress())
         {
             view.wrap(buffer.memoryAddress() + readerIndex, length);

@@ -129,9 +129,7 @@ class RouteCompilerTest
     {
         final RouteCompiler compiler = new RouteCompiler(1);
         final RouteConfig base = weighted(RouteConfig.Balance.MAGLEV, 1, HealthCheckConfig.DEFAULT);
-        final RouteConfig sized = new RouteConfig(base.hostnames(), base.alpn(), base.backends(), base.balance(), base.hashKey(),
-            base.proxyProtocol(), base.connectTimeoutMs(), base.connectAttempts(), base.allow(), base.deny(), base.health(),
-            base.name(), null, new RouteConfig.Tables(251, 1024, 4096));
+        final RouteConfig sized = base.withTables(new RouteConfig.Tables(251, 1024, 4096));
         final RouteTable plain = generation(compiler, listener(base));
         final RouteTable withSizes = generation(compiler, listener(sized));
 
@@ -141,9 +139,7 @@ class RouteCompilerTest
         assertEquals(4096, withSizes.routes().get(0).pool().options().ringMaxSize());
         assertNotSame(plain.routes().get(0).pool(), withSizes.routes().get(0).pool(), "other sizes, another pool");
 
-        final RouteConfig maxOnly = new RouteConfig(base.hostnames(), base.alpn(), base.backends(), base.balance(), base.hashKey(),
-            base.proxyProtocol(), base.connectTimeoutMs(), base.connectAttempts(), base.allow(), base.deny(), base.health(),
-            base.name(), null, new RouteConfig.Tables(BalancerOptions.SCALED, BalancerOptions.SCALED, 1024));
+        final RouteConfig maxOnly = base.withTables(new RouteConfig.Tables(BalancerOptions.SCALED, BalancerOptions.SCALED, 1024));
         final BalancerOptions scaled = generation(compiler, listener(maxOnly)).routes().get(0).pool().tableOptions();
         assertEquals(521, scaled.maglevTableSize(), "a size the route left SCALED scales with the pool");
         assertEquals(1024, scaled.ringMinSize(), "the scaled ring minimum (2,048 for 2 backends) capped at the route's maximum");
