@@ -63,10 +63,9 @@ final class RingHashTable extends BackendTable
     {
         final int length = points.length;
         final int bits = bucketBits(length);
-        if (bits < 4)
+        if (bits == 0)
         {
-            Arrays.sort(points);
-            return bucketStarts(points, bits);
+            return new int[] {0, length}; // at most one point: sorted, one bucket
         }
         final int shift = 64 - bits;
         final int[] start = new int[(1 << bits) + 1];
@@ -106,24 +105,6 @@ final class RingHashTable extends BackendTable
             }
         }
         System.arraycopy(sorted, 0, points, 0, length);
-        return start;
-    }
-
-    /** {@code bucketStart} of sorted points by a scan: for the rings too small for the counting pass. */
-    private static int[] bucketStarts(final long[] sorted, final int bits)
-    {
-        final int shift = 64 - bits;
-        final int[] start = new int[(1 << bits) + 1];
-        int point = 0;
-        for (int bucket = 0; bucket < start.length - 1; bucket++)
-        {
-            while (point < sorted.length && bits > 0 && (int)((sorted[point] ^ Long.MIN_VALUE) >>> shift) < bucket)
-            {
-                point++;
-            }
-            start[bucket] = point;
-        }
-        start[start.length - 1] = sorted.length;
         return start;
     }
 
