@@ -38,7 +38,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -71,7 +73,7 @@ public final class Router implements AutoCloseable
      * For each route that stays but lost a backend: the last reload that took one (written by reloads, read by
      * grace timers on event loops; see {@link #stoppedBy}).
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> backendLossAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> backendLossAt = new ConcurrentHashMap<>();
     private final InheritedSockets inherited;
     private final Set<Integer> adoptedFds = new HashSet<>();
     private GatehouseConfig config;
@@ -527,7 +529,7 @@ public final class Router implements AutoCloseable
     private Set<String> stoppedServing(final Map<String, ListenerState> before, final Map<String, ListenerState> after,
         final long generation)
     {
-        final Set<String> stopped = new java.util.HashSet<>();
+        final Set<String> stopped = new HashSet<>();
         for (final Map.Entry<String, ListenerState> entry : before.entrySet())
         {
             final ListenerState next = after.get(entry.getKey());
@@ -590,7 +592,7 @@ public final class Router implements AutoCloseable
 
     private static String routeKey(final String listener, final Route route)
     {
-        return listener + '\u0000' + route.id() + '\u0000' + route.revision();
+        return listener + '\u0000' + idAndRevision(route);
     }
 
     /**
@@ -639,7 +641,7 @@ public final class Router implements AutoCloseable
         {
             if (serving.id().equals(route.id()))
             {
-                if (!java.util.Objects.equals(serving.revision(), route.revision()))
+                if (!Objects.equals(serving.revision(), route.revision()))
                 {
                     continue;
                 }

@@ -151,9 +151,8 @@ public final class RouteCompiler
         final String base = shape.toString();
         final String poolKey = base + '#' + poolUsesThisGeneration.merge(base, 1, Integer::sum);
         poolsThisGeneration.add(poolKey);
-        final BalancerOptions options = options(config.tables());
         return poolsByKey.computeIfAbsent(poolKey,
-            k -> BackendPool.create(Algorithm.valueOf(config.balance().name()), backends, options));
+            k -> BackendPool.create(Algorithm.valueOf(config.balance().name()), backends, options(config.tables())));
     }
 
     /** The pools' options with the sizes a route chose itself (xDS); a size left {@code SCALED} scales with the pool. */
