@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The xds module and its dependencies (gRPC, protobuf, the Envoy API, Guava: 36 jars), loaded by a class
+ * The xds module and its dependencies (gRPC, protobuf, the Envoy API, Guava: 24 jars), loaded by a class
  * loader of their own only when a config holds {@code xds:}. They are not on the launcher's class path: the
  * JVM opens every jar of the class path at start and keeps its central directory on the heap (2.8 MiB for
  * the 55 jars with xds, bench-results/footprint.md), and the data path and the file config never need them.
