@@ -43,17 +43,7 @@ class LocalResourceTest
         {
             final int vipPort = Loopback.freePort();
             final int adminPort = Loopback.freePort();
-            final Path config = dir.resolve("gatehouse.yaml");
-            Files.writeString(config, "runtime: {workers: 1, drain_timeout: 1s, transport: epoll}\n"
-                + "listeners:\n"
-                + "  - name: vip\n"
-                + "    address: 127.0.0.1:" + vipPort + "\n"
-                + "    protocol: http\n"
-                + "    peek_timeout: 60s\n"
-                + "    routes:\n"
-                + "      - hostnames: [a.test]\n"
-                + "        backends: [\"127.0.0.1:" + echo.address().getPort() + "\"]\n"
-                + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
+            final Path config = writeConfig(vipPort, adminPort, echo, "");
             final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
             try (RouterProcessHandle router = RouterProcessHandle.start(dir, config, FD_LIMIT))
             {
@@ -121,18 +111,8 @@ class LocalResourceTest
         {
             final int vipPort = Loopback.freePort();
             final int adminPort = Loopback.freePort();
-            final Path config = dir.resolve("gatehouse.yaml");
-            Files.writeString(config, "runtime: {workers: 1, drain_timeout: 1s, transport: epoll}\n"
-                + "listeners:\n"
-                + "  - name: vip\n"
-                + "    address: 127.0.0.1:" + vipPort + "\n"
-                + "    protocol: http\n"
-                + "    peek_timeout: 60s\n"
-                + "    routes:\n"
-                + "      - hostnames: [a.test]\n"
-                + "        backends: [\"127.0.0.1:" + echo.address().getPort() + "\"]\n"
-                + "        health: {check: tcp, interval: 100ms, timeout: 100ms, fall: 1, rise: 50}\n"
-                + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
+            final Path config = writeConfig(vipPort, adminPort, echo,
+                "        health: {check: tcp, interval: 100ms, timeout: 100ms, fall: 1, rise: 50}\n");
             final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
             try (RouterProcessHandle router = RouterProcessHandle.start(dir, config, FD_LIMIT))
             {
@@ -215,5 +195,24 @@ class LocalResourceTest
                 return false;
             }
         }
+    }
+
+    /** One HTTP listener on {@code vipPort} with route {@code a.test} to {@code backend} ({@code routeExtra}: more route keys). */
+    private Path writeConfig(final int vipPort, final int adminPort, final RawBackend backend, final String routeExtra)
+        throws IOException
+    {
+        final Path config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, "runtime: {workers: 1, drain_timeout: 1s, transport: epoll}\n"
+            + "listeners:\n"
+            + "  - name: vip\n"
+            + "    address: 127.0.0.1:" + vipPort + "\n"
+            + "    protocol: http\n"
+            + "    peek_timeout: 60s\n"
+            + "    routes:\n"
+            + "      - hostnames: [a.test]\n"
+            + "        backends: [\"127.0.0.1:" + backend.address().getPort() + "\"]\n"
+            + routeExtra
+            + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
+        return config;
     }
 }
