@@ -10,7 +10,6 @@ import io.gatehouse.router.RouterProcessHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,17 +49,7 @@ class FdExhaustionTest
         {
             final int vipPort = Loopback.freePort();
             final int adminPort = Loopback.freePort();
-            final Path config = dir.resolve("gatehouse.yaml");
-            Files.writeString(config, "runtime: {workers: 1, drain_timeout: 1s, transport: " + transport + "}\n"
-                + "listeners:\n"
-                + "  - name: vip\n"
-                + "    address: 127.0.0.1:" + vipPort + "\n"
-                + "    protocol: http\n"
-                + "    peek_timeout: 60s\n"
-                + "    routes:\n"
-                + "      - hostnames: [a.test]\n"
-                + "        backends: [\"127.0.0.1:" + echo.address().getPort() + "\"]\n"
-                + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
+            final Path config = FdLimitConfig.write(dir, transport, vipPort, adminPort, echo.address().getPort(), "");
             final InetSocketAddress admin = new InetSocketAddress("127.0.0.1", adminPort);
             try (RouterProcessHandle router = RouterProcessHandle.start(dir, config, FD_LIMIT))
             {

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,18 +200,6 @@ class LocalResourceTest
     private Path writeConfig(final int vipPort, final int adminPort, final RawBackend backend, final String routeExtra)
         throws IOException
     {
-        final Path config = dir.resolve("gatehouse.yaml");
-        Files.writeString(config, "runtime: {workers: 1, drain_timeout: 1s, transport: epoll}\n"
-            + "listeners:\n"
-            + "  - name: vip\n"
-            + "    address: 127.0.0.1:" + vipPort + "\n"
-            + "    protocol: http\n"
-            + "    peek_timeout: 60s\n"
-            + "    routes:\n"
-            + "      - hostnames: [a.test]\n"
-            + "        backends: [\"127.0.0.1:" + backend.address().getPort() + "\"]\n"
-            + routeExtra
-            + "admin: {address: \"127.0.0.1:" + adminPort + "\"}\n");
-        return config;
+        return FdLimitConfig.write(dir, "epoll", vipPort, adminPort, backend.address().getPort(), routeExtra);
     }
 }

@@ -200,28 +200,9 @@ public final class ConfigValidationTiming
         final String kind, final int backends, final String balance, final String operation, final int runs,
         final int warnings, final Callable<Integer> work) throws Exception
     {
-        work.call();
-        final long[] wall = new long[runs];
-        final long[] thread = new long[runs];
-        final long[] process = new long[runs];
-        long sink = 0;
-        for (int i = 0; i < runs; i++)
-        {
-            System.gc();
-            final long t0 = System.nanoTime();
-            final long c0 = THREADS.getCurrentThreadCpuTime();
-            final long p0 = OS.getProcessCpuTime();
-            sink += work.call();
-            wall[i] = System.nanoTime() - t0;
-            thread[i] = THREADS.getCurrentThreadCpuTime() - c0;
-            process[i] = OS.getProcessCpuTime() - p0;
-        }
+        final long[][] times = measure(runs, work);
         System.out.printf("| %s | %d | %s | %s | %d | %s (%s) | %s | %s | %d |%n", kind, backends, balance, operation, runs,
-            ms(median(wall)), ms(max(wall)), ms(median(thread)), ms(median(process)), warnings);
-        if (sink == Long.MIN_VALUE)
-        {
-            System.out.println(sink);
-        }
+            ms(median(times[0])), ms(max(times[0])), ms(median(times[1])), ms(median(times[2])), warnings);
     }
 
     private static long median(final long[] values)
