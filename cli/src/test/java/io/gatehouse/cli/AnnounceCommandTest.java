@@ -199,9 +199,26 @@ class AnnounceCommandTest
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("bird.log").toFile())
             .start();
-        Await.until("BIRD's control socket", () -> Files.exists(socket()) || !process.isAlive(), this::birdLog);
+        // the socket file exists from BIRD's bind(2), before its listen(2): wait for a greeting, not for the file
+        Await.until("BIRD's control socket", () -> controlAnswers() || !process.isAlive(), this::birdLog);
         assertTrue(process.isAlive(), birdLog());
         return process;
+    }
+
+    private boolean controlAnswers()
+    {
+        if (!Files.exists(socket()))
+        {
+            return false;
+        }
+        try (BirdControl control = BirdControl.connect(socket(), 500))
+        {
+            return control.greeting().startsWith("BIRD");
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     private String birdLog()
