@@ -175,7 +175,7 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
             if (((DuplexChannel)source).isOutputShutdown() && !reverse.isShuttingSink())
             {
                 // A write to this channel failed first (its reset, consumed by the write): not a FIN.
-                relay.onChannelError(this, new IOException("write failed: output shut"));
+                relay.onChannelReset(this);
             }
             onSourceEnded();
         }
@@ -184,7 +184,7 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
             // Not the relay's forwarded FIN: with auto-close off Netty shuts a channel's output when a
             // write to it fails (ECONNRESET, EPIPE), and that error is consumed by the write, so the
             // next read may see a plain end of stream. It is this channel's reset.
-            relay.onChannelError(this, new IOException("write failed: output shut"));
+            relay.onChannelReset(this);
         }
         ReferenceCountUtil.release(event);
     }

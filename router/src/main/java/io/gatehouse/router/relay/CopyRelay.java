@@ -179,6 +179,17 @@ public final class CopyRelay implements SessionStage
             session.close(EndReason.ERROR);
             return;
         }
+        onChannelReset(direction);
+    }
+
+    /**
+     * {@code direction}'s source channel was reset: seen by a read or a write ({@link #onChannelError}), or
+     * known from Netty shutting its output after a failed write, whose error the write consumed (no
+     * exception is built for that one: under {@code wrk -H 'Connection: close'} it happens on most
+     * connections, when the client's TLS close_notify reaches a backend that has closed).
+     */
+    void onChannelReset(final CopyDirection direction)
+    {
         session.noteEnd(direction.fromClient ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
         direction.reverse.onSinkFailed();
     }
