@@ -8,10 +8,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
@@ -294,7 +294,7 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
         fin = FIN_DONE;
         if (CLOSE_ON_SECOND_FIN && !reverse.isDone())
         {
-            sink.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+            ((DuplexChannelConfig)sink.config()).setAllowHalfClosure(false);
         }
         relay.onDirectionDone();
     }

@@ -186,7 +186,8 @@ public final class CopyRelay implements SessionStage
      * {@code direction}'s source channel was reset: seen by a read or a write ({@link #onChannelError}), or
      * known from Netty shutting its output after a failed write, whose error the write consumed (no
      * exception is built for that one: under {@code wrk -H 'Connection: close'} it happens on most
-     * connections, when the client's TLS close_notify reaches a backend that has closed).
+     * connections, where a side closes with bytes unread, its kernel resets, and the next write to it
+     * fails).
      */
     void onChannelReset(final CopyDirection direction)
     {
