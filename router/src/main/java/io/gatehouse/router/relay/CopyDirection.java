@@ -234,12 +234,19 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
             return;
         }
         fin = FIN_SHUTTING;
-        if (DIRECT_SHUTDOWN && sink instanceof UnixChannel && ((UnixChannel)sink).fd() instanceof Socket)
+        final Socket socket = DIRECT_SHUTDOWN ? nettySocket(sink) : null;
+        if (socket != null)
         {
-            shutdownSinkOutput((Socket)((UnixChannel)sink).fd());
+            shutdownSinkOutput(socket);
             return;
         }
         ((DuplexChannel)sink).shutdownOutput().addListener(this);
+    }
+
+    /** The channel's own Netty socket (epoll and io_uring), or null (NIO): where a FIN can go by shutdown(2) directly. */
+    static Socket nettySocket(final Channel channel)
+    {
+        return channel instanceof UnixChannel && ((UnixChannel)channel).fd() instanceof Socket ? (Socket)((UnixChannel)channel).fd() : null;
     }
 
     /**

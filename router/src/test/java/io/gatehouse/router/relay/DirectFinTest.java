@@ -1,0 +1,154 @@
+package io.gatehouse.router.relay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gatehouse.router.loop.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.DuplexChannelConfig;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What the copy relay's FIN path takes from Netty, on real epoll and io_uring sockets (a Netty upgrade that
+ * changes it would otherwise only show as the relay falling back to Netty's path, or as a close read as a
+ * reset): the channel's own {@code unix.Socket} is reachable; shutdown(2) through it sends the FIN and
+ * leaves the channel output-shut and still reading; and with half-closure turned off after that, the peer's
+ * FIN makes Netty close the channel, with no input-shutdown event.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DirectFinTest
+{
+    private EventLoopGroup group;
+    private Channel server;
+    private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
+    private final ByteArrayOutputStream read = new ByteArrayOutputStream();
+    private final CompletableFuture<Boolean> inputShutdownEvent = new CompletableFuture<>();
+    private final CompletableFuture<Boolean> inactive = new CompletableFuture<>();
+
+    private void bind(final Transport transport) throws Exception
+    {
+        assumeTrue(transport.isAvailable(), transport + " not available");
+        group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        server = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
+            .childOption(ChannelOption.AUTO_READ, true)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childOption(ChannelOption.AUTO_CLOSE, false)
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel channel)
+                {
+                    channel.pipeline().addLast(new ChannelInboundHandlerAdapter()
+                    {
+                        @Override
+                        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+                        {
+                            final ByteBuf buf = (ByteBuf)msg;
+                            synchronized (read)
+                            {
+                                final byte[] bytes = new byte[buf.readableBytes()];
+                                buf.readBytes(bytes);
+                                read.writeBytes(bytes);
+                            }
+                            ReferenceCountUtil.release(msg);
+                        }
+
+                        @Override
+                        public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+                        {
+                            if (event instanceof ChannelInputShutdownEvent)
+                            {
+                                inputShutdownEvent.complete(true);
+                            }
+                        }
+
+                        @Override
+                        public void channelInactive(final ChannelHandlerContext ctx)
+                        {
+                            inactive.complete(true);
+                        }
+                    });
+                    accepted.complete(channel);
+                }
+            })
+            .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    @AfterEach
+    void close()
+    {
+        if (group != null)
+        {
+            server.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "IO_URING"})
+    void shouldSendTheFinByShutdownOnTheChannelsOwnSocketAndCloseAtThePeersFin(final Transport transport) throws Exception
+    {
+        bind(transport);
+        try (Socket client = new Socket())
+        {
+            client.connect(server.localAddress());
+            final Channel channel = accepted.get(5, TimeUnit.SECONDS);
+            final io.netty.channel.unix.Socket socket = CopyDirection.nettySocket(channel);
+            assertNotNull(socket, "the relay reaches the channel's own socket on " + transport);
+
+            channel.eventLoop().submit(() ->
+            {
+                socket.shutdown(false, true);
+                ((DuplexChannelConfig)channel.config()).setAllowHalfClosure(false);
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+            assertEquals(-1, client.getInputStream().read(), "the client sees the FIN");
+            assertTrue(((DuplexChannel)channel).isOutputShutdown(), "the channel reads as output-shut");
+            assertTrue(channel.isActive(), "and stays open for the other way");
+
+            client.getOutputStream().write("after the FIN".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertTrue(inactive.get(5, TimeUnit.SECONDS), "the peer's FIN closes the channel");
+            assertFalse(inputShutdownEvent.isDone(), "with no input-shutdown event (no shutdown(SHUT_RD))");
+            synchronized (read)
+            {
+                assertArrayEquals("after the FIN".getBytes(StandardCharsets.US_ASCII), read.toByteArray(),
+                    "every byte before the peer's FIN was read first");
+            }
+        }
+    }
+
+    @Test
+    void shouldLeaveNioToNettysShutdown()
+    {
+        assertNull(CopyDirection.nettySocket(new NioSocketChannel()));
+    }
+}
