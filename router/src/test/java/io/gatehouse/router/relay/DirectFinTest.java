@@ -6,26 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gatehouse.router.loop.Transport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.DuplexChannelConfig;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -46,8 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class DirectFinTest
 {
-    private EventLoopGroup group;
-    private Channel server;
+    private OneLoopServer server;
     private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
     private final ByteArrayOutputStream read = new ByteArrayOutputStream();
     private final CompletableFuture<Boolean> inputShutdownEvent = new CompletableFuture<>();
@@ -55,60 +46,48 @@ class DirectFinTest
 
     private void bind(final Transport transport) throws Exception
     {
-        assumeTrue(transport.isAvailable(), transport + " not available");
-        group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        server = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
-            .childOption(ChannelOption.AUTO_READ, true)
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childOption(ChannelOption.AUTO_CLOSE, false)
-            .childHandler(new ChannelInitializer<SocketChannel>()
+        server = OneLoopServer.bind(transport, true, channel ->
+        {
+            channel.pipeline().addLast(new ChannelInboundHandlerAdapter()
             {
                 @Override
-                protected void initChannel(final SocketChannel channel)
+                public void channelRead(final ChannelHandlerContext ctx, final Object msg)
                 {
-                    channel.pipeline().addLast(new ChannelInboundHandlerAdapter()
+                    final ByteBuf buf = (ByteBuf)msg;
+                    synchronized (read)
                     {
-                        @Override
-                        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
-                        {
-                            final ByteBuf buf = (ByteBuf)msg;
-                            synchronized (read)
-                            {
-                                final byte[] bytes = new byte[buf.readableBytes()];
-                                buf.readBytes(bytes);
-                                read.writeBytes(bytes);
-                            }
-                            ReferenceCountUtil.release(msg);
-                        }
-
-                        @Override
-                        public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
-                        {
-                            if (event instanceof ChannelInputShutdownEvent)
-                            {
-                                inputShutdownEvent.complete(true);
-                            }
-                        }
-
-                        @Override
-                        public void channelInactive(final ChannelHandlerContext ctx)
-                        {
-                            inactive.complete(true);
-                        }
-                    });
-                    accepted.complete(channel);
+                        final byte[] bytes = new byte[buf.readableBytes()];
+                        buf.readBytes(bytes);
+                        read.writeBytes(bytes);
+                    }
+                    ReferenceCountUtil.release(msg);
                 }
-            })
-            .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+
+                @Override
+                public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+                {
+                    if (event instanceof ChannelInputShutdownEvent)
+                    {
+                        inputShutdownEvent.complete(true);
+                    }
+                }
+
+                @Override
+                public void channelInactive(final ChannelHandlerContext ctx)
+                {
+                    inactive.complete(true);
+                }
+            });
+            accepted.complete(channel);
+        });
     }
 
     @AfterEach
     void close()
     {
-        if (group != null)
+        if (server != null)
         {
-            server.close().syncUninterruptibly();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            server.close();
         }
     }
 
@@ -119,7 +98,7 @@ class DirectFinTest
         bind(transport);
         try (Socket client = new Socket())
         {
-            client.connect(server.localAddress());
+            client.connect(server.address());
             final Channel channel = accepted.get(5, TimeUnit.SECONDS);
             final io.netty.channel.unix.Socket socket = CopyDirection.nettySocket(channel);
             assertNotNull(socket, "the relay reaches the channel's own socket on " + transport);

@@ -2,23 +2,11 @@ package io.gatehouse.router.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gatehouse.router.Await;
 import io.gatehouse.router.loop.Transport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,38 +26,21 @@ class TcpStateTest
     private static final int TCP_ESTABLISHED = 1;
     private static final int TCP_CLOSE_WAIT = 8;
 
-    private EventLoopGroup group;
-    private Channel server;
+    private OneLoopServer server;
     private CompletableFuture<Channel> accepted;
 
     private void bind(final Transport transport) throws Exception
     {
-        assumeTrue(transport.isAvailable(), transport + " not available");
-        final boolean epoll = transport == Transport.EPOLL;
-        group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : IoUringIoHandler.newFactory());
         accepted = new CompletableFuture<>();
-        server = new ServerBootstrap().group(group).channel(epoll ? EpollServerSocketChannel.class : IoUringServerSocketChannel.class)
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childOption(ChannelOption.AUTO_CLOSE, false)
-            .childHandler(new ChannelInitializer<SocketChannel>()
-            {
-                @Override
-                protected void initChannel(final SocketChannel channel)
-                {
-                    accepted.complete(channel);
-                }
-            })
-            .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        server = OneLoopServer.bind(transport, false, accepted::complete);
     }
 
     @AfterEach
     void close()
     {
-        if (group != null)
+        if (server != null)
         {
-            server.close().syncUninterruptibly();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            server.close();
         }
     }
 
@@ -104,7 +75,7 @@ class TcpStateTest
         bind(transport);
         try (Socket client = new Socket())
         {
-            client.connect(server.localAddress());
+            client.connect(server.address());
             final Channel channel = accepted.get(5, TimeUnit.SECONDS);
             channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[4096])).sync();
             Await.until("the answer waits unread", () -> quietly(() -> client.getInputStream().available() > 0), () -> "nothing arrived");
@@ -122,7 +93,7 @@ class TcpStateTest
         bind(transport);
         try (Socket client = new Socket())
         {
-            client.connect(server.localAddress());
+            client.connect(server.address());
             final Channel channel = accepted.get(5, TimeUnit.SECONDS);
             client.shutdownOutput();
             Await.until("the FIN arrives", () -> state(channel) == TCP_CLOSE_WAIT, () -> "state " + state(channel));
@@ -138,7 +109,7 @@ class TcpStateTest
         bind(Transport.EPOLL);
         try (Socket client = new Socket())
         {
-            client.connect(server.localAddress());
+            client.connect(server.address());
             final Channel channel = accepted.get(5, TimeUnit.SECONDS);
             channel.close().sync();
             assertEquals(-1, TcpState.state(channel));
