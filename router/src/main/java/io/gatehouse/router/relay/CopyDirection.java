@@ -327,11 +327,13 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
     @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
-        if (!sourceEnded && !sourceFailed && !sourceError && reverse.fin == FIN_DONE && !relay.isClosing())
+        if (!sourceEnded && !sourceFailed && !sourceError && !((DuplexChannelConfig)source.config()).isAllowHalfClosure()
+            && !relay.isClosing())
         {
-            // Its output was shut for the other way's FIN, so Netty closed it at its own end of stream
-            // (onFinForwarded): that is its FIN, every byte before it read already. A close by the session
-            // (a timeout, a drain) comes here too; its end word is noted already and both close anyway.
+            // Half-closure is off only once its output carries the other way's FIN (onFinForwarded), so Netty
+            // closed it at its own end of stream: that is its FIN, every byte before it read already. A close
+            // by the session (a timeout, a drain) comes here too; its end word is noted already and both close
+            // anyway.
             onSourceEnded();
             return;
         }
