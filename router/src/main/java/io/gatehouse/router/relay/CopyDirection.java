@@ -34,7 +34,9 @@ import io.netty.util.ReferenceCountUtil;
  *     relay's close of both channels carries the FIN instead (no shutdown(2) first).</li>
  * <li>A failed write or shutdown on the sink means the sink was reset: nothing more goes that way, and the
  *     relay is told ({@link CopyRelay#onSinkReset}); what the sink sent before its reset still goes the
- *     other way.</li>
+ *     other way. Once the sink's own input has ended there is nothing left to read from it, so auto-close
+ *     is on for it from then ({@link #onSourceEnded} of the other way) and a failed write closes it: the
+ *     other way's {@link #channelInactive} reports that as a close under the relay.</li>
  * <li>An error on the source channel (an RST seen by a read or a write) is told to the relay
  *     ({@link CopyRelay#onChannelError}): nothing more can be written to that channel, but what it sent
  *     before its reset is still read (the read then ends, which Netty reports as input shutdown with
@@ -62,6 +64,9 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
     private static final boolean DIRECT_SHUTDOWN = !"false".equals(System.getProperty("gatehouse.relay.directShutdown"));
     /** {@code -Dgatehouse.relay.closeOnSecondFin=false}: half-closure stays on after the FIN (see {@link #onFinForwarded}). */
     private static final boolean CLOSE_ON_SECOND_FIN = !"false".equals(System.getProperty("gatehouse.relay.closeOnSecondFin"));
+    /** {@code -Dgatehouse.relay.closeOnWriteErrorAfterEnd=false}: auto-close stays off after the source's end (see {@link #onSourceEnded}). */
+    private static final boolean CLOSE_ON_WRITE_ERROR_AFTER_END =
+        !"false".equals(System.getProperty("gatehouse.relay.closeOnWriteErrorAfterEnd"));
 
     final CopyRelay relay;
     final Channel source;
@@ -189,7 +194,17 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
         ReferenceCountUtil.release(event);
     }
 
-    /** The source's FIN: forward it behind every byte already written (also for a FIN seen during the peek). */
+    /**
+     * The source's FIN: forward it behind every byte already written (also for a FIN seen during the peek).
+     *
+     * <p>Nothing more can be read from the source now, so auto-close goes on for it: a write to it that
+     * fails from here on (its peer reset) makes Netty close it at once, which {@link #channelInactive}
+     * reports as a close under the relay, instead of Netty's half-closure of its output. That path builds
+     * a {@code ChannelOutputShutdownException} and then fails its shutdown(2) into a
+     * {@code NotYetConnectedException}, two stack walks, on most connections under {@code wrk -H
+     * 'Connection: close'}. Auto-close has to stay off while the source can still be read: what a reset
+     * side sent before its reset is still delivered.
+     */
     void onSourceEnded()
     {
         if (sourceEnded || sourceFailed)
@@ -197,6 +212,10 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
             return;
         }
         sourceEnded = true;
+        if (CLOSE_ON_WRITE_ERROR_AFTER_END)
+        {
+            source.config().setAutoClose(true);
+        }
         relay.onSourceEnded(this);
         if (sinkReset)
         {

@@ -22,7 +22,9 @@ import java.nio.channels.NotYetConnectedException;
  *     before the reset is still read and delivered to the other side; its read then ends and both close.
  *     A channel closed under the relay: what was read from it is flushed to the other side, which is then
  *     closed. Any other error (not a peer's doing) closes both at once ({@code error}). Writes are made
- *     with auto-close off, so a failed write never closes a channel before its last bytes were read.</li>
+ *     with auto-close off while a channel can still be read, so a failed write never closes a channel
+ *     before its last bytes were read; once its input has ended, auto-close goes on for it, and a failed
+ *     write closes it (a close under the relay, below).</li>
  * <li><b>A reset sink</b> (a write or the forwarded FIN failed): nothing more goes that way, but what that
  *     side sent before its reset is still read and delivered the other way; its read then ends in end of
  *     stream (then both close) or in the reset (the rule above).</li>
