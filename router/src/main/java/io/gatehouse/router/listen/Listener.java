@@ -294,12 +294,13 @@ public final class Listener
         {
             final Worker worker = fixedWorker != null ? fixedWorker : workerOf(channel);
             worker.counters().onConnectionOpened();
-            channel.closeFuture().addListener(worker.clientCloseListener());
             final ListenerState state = snapshots.current().listener(slot);
             final InetSocketAddress remote = (InetSocketAddress)channel.remoteAddress();
             final InetSocketAddress local = (InetSocketAddress)channel.localAddress();
             if (state == null || remote == null || local == null)
             {
+                // no session to count its close: the worker's shared listener does
+                channel.closeFuture().addListener(worker.clientCloseListener());
                 worker.counters().increment(Counter.REJECTED_DRAINING);
                 channel.close();
                 return;
@@ -313,7 +314,7 @@ public final class Listener
             }
             final byte[] source = remote.getAddress().getAddress();
             final boolean proxied = state.trustsProxyHeaderFrom(source);
-            final RejectReason refused = proxied ? RejectReason.NONE : Sequencer.admit(state, remote.getAddress(), channel);
+            final RejectReason refused = proxied ? RejectReason.NONE : Sequencer.admit(state, remote.getAddress(), session);
             if (refused != RejectReason.NONE)
             {
                 worker.counters().increment(Counter.REJECTED_ACL);

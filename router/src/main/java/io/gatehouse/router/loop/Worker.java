@@ -177,7 +177,10 @@ public final class Worker
         return loop.register(channel);
     }
 
-    /** Counts the client connection closed when its channel closes (one shared listener, no allocation). */
+    /**
+     * Counts the client connection closed when its channel closes (one shared listener, no allocation),
+     * for a connection refused before it has a session; a session counts its own client's close.
+     */
     public ChannelFutureListener clientCloseListener()
     {
         return onClientClosed;

@@ -107,10 +107,10 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
 
     /**
      * Asks the listener's policy to admit {@code source}; when it does ({@link RejectReason#NONE}), the
-     * connection is released on that policy when {@code channel} closes (one listener object per admitted
-     * connection). A refusal is already counted by the policy, by reason.
+     * session releases it on that policy when its client channel closes ({@link Session#onAdmitted}). A
+     * refusal is already counted by the policy, by reason.
      */
-    public static RejectReason admit(final ListenerState state, final InetAddress source, final Channel channel)
+    public static RejectReason admit(final ListenerState state, final InetAddress source, final Session session)
     {
         final AdmissionPolicy policy = state.policy();
         final RejectReason reason = policy.admit(source);
@@ -118,7 +118,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         {
             return reason;
         }
-        channel.closeFuture().addListener(future -> policy.release(source));
+        session.onAdmitted(policy, source);
         return RejectReason.NONE;
     }
 
@@ -388,7 +388,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         proxyHeaderExpected = false;
         peeked.skipBytes(proxyIn.headerLength());
         session.onClientAddress(new InetSocketAddress(client.sourceAddress(), client.sourcePort()));
-        final RejectReason refused = admit(state, client.sourceAddress(), ctx.channel());
+        final RejectReason refused = admit(state, client.sourceAddress(), session);
         if (refused != RejectReason.NONE)
         {
             session.noteEnd(EndReason.rejected(refused));

@@ -10,10 +10,12 @@ import io.gatehouse.router.log.AccessLogEntry;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.metrics.ListenerCounters;
 import io.gatehouse.router.metrics.WorkerCounters;
+import io.gatehouse.router.policy.AdmissionPolicy;
 import io.gatehouse.router.route.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,6 +75,11 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private long bytesBackendToClient;
     private EndReason endReason;
     private boolean ended;
+    /** The client channel's close was counted (and its admission released). */
+    private boolean clientClosed;
+    /** The policy that admitted this connection, owed a release when the client channel closes; or null. */
+    private AdmissionPolicy admittedBy;
+    private InetAddress admittedSource;
 
     public Session(
         final Worker worker, final ListenerState listener, final Channel client, final InetSocketAddress remote, final InetSocketAddress local)
@@ -342,10 +349,32 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         close(EndReason.DRAIN);
     }
 
-    /** A channel of this session closed: the session ends when its last one has. */
+    /**
+     * {@code policy} admitted this connection as {@code source}: the session releases it there, once, when
+     * the client channel closes (held here rather than as one more close listener per connection).
+     */
+    public void onAdmitted(final AdmissionPolicy policy, final InetAddress source)
+    {
+        admittedBy = policy;
+        admittedSource = source;
+    }
+
+    /**
+     * A channel of this session closed. The client's close is counted at once (the worker's open
+     * connections) and releases its admission; the session ends when its last channel has closed.
+     */
     @Override
     public void operationComplete(final ChannelFuture future)
     {
+        if (!clientClosed && client.closeFuture().isDone())
+        {
+            clientClosed = true;
+            counters.onConnectionClosed();
+            if (admittedBy != null)
+            {
+                admittedBy.release(admittedSource);
+            }
+        }
         if (ended || !client.closeFuture().isDone() || (backend != null && !backend.closeFuture().isDone()))
         {
             return;
