@@ -21,8 +21,10 @@ import java.util.logging.Logger;
  * failure. Exceptions stop here: Netty's own acceptor would pause a fixed second and then log at the
  * pipeline's tail on every failure. One instance per listening socket: the back-off state is its own.
  *
- * <p>On a transport that {@link Transport#registersAfterIoBatch() registers after the I/O batch} (epoll),
- * connections accepted during a batch are passed on (and so registered) from one task run after it.
+ * <p>Each accepted connection goes to the listener's {@link Listener.Acceptor}, which sets it up and registers it
+ * (nothing is passed down the pipeline to Netty's {@code ServerBootstrapAcceptor}). On a transport that
+ * {@link Transport#registersAfterIoBatch() registers after the I/O batch} (epoll), connections accepted
+ * during a batch are handed on (and so registered) from one task run after it.
  *
  * <p>Runs on the listening socket's event loop only; allocates nothing per accepted connection.
  */
@@ -35,6 +37,7 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
 
     private final Worker worker;
     private final String listenerName;
+    private final Listener.Acceptor acceptor;
     private long pauseMs;
     private boolean paused;
     private long failuresThisEpisode;
@@ -43,10 +46,11 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
     private final Runnable registerAccepted = this::onRegisterAccepted;
     private ChannelHandlerContext ctx;
 
-    AcceptBackoff(final Worker worker, final String listenerName)
+    AcceptBackoff(final Worker worker, final String listenerName, final Listener.Acceptor acceptor)
     {
         this.worker = worker;
         this.listenerName = listenerName;
+        this.acceptor = acceptor;
     }
 
     @Override
@@ -60,7 +64,7 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
         pauseMs = 0;
         if (!worker.transport().registersAfterIoBatch())
         {
-            ctx.fireChannelRead(msg);
+            acceptor.accept((Channel)msg);
             return;
         }
         if (accepted.isEmpty())
@@ -79,7 +83,7 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
         {
             if (open)
             {
-                ctx.fireChannelRead(child);
+                acceptor.accept((Channel)child);
             }
             else
             {

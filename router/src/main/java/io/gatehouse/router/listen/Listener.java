@@ -16,10 +16,15 @@ import io.gatehouse.router.systemd.InheritedSocket;
 import io.gatehouse.router.systemd.ServerChannelAdopter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.unix.UnixChannelOption;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -143,12 +148,12 @@ public final class Listener
                         .group(worker.loop(), worker.loop())
                         .channel(transport.serverChannelClass())
                         .option(UnixChannelOption.SO_REUSEPORT, true)
-                        .handler(new AcceptBackoff(worker, name));
+                        .handler(new AcceptBackoff(worker, name, new Acceptor(worker, worker.loop())));
                     if (clientSpeaksFirst)
                     {
                         transport.deferAccept(bootstrap, DEFER_ACCEPT_SECONDS);
                     }
-                    final Channel channel = bind(bootstrap, new Acceptor(worker), target);
+                    final Channel channel = bind(bootstrap, target);
                     target = (InetSocketAddress)channel.localAddress();
                 }
             }
@@ -157,8 +162,8 @@ public final class Listener
                 final ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(workers[0].loop(), group)
                     .channel(transport.serverChannelClass())
-                    .handler(new AcceptBackoff(workers[0], name));
-                final Channel channel = bind(bootstrap, new Acceptor(null), target);
+                    .handler(new AcceptBackoff(workers[0], name, new Acceptor(null, group)));
+                final Channel channel = bind(bootstrap, target);
                 target = (InetSocketAddress)channel.localAddress();
             }
         }
@@ -189,8 +194,8 @@ public final class Listener
                 }
                 final Worker worker = workers[i % workers.length];
                 final ServerBootstrap bootstrap = new ServerBootstrap().group(worker.loop(), group)
-                    .handler(new AcceptBackoff(worker, name));
-                configure(bootstrap, new Acceptor(null));
+                    .handler(new AcceptBackoff(worker, name, new Acceptor(null, group)));
+                configure(bootstrap);
                 ServerChannelAdopter.register(bootstrap, adoption.channel()).sync();
                 synchronized (serverChannels)
                 {
@@ -211,25 +216,23 @@ public final class Listener
         }
     }
 
-    private static void configure(final ServerBootstrap bootstrap, final Acceptor acceptor)
+    /**
+     * The listening socket's options. Accepted connections never reach the bootstrap's own acceptor
+     * ({@link AcceptBackoff} hands each to an {@link Acceptor}), so its child options and child handler
+     * are not used; it still asks for a child handler.
+     */
+    private static void configure(final ServerBootstrap bootstrap)
     {
         bootstrap
             .option(ChannelOption.SO_BACKLOG, BACKLOG)
             .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.AUTO_READ, false)
-            // No TCP_NODELAY child option: every transport's socket config turns it on in its
-            // constructor (PlatformDependent.canEnableTcpNoDelayByDefault), and the option would set it
-            // a second time, one setsockopt per accepted connection (TcpNoDelayDefaultTest holds it).
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childOption(ChannelOption.AUTO_CLOSE, false)
-            .childOption(ChannelOption.RCVBUF_ALLOCATOR, Worker.RECEIVE_ALLOCATOR)
-            .childHandler(acceptor);
+            .childHandler(NOT_USED);
     }
 
-    private Channel bind(final ServerBootstrap bootstrap, final Acceptor acceptor, final InetSocketAddress target)
+    private Channel bind(final ServerBootstrap bootstrap, final InetSocketAddress target)
         throws InterruptedException
     {
-        configure(bootstrap, acceptor);
+        configure(bootstrap);
         final Channel channel = bootstrap.bind(target).sync().channel();
         synchronized (serverChannels)
         {
@@ -276,21 +279,87 @@ public final class Listener
     }
 
     /**
-     * Sets up each accepted connection on its event loop: counts it, admits its source (the listener's
-     * policy; a trusted PROXY source is admitted later, on the address its header names), starts its peek.
+     * The child handler {@link ServerBootstrap} requires; no connection reaches it (see {@link #configure}).
+     * One that did anyway would have none of the router's setup, so it is closed.
      */
-    @ChannelHandler.Sharable
-    private final class Acceptor extends ChannelInitializer<Channel>
+    private static final ChannelHandler NOT_USED = new ChannelHandlerAdapter()
     {
-        private final Worker fixedWorker;
-
-        Acceptor(final Worker fixedWorker)
+        @Override
+        public boolean isSharable()
         {
-            this.fixedWorker = fixedWorker;
+            return true;
         }
 
         @Override
-        protected void initChannel(final Channel channel)
+        public void handlerAdded(final ChannelHandlerContext ctx)
+        {
+            ctx.close();
+        }
+    };
+
+    /**
+     * Sets up each accepted connection: its options set on its config directly, then registered on its
+     * event loop, where it is counted, its source admitted (the listener's policy; a trusted PROXY source
+     * is admitted later, on the address its header names) and its peek started. This is the work of
+     * Netty's {@code ServerBootstrapAcceptor} and a {@code ChannelInitializer} without their per-connection
+     * costs: four options set through the generic option map, a handler context added to the pipeline and
+     * removed again (with the initializer's own concurrent set), and a listener object per registration.
+     */
+    final class Acceptor implements ChannelFutureListener
+    {
+        private final Worker fixedWorker;
+        private final EventLoopGroup childGroup;
+
+        Acceptor(final Worker fixedWorker, final EventLoopGroup childGroup)
+        {
+            this.fixedWorker = fixedWorker;
+            this.childGroup = childGroup;
+        }
+
+        /** The listening socket's event loop: {@code child} was just accepted, not yet registered. */
+        void accept(final Channel child)
+        {
+            final ChannelConfig config = child.config();
+            config.setAutoRead(false);
+            // No TCP_NODELAY: every transport's socket config turns it on in its constructor
+            // (PlatformDependent.canEnableTcpNoDelayByDefault); setting it again would be one setsockopt
+            // per accepted connection (TcpNoDelayDefaultTest holds it).
+            ((DuplexChannelConfig)config).setAllowHalfClosure(true);
+            config.setAutoClose(false);
+            config.setRecvByteBufAllocator(Worker.RECEIVE_ALLOCATOR);
+            try
+            {
+                childGroup.next().register(child).addListener(this);
+            }
+            catch (final RuntimeException ex)
+            {
+                child.unsafe().closeForcibly();
+            }
+        }
+
+        /** Registered (on the child's loop): before its pipeline's registered and active events. */
+        @Override
+        public void operationComplete(final ChannelFuture future)
+        {
+            final Channel channel = future.channel();
+            if (!future.isSuccess())
+            {
+                // Netty closed it already (a failed registration closes the channel)
+                channel.unsafe().closeForcibly();
+                return;
+            }
+            try
+            {
+                initChannel(channel);
+            }
+            catch (final RuntimeException ex)
+            {
+                channel.close();
+                throw ex;
+            }
+        }
+
+        private void initChannel(final Channel channel)
         {
             final Worker worker = fixedWorker != null ? fixedWorker : workerOf(channel);
             worker.counters().onConnectionOpened();
@@ -322,12 +391,6 @@ public final class Listener
                 return;
             }
             channel.pipeline().addLast(new Sequencer(session, source));
-        }
-
-        @Override
-        public void exceptionCaught(final io.netty.channel.ChannelHandlerContext ctx, final Throwable cause)
-        {
-            ctx.close();
         }
     }
 
