@@ -234,7 +234,13 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
     /** Nothing is waiting to go out on the sink: every byte read before the FIN is in the kernel already. */
     private boolean isSinkFlushed()
     {
-        final ChannelOutboundBuffer pending = sink.unsafe().outboundBuffer();
+        return isFlushed(sink);
+    }
+
+    /** Nothing is waiting to go out on {@code channel} (written and not yet in the kernel), and it is still open for writes. */
+    static boolean isFlushed(final Channel channel)
+    {
+        final ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
         return pending != null && pending.isEmpty() && pending.totalPendingWriteBytes() == 0;
     }
 

@@ -199,7 +199,8 @@ public final class CopyRelay implements SessionStage
 
     /**
      * {@code direction}'s source channel closed without the relay closing it: what was read from it is
-     * delivered (flushed) to the other side, which is closed after.
+     * delivered (flushed) to the other side, which is closed after; at once when nothing is pending there
+     * (an empty write would cost a send of nothing and a loop turn before the close).
      */
     void onSourceClosed(final CopyDirection direction)
     {
@@ -210,7 +211,7 @@ public final class CopyRelay implements SessionStage
         closing = true;
         session.noteEnd(direction.fromClient ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
         final Channel other = direction.sink;
-        if (other.isActive() && !direction.isSinkReset())
+        if (other.isActive() && !direction.isSinkReset() && !CopyDirection.isFlushed(other))
         {
             other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
