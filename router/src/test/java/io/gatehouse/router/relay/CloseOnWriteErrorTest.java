@@ -7,10 +7,6 @@ import io.gatehouse.router.loop.Transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.ChannelOutputShutdownEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,45 +29,24 @@ class CloseOnWriteErrorTest
 {
     private OneLoopServer server;
     private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
-    private final CompletableFuture<Boolean> inputEnded = new CompletableFuture<>();
-    private final CompletableFuture<Boolean> outputShutdownEvent = new CompletableFuture<>();
-    private final CompletableFuture<Boolean> inactive = new CompletableFuture<>();
+    private ChannelEvents events;
 
     private void bind(final Transport transport, final boolean autoCloseAtEnd) throws Exception
     {
+        events = new ChannelEvents()
+        {
+            @Override
+            void onInputShutdown(final ChannelHandlerContext ctx)
+            {
+                if (autoCloseAtEnd)
+                {
+                    ctx.channel().config().setAutoClose(true);
+                }
+            }
+        };
         server = OneLoopServer.bind(transport, true, channel ->
         {
-            channel.pipeline().addLast(new ChannelInboundHandlerAdapter()
-            {
-                @Override
-                public void channelRead(final ChannelHandlerContext ctx, final Object msg)
-                {
-                    ReferenceCountUtil.release(msg);
-                }
-
-                @Override
-                public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
-                {
-                    if (event instanceof ChannelInputShutdownEvent)
-                    {
-                        if (autoCloseAtEnd)
-                        {
-                            ctx.channel().config().setAutoClose(true);
-                        }
-                        inputEnded.complete(true);
-                    }
-                    else if (event instanceof ChannelOutputShutdownEvent)
-                    {
-                        outputShutdownEvent.complete(true);
-                    }
-                }
-
-                @Override
-                public void channelInactive(final ChannelHandlerContext ctx)
-                {
-                    inactive.complete(true);
-                }
-            });
+            channel.pipeline().addLast(events);
             accepted.complete(channel);
         });
     }
@@ -91,9 +66,9 @@ class CloseOnWriteErrorTest
     {
         bind(transport, true);
         final Channel channel = resetAfterFin();
-        writeUntil(channel, inactive);
-        assertTrue(inactive.isDone(), "a failed write closed the channel on " + transport);
-        assertFalse(outputShutdownEvent.isDone(), "without Netty's half-closure of its output on " + transport);
+        writeUntil(channel, events.inactive);
+        assertTrue(events.inactive.isDone(), "a failed write closed the channel on " + transport);
+        assertFalse(events.outputShutdown.isDone(), "without Netty's half-closure of its output on " + transport);
     }
 
     @ParameterizedTest
@@ -102,10 +77,10 @@ class CloseOnWriteErrorTest
     {
         bind(transport, false);
         final Channel channel = resetAfterFin();
-        writeUntil(channel, outputShutdownEvent);
-        assertTrue(outputShutdownEvent.isDone(), "a failed write shut the channel's output on " + transport);
+        writeUntil(channel, events.outputShutdown);
+        assertTrue(events.outputShutdown.isDone(), "a failed write shut the channel's output on " + transport);
         assertTrue(channel.isOpen(), "and left it open on " + transport);
-        assertFalse(inactive.isDone(), "not closed on " + transport);
+        assertFalse(events.inactive.isDone(), "not closed on " + transport);
     }
 
     /** A peer that sends its FIN, then resets: the router's side reads the end of stream first. */
@@ -116,7 +91,7 @@ class CloseOnWriteErrorTest
             client.connect(server.address());
             final Channel channel = accepted.get(5, TimeUnit.SECONDS);
             client.shutdownOutput();
-            inputEnded.get(5, TimeUnit.SECONDS);
+            events.inputShutdown.get(5, TimeUnit.SECONDS);
             client.setSoLinger(true, 0);
             return channel;
         }

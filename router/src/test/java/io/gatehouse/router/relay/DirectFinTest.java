@@ -8,16 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.router.loop.Transport;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.ReferenceCountUtil;
-import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -40,44 +34,13 @@ class DirectFinTest
 {
     private OneLoopServer server;
     private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
-    private final ByteArrayOutputStream read = new ByteArrayOutputStream();
-    private final CompletableFuture<Boolean> inputShutdownEvent = new CompletableFuture<>();
-    private final CompletableFuture<Boolean> inactive = new CompletableFuture<>();
+    private final ChannelEvents events = new ChannelEvents();
 
     private void bind(final Transport transport) throws Exception
     {
         server = OneLoopServer.bind(transport, true, channel ->
         {
-            channel.pipeline().addLast(new ChannelInboundHandlerAdapter()
-            {
-                @Override
-                public void channelRead(final ChannelHandlerContext ctx, final Object msg)
-                {
-                    final ByteBuf buf = (ByteBuf)msg;
-                    synchronized (read)
-                    {
-                        final byte[] bytes = new byte[buf.readableBytes()];
-                        buf.readBytes(bytes);
-                        read.writeBytes(bytes);
-                    }
-                    ReferenceCountUtil.release(msg);
-                }
-
-                @Override
-                public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
-                {
-                    if (event instanceof ChannelInputShutdownEvent)
-                    {
-                        inputShutdownEvent.complete(true);
-                    }
-                }
-
-                @Override
-                public void channelInactive(final ChannelHandlerContext ctx)
-                {
-                    inactive.complete(true);
-                }
-            });
+            channel.pipeline().addLast(events);
             accepted.complete(channel);
         });
     }
@@ -115,13 +78,10 @@ class DirectFinTest
 
             client.getOutputStream().write("after the FIN".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
-            assertTrue(inactive.get(5, TimeUnit.SECONDS), "the peer's FIN closes the channel");
-            assertFalse(inputShutdownEvent.isDone(), "with no input-shutdown event (no shutdown(SHUT_RD))");
-            synchronized (read)
-            {
-                assertArrayEquals("after the FIN".getBytes(StandardCharsets.US_ASCII), read.toByteArray(),
-                    "every byte before the peer's FIN was read first");
-            }
+            assertTrue(events.inactive.get(5, TimeUnit.SECONDS), "the peer's FIN closes the channel");
+            assertFalse(events.inputShutdown.isDone(), "with no input-shutdown event (no shutdown(SHUT_RD))");
+            assertArrayEquals("after the FIN".getBytes(StandardCharsets.US_ASCII), events.read(),
+                "every byte before the peer's FIN was read first");
         }
     }
 
