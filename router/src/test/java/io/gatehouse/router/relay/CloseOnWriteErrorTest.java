@@ -28,7 +28,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CloseOnWriteErrorTest
 {
     private OneLoopServer server;
-    private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
     private ChannelEvents events;
 
     private void bind(final Transport transport, final boolean autoCloseAtEnd) throws Exception
@@ -44,11 +43,7 @@ class CloseOnWriteErrorTest
                 }
             }
         };
-        server = OneLoopServer.bind(transport, true, channel ->
-        {
-            channel.pipeline().addLast(events);
-            accepted.complete(channel);
-        });
+        server = OneLoopServer.bind(transport, true, events);
     }
 
     @AfterEach
@@ -89,7 +84,7 @@ class CloseOnWriteErrorTest
         try (Socket client = new Socket())
         {
             client.connect(server.address());
-            final Channel channel = accepted.get(5, TimeUnit.SECONDS);
+            final Channel channel = server.accepted();
             client.shutdownOutput();
             events.inputShutdown.get(5, TimeUnit.SECONDS);
             client.setSoLinger(true, 0);

@@ -14,7 +14,6 @@ import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,16 +32,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DirectFinTest
 {
     private OneLoopServer server;
-    private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
     private final ChannelEvents events = new ChannelEvents();
 
     private void bind(final Transport transport) throws Exception
     {
-        server = OneLoopServer.bind(transport, true, channel ->
-        {
-            channel.pipeline().addLast(events);
-            accepted.complete(channel);
-        });
+        server = OneLoopServer.bind(transport, true, events);
     }
 
     @AfterEach
@@ -62,7 +56,7 @@ class DirectFinTest
         try (Socket client = new Socket())
         {
             client.connect(server.address());
-            final Channel channel = accepted.get(5, TimeUnit.SECONDS);
+            final Channel channel = server.accepted();
             final io.netty.channel.unix.Socket socket = CopyDirection.nettySocket(channel);
             assertNotNull(socket, "the relay reaches the channel's own socket on " + transport);
 

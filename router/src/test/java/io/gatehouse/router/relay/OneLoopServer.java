@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.gatehouse.router.loop.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -13,27 +14,30 @@ import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A listening socket on one event loop of a real transport, its accepted channels set up as the router's
- * are (half-closure on, auto-close off), each handed to {@code onAccept} on the loop. Skips the test where
- * the transport is not available.
+ * are (half-closure on, auto-close off), with {@code handler} (if any) on each one's pipeline; the first one
+ * accepted is {@link #accepted()}. Skips the test where the transport is not available.
  */
 final class OneLoopServer implements AutoCloseable
 {
     private final EventLoopGroup group;
     private final Channel server;
+    private final CompletableFuture<Channel> accepted;
 
-    private OneLoopServer(final EventLoopGroup group, final Channel server)
+    private OneLoopServer(final EventLoopGroup group, final Channel server, final CompletableFuture<Channel> accepted)
     {
         this.group = group;
         this.server = server;
+        this.accepted = accepted;
     }
 
-    static OneLoopServer bind(final Transport transport, final boolean autoRead, final Consumer<SocketChannel> onAccept)
+    static OneLoopServer bind(final Transport transport, final boolean autoRead, final ChannelHandler handler)
         throws InterruptedException
     {
+        final CompletableFuture<Channel> accepted = new CompletableFuture<>();
         assumeTrue(transport.isAvailable(), transport + " not available");
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         final Channel server = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
@@ -45,11 +49,21 @@ final class OneLoopServer implements AutoCloseable
                 @Override
                 protected void initChannel(final SocketChannel channel)
                 {
-                    onAccept.accept(channel);
+                    if (handler != null)
+                    {
+                        channel.pipeline().addLast(handler);
+                    }
+                    accepted.complete(channel);
                 }
             })
             .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        return new OneLoopServer(group, server);
+        return new OneLoopServer(group, server, accepted);
+    }
+
+    /** The first channel accepted, once it is set up (waits up to 5 s). */
+    Channel accepted() throws Exception
+    {
+        return accepted.get(5, TimeUnit.SECONDS);
     }
 
     SocketAddress address()
