@@ -344,7 +344,7 @@ public final class Listener
             final Channel channel = future.channel();
             if (!future.isSuccess())
             {
-                // Netty closed it already (a failed registration closes the channel)
+                // Netty's failed registrations close the channel; this covers one that did not (a no-op otherwise)
                 channel.unsafe().closeForcibly();
                 return;
             }

@@ -223,7 +223,7 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
             return;
         }
         fin = FIN_FLUSHING;
-        if (FIN_SHORTCUTS && isSinkFlushed())
+        if (FIN_SHORTCUTS && isFlushed(sink))
         {
             onSinkFlushed();
             return;
@@ -231,13 +231,10 @@ final class CopyDirection extends ChannelInboundHandlerAdapter implements Channe
         sink.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
     }
 
-    /** Nothing is waiting to go out on the sink: every byte read before the FIN is in the kernel already. */
-    private boolean isSinkFlushed()
-    {
-        return isFlushed(sink);
-    }
-
-    /** Nothing is waiting to go out on {@code channel} (written and not yet in the kernel), and it is still open for writes. */
+    /**
+     * Nothing is waiting to go out on {@code channel} (written and not yet in the kernel), and it is still open
+     * for writes: for the sink, every byte read before the FIN is in the kernel already.
+     */
     static boolean isFlushed(final Channel channel)
     {
         final ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();

@@ -75,8 +75,6 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private long bytesBackendToClient;
     private EndReason endReason;
     private boolean ended;
-    /** The client channel's close was counted (and its admission released). */
-    private boolean clientClosed;
     /** The policy that admitted this connection, owed a release when the client channel closes; or null. */
     private AdmissionPolicy admittedBy;
     private InetAddress admittedSource;
@@ -360,15 +358,15 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     }
 
     /**
-     * A channel of this session closed. The client's close is counted at once (the worker's open
-     * connections) and releases its admission; the session ends when its last channel has closed.
+     * A channel of this session closed (this listens on the client's and the backend's close futures, each
+     * completes once). The client's close is counted at once (the worker's open connections) and releases
+     * its admission; the session ends when its last channel has closed.
      */
     @Override
     public void operationComplete(final ChannelFuture future)
     {
-        if (!clientClosed && client.closeFuture().isDone())
+        if (future == client.closeFuture())
         {
-            clientClosed = true;
             counters.onConnectionClosed();
             if (admittedBy != null)
             {
