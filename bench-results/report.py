@@ -226,6 +226,26 @@ def real_runs(work, kind, target):
     return out
 
 
+def jit_table(work, meta, targets, add):
+    """How long each JVM target took to warm up, and how much compiling was left in its measured runs."""
+    tck = meta.get("clk_tck", 100)
+    warm = {t: load(os.path.join(work, f"warm-{t}.json")) for t in targets}
+    warm = {t: w for t, w in warm.items() if w}
+    if not warm:
+        return
+    add("JIT warm-up, per gatehouse target: 30 s of loadgen connect, then cycles of keep-alive, `Connection: close` and "
+        "h2load runs until one cycle finds the compiler threads (C1, C2) at no more than 1% of one core. The measured "
+        "runs are the steady state after it; their compiler CPU is the last column (near 0 means no JIT work was counted).")
+    add("")
+    add("| target | warm-up cycles | JIT quiet | warm-up s | router CPU s in warm-up | of it compiler s | compiler CPU s in measured runs |")
+    add("|---|---:|---|---:|---:|---:|---:|")
+    for t, w in warm.items():
+        measured = sum(r.get("jit_ticks", 0) for k in ("keepalive", "close", "h2", "bulk") for r in real_runs(work, k, t))
+        add(f"| {t} | {w.get('cycles')} | {'yes' if w.get('quiet') else 'no'} | {fmt(w.get('wall_s'))} | "
+            f"{fmt(w.get('cpu_ticks', 0) / tck, 1)} | {fmt(w.get('jit_ticks', 0) / tck, 1)} | {fmt(measured / tck, 2)} |")
+    add("")
+
+
 def real_section(work, meta, targets, add):
     """The issue-16 rows from real clients, medians over rounds, and each gatehouse variant against the best peer."""
     tck = meta.get("clk_tck", 100)
@@ -262,8 +282,8 @@ def real_section(work, meta, targets, add):
         f"connections x 10 streams over TLS (ALPN h2); curl ({meta.get('curl')}) one {meta.get('bulk_mib')} MiB download. "
         "The backends are one nginx with two TLS servers (the routers pass TLS through, the client and nginx do the crypto). "
         "Router CPU = user + system seconds of all the router's processes from /proc/PID/stat around each run. "
-        f"Medians over {meta.get('rounds')} round(s); in each round every target runs each client in turn; one JIT warm-up "
-        "run per target before round 1, not counted. `direct` is the client straight to the backend. "
+        f"Medians over {meta.get('rounds')} round(s); in each round every target runs each client in turn. Before round 1 "
+        "each target is warmed up (not counted) until its JIT is quiet (the table after this one). `direct` is the client straight to the backend. "
         "Load = median 1-minute load average at the start of the runs (the host is shared: read ratios, not absolutes).")
     add("")
     add("| target | keep-alive req/s | p50 | p99 | new TLS conn/s | close p99 | h2load req/s | bulk MB/s | CPU s / 10k req | CPU s / 1k conn | CPU s / 10k h2 req | errors ka/close/h2/bulk | load |")
@@ -274,6 +294,7 @@ def real_section(work, meta, targets, add):
             f"{fmt(r['cpu_1k_conn'], 3) if r['cpu_1k_conn'] is not None else '-'} | "
             f"{fmt(r['cpu_h2_10k'], 3) if r['cpu_h2_10k'] is not None else '-'} | {r['errors']} | {fmt(r['load'], 2)} |")
     add("")
+    jit_table(work, meta, [t for t in rows if t.startswith("gatehouse")], add)
     peers = [t for t in PEERS if t in rows]
     gh = [t for t in rows if t.startswith("gatehouse")]
     if not peers or not gh:
