@@ -234,7 +234,7 @@ def jit_table(work, meta, targets, add):
     if not warm:
         return
     add("JIT warm-up, per gatehouse target: 30 s of loadgen connect, then cycles of keep-alive, `Connection: close` and "
-        "h2load runs until one cycle finds the compiler threads (C1, C2) at no more than 1% of one core. The measured "
+        "h2load runs and one bulk download until one cycle finds the compiler threads (C1, C2) at no more than 1% of one core. The measured "
         "runs are the steady state after it; their compiler CPU is the last column (near 0 means no JIT work was counted).")
     add("")
     add("| target | warm-up cycles | JIT quiet | warm-up s | router CPU s in warm-up | of it compiler s | compiler CPU s in measured runs |")
