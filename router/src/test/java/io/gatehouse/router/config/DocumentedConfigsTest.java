@@ -45,7 +45,7 @@ class DocumentedConfigsTest
                 }
             }
         }
-        for (final String script : List.of("bench-results/run", "bench-results/soak"))
+        for (final String script : List.of("bench-results/run", "bench-results/soak", "bench-results/syscalls"))
         {
             final Matcher docs = HEREDOC.matcher(Files.readString(ROOT.resolve(script)));
             int index = 0;
@@ -67,6 +67,7 @@ class DocumentedConfigsTest
         assertTrue(loaded.contains("router/README-operations.md#1"), loaded.toString());
         assertTrue(loaded.stream().anyMatch(name -> name.startsWith("bench-results/run#")), loaded.toString());
         assertTrue(loaded.contains("bench-results/soak#1"), loaded.toString());
+        assertTrue(loaded.stream().anyMatch(name -> name.startsWith("bench-results/syscalls#")), loaded.toString());
     }
 
     /** Each distinct shell variable becomes its own port. */
