@@ -226,23 +226,23 @@ def real_runs(work, kind, target):
     return out
 
 
-def jit_table(work, meta, targets, add):
+def jit_table(work, meta, rows, add):
     """How long each JVM target took to warm up, and how much compiling was left in its measured runs."""
     tck = meta.get("clk_tck", 100)
-    warm = {t: load(os.path.join(work, f"warm-{t}.json")) for t in targets}
+    warm = {t: load(os.path.join(work, f"warm-{t}.json")) for t in rows if t.startswith("gatehouse")}
     warm = {t: w for t, w in warm.items() if w}
     if not warm:
         return
-    add("JIT warm-up, per gatehouse target: 30 s of loadgen connect, then cycles of keep-alive, `Connection: close` and "
-        "h2load runs and one bulk download until one cycle finds the compiler threads (C1, C2) at no more than 1% of one core. The measured "
-        "runs are the steady state after it; their compiler CPU is the last column (near 0 means no JIT work was counted).")
+    add(f"JIT warm-up, per gatehouse target: {meta.get('jit_real_s', 30)} s of loadgen connect, then cycles of keep-alive, "
+        "`Connection: close` and h2load runs and one bulk download until one cycle finds the compiler threads (C1, C2) at "
+        f"no more than 1% of one core (at most {meta.get('jit_max_cycles', 10)} cycles). The measured runs are the steady "
+        "state after it; their compiler CPU is the last column (near 0 means no JIT work was counted).")
     add("")
     add("| target | warm-up cycles | JIT quiet | warm-up s | router CPU s in warm-up | of it compiler s | compiler CPU s in measured runs |")
     add("|---|---:|---|---:|---:|---:|---:|")
     for t, w in warm.items():
-        measured = sum(r.get("jit_ticks", 0) for k in ("keepalive", "close", "h2", "bulk") for r in real_runs(work, k, t))
         add(f"| {t} | {w.get('cycles')} | {'yes' if w.get('quiet') else 'no'} | {fmt(w.get('wall_s'))} | "
-            f"{fmt(w.get('cpu_ticks', 0) / tck, 1)} | {fmt(w.get('jit_ticks', 0) / tck, 1)} | {fmt(measured / tck, 2)} |")
+            f"{fmt(w.get('cpu_ticks', 0) / tck, 1)} | {fmt(w.get('jit_ticks', 0) / tck, 1)} | {fmt(rows[t]['jit_ticks'] / tck, 2)} |")
     add("")
 
 
@@ -271,6 +271,7 @@ def real_section(work, meta, targets, add):
             "cpu_h2_10k": cpu_per(h2, 10000),
             "errors": " / ".join(errs(x) for x in (ka, cl, h2, bk)),
             "load": median([r.get("load1_before") for r in ka + cl + h2 + bk]),
+            "jit_ticks": sum(r.get("jit_ticks", 0) for r in ka + cl + h2 + bk),
         }
     if not rows:
         return
@@ -294,7 +295,7 @@ def real_section(work, meta, targets, add):
             f"{fmt(r['cpu_1k_conn'], 3) if r['cpu_1k_conn'] is not None else '-'} | "
             f"{fmt(r['cpu_h2_10k'], 3) if r['cpu_h2_10k'] is not None else '-'} | {r['errors']} | {fmt(r['load'], 2)} |")
     add("")
-    jit_table(work, meta, [t for t in rows if t.startswith("gatehouse")], add)
+    jit_table(work, meta, rows, add)
     peers = [t for t in PEERS if t in rows]
     gh = [t for t in rows if t.startswith("gatehouse")]
     if not peers or not gh:
