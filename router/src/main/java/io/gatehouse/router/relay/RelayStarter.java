@@ -9,8 +9,9 @@ import io.netty.channel.Channel;
 
 /**
  * Hands a connected client and backend to the listener's relay: writes the PROXY header (if any) and the
- * peeked bytes to the backend first, unchanged, then starts the copy relay, or the splice relay where the
- * listener asks for it and the transport is epoll. Event loop thread only.
+ * peeked bytes to the backend first, unchanged, then starts the relay: on epoll the raw-socket relay
+ * ({@link SpliceRelay}: splice(2) where the listener asks for it, else recv/send through pooled buffers),
+ * on io_uring and NIO Netty's copy relay ({@link CopyRelay}). Event loop thread only.
  */
 public final class RelayStarter
 {
@@ -41,29 +42,40 @@ public final class RelayStarter
     {
         final Worker worker = session.worker();
         final ByteBuf first = concat(backend, proxyHeader, peeked);
+        if (!copy && worker.transport() == Transport.EPOLL)
+        {
+            // On epoll both modes run on the raw sockets: splice(2) through pipes, or recv/send through pooled buffers.
+            final boolean splice = state.relaySplice() && SpliceRelay.isAvailable();
+            if (state.relaySplice() && !splice)
+            {
+                logSpliceFallback(state, worker);
+            }
+            if (first != null)
+            {
+                session.onClientToBackend(first.readableBytes());
+                backend.writeAndFlush(first, backend.voidPromise());
+            }
+            final SpliceStage stage = new SpliceStage(session);
+            session.onRelaying(stage);
+            stage.connection(SpliceRelay.open(client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(),
+                state.halfClosedTimeoutNs() == Long.MAX_VALUE ? 0 : state.halfClosedTimeoutNs(), worker::nowNs, stage, !splice));
+            return;
+        }
         if (state.relaySplice() && !copy)
         {
-            if (worker.transport() == Transport.EPOLL && SpliceRelay.isAvailable())
-            {
-                if (first != null)
-                {
-                    session.onClientToBackend(first.readableBytes());
-                    backend.writeAndFlush(first, backend.voidPromise());
-                }
-                final SpliceStage stage = new SpliceStage(session);
-                session.onRelaying(stage);
-                stage.connection(SpliceRelay.open(client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(),
-                    state.halfClosedTimeoutNs() == Long.MAX_VALUE ? 0 : state.halfClosedTimeoutNs(), worker::nowNs, stage));
-                return;
-            }
-            if (!spliceFallbackLogged)
-            {
-                spliceFallbackLogged = true;
-                LOG.log(System.Logger.Level.WARNING, "listener " + state.name() + ": relay splice needs the epoll transport"
-                    + " with splice(2); using copy on " + worker.transport().name().toLowerCase(java.util.Locale.ROOT));
-            }
+            logSpliceFallback(state, worker);
         }
         CopyRelay.start(session, client, backend, first, state.idleTimeoutNs(), state.halfClosedTimeoutNs(), clientInputDone);
+    }
+
+    private static void logSpliceFallback(final ListenerState state, final Worker worker)
+    {
+        if (!spliceFallbackLogged)
+        {
+            spliceFallbackLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "listener " + state.name() + ": relay splice needs the epoll transport"
+                + " with splice(2); using copy on " + worker.transport().name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     private static ByteBuf concat(final Channel backend, final ByteBuf proxyHeader, final ByteBuf peeked)

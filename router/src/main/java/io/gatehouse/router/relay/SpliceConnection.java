@@ -16,8 +16,9 @@ import java.nio.channels.NotYetConnectedException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One spliced client/backend pair: takes both sockets over from Netty, runs the two
- * {@link SpliceDirection}s off epoll readiness, and closes both sockets exactly once.
+ * One client/backend pair relayed on raw file descriptors: takes both sockets over from Netty, runs the
+ * two {@link RawDirection}s off epoll readiness (spliced through pipes, or copied through pooled
+ * buffers for {@code relay: copy} on epoll), and closes both sockets exactly once.
  *
  * <p>Start-up, in order, so that no byte is reordered or lost: auto-read off on both channels; wait
  * until every write Netty still queues on either channel has reached its socket; deregister both
@@ -55,8 +56,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private final IoEventLoop loop;
     private final SpliceSocketHandle clientEnd;
     private final SpliceSocketHandle backendEnd;
-    private final SpliceDirection clientToBackend;
-    private final SpliceDirection backendToClient;
+    private final RawDirection clientToBackend;
+    private final RawDirection backendToClient;
     private final long idleTimeoutNs;
     private final long halfClosedTimeoutNs;
     private final NanoClock clock;
@@ -83,7 +84,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         final long idleTimeoutNs,
         final long halfClosedTimeoutNs,
         final NanoClock clock,
-        final RelayObserver observer)
+        final RelayObserver observer,
+        final boolean copy)
     {
         this.client = client;
         this.backend = backend;
@@ -96,8 +98,10 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         spliceLoop = SpliceLoop.current();
         clientEnd = new SpliceSocketHandle(this, client);
         backendEnd = new SpliceSocketHandle(this, backend);
-        clientToBackend = new SpliceDirection(clientEnd, backendEnd, spliceLoop);
-        backendToClient = new SpliceDirection(backendEnd, clientEnd, spliceLoop);
+        clientToBackend = copy ? new BufferDirection(clientEnd, backendEnd, spliceLoop)
+            : new SpliceDirection(clientEnd, backendEnd, spliceLoop);
+        backendToClient = copy ? new BufferDirection(backendEnd, clientEnd, spliceLoop)
+            : new SpliceDirection(backendEnd, clientEnd, spliceLoop);
     }
 
     /** Null while running; then why it closed. */
@@ -257,8 +261,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             return;
         }
-        final SpliceDirection from = end == clientEnd ? clientToBackend : backendToClient;
-        final SpliceDirection into = end == clientEnd ? backendToClient : clientToBackend;
+        final RawDirection from = end == clientEnd ? clientToBackend : backendToClient;
+        final RawDirection into = end == clientEnd ? backendToClient : clientToBackend;
         try
         {
             if (!clientEnd.isOpen() || !backendEnd.isOpen())
@@ -303,12 +307,10 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         catch (final IOException | NotYetConnectedException ex)
         {
-            if (resetEnd == null)
+            if (!deliverAfterReset(end))
             {
-                resetEnd = end;
+                return;
             }
-            finish(RESET, true);
-            return;
         }
         catch (final RuntimeException ex)
         {
@@ -351,7 +353,50 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         backendEnd.interest(interestOf(backendToClient, clientToBackend));
     }
 
-    private void pump(final SpliceDirection direction, final boolean sourceReadable) throws IOException
+    /**
+     * A read failed: its socket was reset. When the other side had already sent its FIN (it said all it
+     * had to say: a client that half-closed after its request, a backend after its answer), what the
+     * reset side sent before is delivered and then both close plainly, as {@link CopyRelay} does: a
+     * complete answer followed by the server's RST must not end in a reset at the client (curl would
+     * fail it). Otherwise the stream was cut mid-way and the other side is reset too, so that it cannot
+     * take a truncated stream for a whole one.
+     *
+     * @return true when the relay goes on (flushing towards the other side), false when it finished.
+     */
+    private boolean deliverAfterReset(final SpliceSocketHandle end)
+    {
+        final RawDirection reset = clientToBackend.isSourceReset() ? clientToBackend
+            : backendToClient.isSourceReset() ? backendToClient : null;
+        final SpliceSocketHandle resetSide = reset == null ? end : reset == clientToBackend ? clientEnd : backendEnd;
+        if (resetEnd == null)
+        {
+            resetEnd = resetSide;
+        }
+        final RawDirection toward = reset == clientToBackend ? backendToClient : clientToBackend;
+        if (reset == null || reset.isDiscarding() || !toward.hasSourceEnded())
+        {
+            finish(RESET, true);
+            return false;
+        }
+        if (firstEnd == null)
+        {
+            firstEnd = resetSide == clientEnd ? CLIENT_RESET : BACKEND_RESET;
+        }
+        toward.abandonSink();
+        reset.endAtReset();
+        try
+        {
+            pump(reset, false);
+        }
+        catch (final IOException cannotFlush)
+        {
+            finish(RESET, true);
+            return false;
+        }
+        return true;
+    }
+
+    private void pump(final RawDirection direction, final boolean sourceReadable) throws IOException
     {
         direction.pump(sourceReadable);
         if (direction.takeSinkFailure())
@@ -374,9 +419,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
      * {@code abandoned}'s sink socket was reset: relay what that socket sent before its FIN the other
      * way (the read ends in end of stream, or in ECONNRESET when it sent no FIN).
      */
-    private void onSinkReset(final SpliceDirection abandoned) throws IOException
+    private void onSinkReset(final RawDirection abandoned) throws IOException
     {
-        final SpliceDirection reverse = abandoned == clientToBackend ? backendToClient : clientToBackend;
+        final RawDirection reverse = abandoned == clientToBackend ? backendToClient : clientToBackend;
         if (reverse.isDiscarding())
         {
             throw new IOException("both sides reset");
@@ -392,7 +437,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
     }
 
-    private static EpollIoOps interestOf(final SpliceDirection from, final SpliceDirection into)
+    private static EpollIoOps interestOf(final RawDirection from, final RawDirection into)
     {
         final boolean read = from.wantsSourceReadable();
         final boolean write = into.wantsSinkWritable();
@@ -479,15 +524,15 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         backendEnd.deregister();
         if (reset)
         {
-            clientToBackend.discardPipe();
-            backendToClient.discardPipe();
+            clientToBackend.discard();
+            backendToClient.discard();
             clientEnd.resetOnClose();
             backendEnd.resetOnClose();
         }
         else
         {
-            clientToBackend.releasePipe();
-            backendToClient.releasePipe();
+            clientToBackend.release();
+            backendToClient.release();
         }
         // The observer hears the totals and the end before the channels close: closing them ends the
         // connection's session, which reads both.

@@ -5,8 +5,8 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.ByteBuffer;
 
 /**
- * The splice relay's state for one event loop: its pipe pool, its recv(2) scratch buffer and the list
- * of its live connections.
+ * The raw-fd relay's state for one event loop: its pipe pool, its copy buffer pool, its recv(2) scratch
+ * buffer and the list of its live connections.
  *
  * <p>The list exists because Netty 4.2.18 can terminate a loop without closing its registrations:
  * {@code SingleThreadIoEventLoop.run()} calls {@code IoHandler.prepareToDestroy()} only when it sees the
@@ -39,6 +39,7 @@ final class SpliceLoop
     };
 
     private final SplicePipePool pipes = new SplicePipePool(SplicePipePool.MAX_IDLE_PIPES);
+    private final RelayBufferPool buffers = new RelayBufferPool(RelayBufferPool.MAX_IDLE_BUFFERS);
     private ByteBuffer scratch;
     private SpliceConnection firstLive;
     private int liveCount;
@@ -52,6 +53,11 @@ final class SpliceLoop
     SplicePipePool pipes()
     {
         return pipes;
+    }
+
+    RelayBufferPool buffers()
+    {
+        return buffers;
     }
 
     ByteBuffer scratch()
@@ -120,5 +126,6 @@ final class SpliceLoop
             }
         }
         pipes.closeAll();
+        buffers.freeAll();
     }
 }

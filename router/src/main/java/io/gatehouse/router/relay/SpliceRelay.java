@@ -91,9 +91,27 @@ public final class SpliceRelay
         final NanoClock clock,
         final RelayObserver observer)
     {
-        if (!AVAILABLE)
+        return open(client, backend, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, false);
+    }
+
+    /**
+     * @param copy move the bytes with recv(2) and send(2) through the loop's pooled buffers instead of
+     *             splice(2) through pipes (the epoll transport's {@code relay: copy}); everything else,
+     *             the take-over, the end rules, the timers and the close, is the same.
+     */
+    static SpliceConnection open(
+        final Channel client,
+        final Channel backend,
+        final long idleTimeoutNs,
+        final long halfClosedTimeoutNs,
+        final NanoClock clock,
+        final RelayObserver observer,
+        final boolean copy)
+    {
+        if (copy ? !Epoll.isAvailable() : !AVAILABLE)
         {
-            throw new IllegalStateException("splice relay not available (needs the epoll native transport)");
+            throw new IllegalStateException("raw relay not available (needs the epoll native transport"
+                + (copy ? ")" : " and splice(2))"));
         }
         if (!(client instanceof UnixChannel) || !(backend instanceof UnixChannel) ||
             !(client.eventLoop() instanceof IoEventLoop) ||
@@ -109,7 +127,7 @@ public final class SpliceRelay
         {
             throw new IllegalStateException("call SpliceRelay.start on the channels' event loop");
         }
-        final SpliceConnection connection = new SpliceConnection(client, backend, idleTimeoutNs, halfClosedTimeoutNs, clock, observer);
+        final SpliceConnection connection = new SpliceConnection(client, backend, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
         connection.begin();
         return connection;
     }

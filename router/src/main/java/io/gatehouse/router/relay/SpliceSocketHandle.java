@@ -118,6 +118,24 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         return socket.recv(into, 0, into.capacity());
     }
 
+    /**
+     * @param address {@code from}'s native address, or 0 to have JNI look it up.
+     * @return bytes of {@code from}'s [offset, offset + length) the socket took, 0 when it takes none now.
+     */
+    int send(final ByteBuffer from, final long address, final int offset, final int length) throws IOException
+    {
+        return address != 0 ? socket.sendAddress(address, offset, offset + length) : socket.send(from, offset, offset + length);
+    }
+
+    /**
+     * @param address {@code into}'s native address, or 0 to have JNI look it up.
+     * @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued.
+     */
+    int recv(final ByteBuffer into, final long address) throws IOException
+    {
+        return address != 0 ? socket.recvAddress(address, 0, into.capacity()) : socket.recv(into, 0, into.capacity());
+    }
+
     void shutdownOutput() throws IOException
     {
         socket.shutdown(false, true);

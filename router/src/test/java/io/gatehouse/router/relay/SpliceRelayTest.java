@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * connections close, and no fd or buffer outlives a connection.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpliceRelayTest
 {
     /** 16 MiB per stream, as the issue asks. */
@@ -52,19 +54,25 @@ class SpliceRelayTest
      */
     private static final int ROUNDS = Integer.getInteger("gatehouse.splice.rounds", 50);
 
-    private static SpliceTestBed bed;
-    private static ExecutorService peers;
+    private SpliceTestBed bed;
+    private ExecutorService peers;
+
+    /** Copy through pooled buffers ({@link BufferDirection}) instead of splicing through pipes. */
+    boolean copy()
+    {
+        return false;
+    }
 
     @BeforeAll
-    static void startBed() throws Exception
+    void startBed() throws Exception
     {
         assumeTrue(SpliceRelay.isAvailable(), "epoll splice not available here");
-        bed = new SpliceTestBed();
+        bed = new SpliceTestBed(copy());
         peers = Executors.newCachedThreadPool();
     }
 
     @AfterAll
-    static void stopBed() throws Exception
+    void stopBed() throws Exception
     {
         if (bed != null)
         {
@@ -207,7 +215,10 @@ class SpliceRelayTest
             assertStream(1 << 20, crc, readToEnd(pair.backend().getInputStream()));
             pair.backend().shutdownOutput();
             assertEquals("client_eof", relayed.awaitClosed());
-            assertTrue(relayed.connection.get().fallbackReads() >= 1, "recv(2) stepped over the mark");
+            if (!copy())
+            {
+                assertTrue(relayed.connection.get().fallbackReads() >= 1, "recv(2) stepped over the mark");
+            }
         }
     }
 
@@ -217,10 +228,16 @@ class SpliceRelayTest
         // The client sends 1 MiB and closes (FIN). The backend, not reading yet, answers; the client's
         // kernel resets the relay's writes to a closed socket. The 1 MiB before the FIN must still
         // reach the backend, then the EOF.
+        // What the client's kernel has not sent when the reset comes it drops (TCP), so the stream must
+        // fit what the relay's side holds while the backend reads nothing: its receive queue and the way
+        // to the backend. A pipe holds the sockets' pages by reference, far more than its 64 KiB (1 MiB
+        // fits); a copy buffer holds 64 KiB (measured here: 200 KB fits, 1 MiB does not). The rule under
+        // test is the same: nothing the relay received is lost.
+        final int sent = copy() ? 64 << 10 : 1 << 20;
         try (Pair pair = bed.connect())
         {
             final Relayed relayed = bed.nextRelayed();
-            final long crc = writeStream(pair.client().getOutputStream(), 1 << 20, 12);
+            final long crc = writeStream(pair.client().getOutputStream(), sent, 12);
             pair.client().close();
             final SpliceConnection connection = relayed.connection.get();
             final OutputStream answer = pair.backend().getOutputStream();
@@ -237,7 +254,8 @@ class SpliceRelayTest
                 }
                 return connection.sawSinkReset() || relayed.reason.get() != null;
             });
-            assertStream(1 << 20, crc, readToEnd(pair.backend().getInputStream()));
+            final long[] got = readToEnd(pair.backend().getInputStream());
+            assertStream(sent, crc, got);
             pair.backend().close();
             assertEquals("reset", relayed.awaitClosed());
         }
@@ -326,7 +344,7 @@ class SpliceRelayTest
             final SpliceConnection connection = relayed.connection.get();
             final int state = bed.onLoop(() -> slowBackend ?
                 connectionState(connection, true) : connectionState(connection, false));
-            assertEquals(SpliceDirection.WAIT_SINK, state, "the relay stopped reading the fast side");
+            assertEquals(RawDirection.WAIT_SINK, state, "the relay stopped reading the fast side");
             assertTrue(stalledAt < 64L << 20, "in flight while nobody reads: " + stalledAt + " bytes");
 
             // Then the slow side reads everything: nothing was lost while the relay held back.
@@ -396,7 +414,7 @@ class SpliceRelayTest
         assertEquals(0, bed.liveRelays(), "relays still on the loop's live list");
     }
 
-    private static void runShortExchanges(final int count) throws Exception
+    private void runShortExchanges(final int count) throws Exception
     {
         final int concurrency = 8;
         final List<Future<?>> running = new ArrayList<>();
@@ -434,9 +452,9 @@ class SpliceRelayTest
         }
     }
 
-    private static volatile String lastFds = "";
+    private volatile String lastFds = "";
 
-    private static void awaitFdsBack(final long fdsBefore, final int idleBefore, final long timeoutMs) throws InterruptedException
+    private void awaitFdsBack(final long fdsBefore, final int idleBefore, final long timeoutMs) throws InterruptedException
     {
         try
         {
@@ -453,7 +471,7 @@ class SpliceRelayTest
      * count then. At most, not exactly: the count is the whole JVM's, and a descriptor an earlier test's
      * loop closes late (its teardown runs on) lowers it without anything of this relay's being open.
      */
-    private static boolean fdsAreBack(final long fdsBefore, final int idleBefore)
+    private boolean fdsAreBack(final long fdsBefore, final int idleBefore)
     {
         try
         {
@@ -475,7 +493,7 @@ class SpliceRelayTest
         final Set<String> before = SpliceTestBed.openPipesAndSockets();
         final List<Pair> pairs = new ArrayList<>();
         final List<Relayed> relays = new ArrayList<>();
-        final SpliceTestBed own = new SpliceTestBed();
+        final SpliceTestBed own = new SpliceTestBed(copy());
         try
         {
             for (int i = 0; i < 6; i++)
@@ -493,7 +511,7 @@ class SpliceRelayTest
                 if (i % 2 == 0)
                 {
                     // These hold a pipe full of bytes the backend has not read.
-                    await("pipe full", 10_000, () -> directionState(own, connection) == SpliceDirection.WAIT_SINK);
+                    await("pipe full", 10_000, () -> directionState(own, connection) == RawDirection.WAIT_SINK);
                 }
             }
         }

@@ -68,9 +68,12 @@ final class SpliceTestBed implements AutoCloseable
     volatile long idleTimeoutNs;
     volatile boolean fakeClock;
     volatile byte[] firstFlight;
+    private final boolean copy;
 
-    SpliceTestBed() throws Exception
+    /** @param copy relay through pooled buffers (recv/send) instead of pipes (splice). */
+    SpliceTestBed(final boolean copy) throws Exception
     {
+        this.copy = copy;
         backendServer = new ServerSocket();
         backendServer.bind(new InetSocketAddress("127.0.0.1", 0), 1024);
         final ByteBufAllocator counting = new CountingAllocator(allocations);
@@ -117,6 +120,11 @@ final class SpliceTestBed implements AutoCloseable
     int idlePipes() throws Exception
     {
         return onLoop(() -> SpliceLoop.current().pipes().idleCount());
+    }
+
+    RelayBufferPool buffers() throws Exception
+    {
+        return onLoop(() -> SpliceLoop.current().buffers());
     }
 
     int liveRelays() throws Exception
@@ -299,7 +307,7 @@ final class SpliceTestBed implements AutoCloseable
                 }
                 final Relayed observer = new Relayed();
                 final NanoClock clock = fakeClock ? fakeNowNs::get : System::nanoTime;
-                observer.connection.set(SpliceRelay.open(client, backend, idleTimeoutNs, clock, observer));
+                observer.connection.set(SpliceRelay.open(client, backend, idleTimeoutNs, 0, clock, observer, copy));
                 relayed.add(observer);
             });
         }

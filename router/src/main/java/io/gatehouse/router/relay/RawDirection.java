@@ -1,0 +1,239 @@
+package io.gatehouse.router.relay;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One way of a connection the relay drives on raw file descriptors ({@link SpliceConnection}): source
+ * socket -> held bytes -> sink socket. What every way of moving the bytes shares lives here: the
+ * states, the end of stream, the forwarded FIN, a reset sink and the byte count. How the bytes are held
+ * is the subclass's: a pipe ({@link SpliceDirection}, splice(2)) or a pooled buffer
+ * ({@link BufferDirection}, recv(2) and send(2)).
+ *
+ * <p>The rules both keep, so that nothing is lost or reordered:
+ * <ul>
+ *   <li>Nothing more is read from the source until the sink has taken every byte held (backpressure:
+ *       at most one pipe or one buffer of bytes is in flight per direction).</li>
+ *   <li>The FIN goes to the sink (shutdown SHUT_WR) only when the source is at end of stream AND
+ *       nothing is held, i.e. after every byte read from the source was written to the sink.</li>
+ *   <li>A sink that was reset is abandoned: the source is then read to its end and what it sends is
+ *       dropped (see {@link #abandonSink}).</li>
+ * </ul>
+ *
+ * <p>Event loop thread only; not thread-safe; allocates nothing (pipes and buffers come from the
+ * loop's pools).
+ */
+abstract class RawDirection
+{
+    /** Nothing held, waiting for the source to be readable (or to hang up). */
+    static final int WAIT_SOURCE = 0;
+    /** Bytes held that the sink could not take yet: waiting for the sink to be writable. */
+    static final int WAIT_SINK = 1;
+    /** Stopped after its budget with the source still readable: pump again on the next EPOLLIN. */
+    static final int YIELDED = 2;
+    /** End of stream seen, every byte written, FIN sent to the sink. */
+    static final int DONE = 3;
+
+    /** Most source reads in one pump before giving other connections on the loop a turn. */
+    static final int MAX_READS_PER_PUMP = 16;
+
+    final SpliceSocketHandle source;
+    final SpliceSocketHandle sink;
+    final SpliceLoop loop;
+    boolean sourceHungUp;
+    boolean sourceEnded;
+    int state = WAIT_SOURCE;
+    long bytesWritten;
+    private boolean discarding;
+    private boolean sinkFailed;
+    private boolean sourceReset;
+    private long bytesDiscarded;
+
+    RawDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SpliceLoop loop)
+    {
+        this.source = source;
+        this.sink = sink;
+        this.loop = loop;
+    }
+
+    int state()
+    {
+        return state;
+    }
+
+    boolean isDone()
+    {
+        return state == DONE;
+    }
+
+    boolean wantsSourceReadable()
+    {
+        return state == WAIT_SOURCE || state == YIELDED;
+    }
+
+    boolean wantsSinkWritable()
+    {
+        return state == WAIT_SINK;
+    }
+
+    boolean hasSourceEnded()
+    {
+        return sourceEnded;
+    }
+
+    /** True once the FIN was forwarded to the sink. */
+    boolean isSinkShut()
+    {
+        return state == DONE && !discarding;
+    }
+
+    /** True once after a write or shutdown to the sink failed (it was reset); then false again. */
+    boolean takeSinkFailure()
+    {
+        final boolean failed = sinkFailed;
+        sinkFailed = false;
+        return failed;
+    }
+
+    final void onSinkFailed()
+    {
+        abandonSink();
+        sinkFailed = true;
+    }
+
+    boolean isDiscarding()
+    {
+        return discarding;
+    }
+
+    long bytesDiscarded()
+    {
+        return bytesDiscarded;
+    }
+
+    /**
+     * The sink reset us (it closed and was then written to): nothing more can reach it. Drops what is
+     * held and from now on reads the source to its end and drops what it reads, so that closing the
+     * source's socket later finds nothing unread (which would make Linux reset it and drop what we
+     * still queue for it the other way).
+     */
+    void abandonSink()
+    {
+        if (discarding)
+        {
+            return;
+        }
+        discarding = true;
+        discard();
+        if (state != DONE)
+        {
+            state = WAIT_SOURCE;
+        }
+    }
+
+    long bytesWritten()
+    {
+        return bytesWritten;
+    }
+
+    /** Epoll reported EPOLLRDHUP or EPOLLHUP on the source: every byte it will send is queued. */
+    void onSourceHungUp()
+    {
+        sourceHungUp = true;
+    }
+
+    /** Times splice(2) moved nothing but recv(2) found bytes (TCP urgent marks); 0 for a buffer. */
+    long fallbackReads()
+    {
+        return 0;
+    }
+
+    /**
+     * Moves bytes until the source has none, the sink takes no more, or the budget is spent.
+     *
+     * @param sourceReadable epoll just reported the source readable (EPOLLIN or a hang-up).
+     * @return the new state.
+     * @throws IOException on an error reading the source (reset): the connection must be aborted. An
+     *                     error writing the sink abandons the sink instead (see {@link #takeSinkFailure}).
+     */
+    final int pump(final boolean sourceReadable) throws IOException
+    {
+        if (state == DONE)
+        {
+            return DONE;
+        }
+        try
+        {
+            return discarding ? pumpToNowhere() : pumpBytes(sourceReadable);
+        }
+        catch (final IOException | java.nio.channels.NotYetConnectedException sourceFailed)
+        {
+            // Sink errors are handled inside (onSinkFailed): what comes out is the source's.
+            sourceReset = true;
+            throw sourceFailed;
+        }
+    }
+
+    /** True once a read from the source failed (it was reset). */
+    boolean isSourceReset()
+    {
+        return sourceReset;
+    }
+
+    /**
+     * The source was reset after the other way had ended: take it as the end of this way's stream, so
+     * that what is held still goes to the sink, then the FIN (see {@code SpliceConnection}).
+     */
+    void endAtReset()
+    {
+        sourceEnded = true;
+        if (state != DONE && state != WAIT_SINK)
+        {
+            state = WAIT_SOURCE;
+        }
+    }
+
+    /** {@link #pump} while the sink takes bytes: the subclass's way of holding them. */
+    abstract int pumpBytes(boolean sourceReadable) throws IOException;
+
+    /** Gives back what holds the bytes: to its pool when empty, dropped otherwise. */
+    abstract void release();
+
+    /** After an error mid-move what is held is unknown: drop it, never pool it. */
+    abstract void discard();
+
+    /** The source is at end of stream and nothing is held: forward the FIN. */
+    final int shutDownSink()
+    {
+        release();
+        try
+        {
+            sink.shutdownOutput();
+        }
+        catch (final IOException | java.nio.channels.NotYetConnectedException sinkReset)
+        {
+            onSinkFailed();
+        }
+        return state = DONE;
+    }
+
+    private int pumpToNowhere() throws IOException
+    {
+        final ByteBuffer scratch = loop.scratch();
+        for (int reads = 0; reads < MAX_READS_PER_PUMP; reads++)
+        {
+            final int received = source.recv(scratch);
+            if (received < 0)
+            {
+                sourceEnded = true;
+                return state = DONE;
+            }
+            if (received == 0)
+            {
+                return state = WAIT_SOURCE;
+            }
+            bytesDiscarded += received;
+        }
+        return state = YIELDED;
+    }
+}
