@@ -69,7 +69,7 @@ public final class VersionInfo implements CommandLine.IVersionProvider
         return common == null ? "unknown" : common.artifactVersion();
     }
 
-    /** {@code io_uring, epoll, nio (auto picks io_uring)}, or each unavailable one with why. */
+    /** {@code io_uring, epoll, nio (auto picks epoll)}, or each unavailable one with why. */
     static String transports()
     {
         final List<String> usable = new ArrayList<>();

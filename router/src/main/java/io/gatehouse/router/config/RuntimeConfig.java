@@ -79,7 +79,7 @@ public record RuntimeConfig(
         this(transport, workers, drainTimeoutMs, idleTimeoutMs, accessLog, 0, false, DEFAULT_DRAIN_SETTLE_MS);
     }
 
-    /** Netty transport. AUTO: io_uring if available, else epoll, else NIO. */
+    /** Netty transport. AUTO: epoll if available, else io_uring, else NIO. */
     public enum Transport
     {
         AUTO, IO_URING, EPOLL, NIO

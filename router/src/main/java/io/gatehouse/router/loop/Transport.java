@@ -61,8 +61,12 @@ public enum Transport
     }
 
     /**
-     * The transport a config asks for: {@code AUTO} is io_uring when the kernel and the native library
-     * allow it, else epoll, else NIO.
+     * The transport a config asks for: {@code AUTO} is epoll when the native library loads, else
+     * io_uring, else NIO. epoll first: there the relay runs on the raw sockets (recv/send or splice,
+     * no Netty pipeline per read), which costs less CPU per request, per connection and per byte than
+     * io_uring's Netty channels (bench-results/2026-12-02-f87f92c.md); it is also what systemd's
+     * sockets need, and it runs where io_uring is turned off (container seccomp profiles,
+     * {@code kernel.io_uring_disabled}).
      *
      * @throws IllegalStateException when an explicitly named transport is unavailable here.
      */
@@ -85,11 +89,11 @@ public enum Transport
             case NIO:
                 return NIO;
             default:
-                if (IoUring.isAvailable())
+                if (Epoll.isAvailable())
                 {
-                    return IO_URING;
+                    return EPOLL;
                 }
-                return Epoll.isAvailable() ? EPOLL : NIO;
+                return IoUring.isAvailable() ? IO_URING : NIO;
         }
     }
 

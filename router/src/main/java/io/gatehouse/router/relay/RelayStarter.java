@@ -55,10 +55,10 @@ public final class RelayStarter
                 session.onClientToBackend(first.readableBytes());
                 backend.writeAndFlush(first, backend.voidPromise());
             }
-            final SpliceStage stage = new SpliceStage(session);
+            final SpliceStage stage = new SpliceStage(session, state.idleTimeoutNs(), state.halfClosedTimeoutNs());
             session.onRelaying(stage);
-            stage.connection(SpliceRelay.open(client, backend, state.idleTimeoutNs() == Long.MAX_VALUE ? 0 : state.idleTimeoutNs(),
-                state.halfClosedTimeoutNs() == Long.MAX_VALUE ? 0 : state.halfClosedTimeoutNs(), worker::nowNs, stage, !splice));
+            // No timer of the relay's own: the stage checks its timeouts on the worker's tick.
+            stage.connection(SpliceRelay.open(client, backend, 0, 0, worker::nowNs, stage, !splice));
             return;
         }
         if (state.relaySplice() && !copy)

@@ -343,11 +343,16 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             finish(sawSinkReset() ? RESET : firstEof, false);
             return;
         }
-        final long bytes = clientToBackend.bytesWritten() + backendToClient.bytesWritten();
-        if (bytes != bytesAtLastActivity)
+        if (idleTimer != null)
         {
-            bytesAtLastActivity = bytes;
-            lastActivityNs = clock.nanoTime();
+            // Only the relay's own timer needs the time of the last byte; under the router the worker's
+            // tick compares byte counts instead (SpliceStage), with no clock read per event.
+            final long bytes = bytesMoved();
+            if (bytes != bytesAtLastActivity)
+            {
+                bytesAtLastActivity = bytes;
+                lastActivityNs = clock.nanoTime();
+            }
         }
         clientEnd.interest(interestOf(clientToBackend, backendToClient));
         backendEnd.interest(interestOf(backendToClient, clientToBackend));
@@ -457,7 +462,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             return;
         }
         idleChecks++;
-        final boolean halfClosed = halfClosedTimeoutNs > 0 && (firstEof != null || sawSinkReset());
+        final boolean halfClosed = halfClosedTimeoutNs > 0 && isHalfClosed();
         final long boundNs = halfClosed ? halfClosedTimeoutNs : idleTimeoutNs;
         if (boundNs <= 0)
         {
@@ -473,6 +478,24 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             idleTimer = loop.schedule(this, boundNs - idleNs, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Bytes written both ways so far. */
+    long bytesMoved()
+    {
+        return clientToBackend.bytesWritten() + backendToClient.bytesWritten();
+    }
+
+    /** One direction has ended, or a side reset the relay's writes: the half-closed bound applies. */
+    boolean isHalfClosed()
+    {
+        return firstEof != null || sawSinkReset();
+    }
+
+    /** The worker's tick found the connection quiet past its bound ({@link SpliceStage#onTick}). */
+    void closeQuiet(final boolean halfClosed)
+    {
+        finish(halfClosed ? HALF_CLOSED : IDLE, false);
     }
 
     /** The first end event seen (a FIN or a reset, and whose), or {@code null} when none was. */

@@ -42,7 +42,8 @@ public final class SpliceRelay
      * channels' pipelines see no reads (they see channelUnregistered, and the channels' close futures
      * complete when the relay ends). A FIN from one side becomes a shutdown of the other side's output
      * only after every byte read from it was written; an RST (or a socket error) closes both with an
-     * RST; a side that cannot take more stops the other side's reads (at most one pipe, 64 KiB by
+     * RST, unless the other side had already sent its FIN: then what the reset side sent is delivered
+     * and both close plainly; a side that cannot take more stops the other side's reads (at most one pipe, 64 KiB by
      * default, in flight per direction).
      *
      * @param client        the accepted client channel.
@@ -58,7 +59,7 @@ public final class SpliceRelay
         final long idleTimeoutNs,
         final RelayObserver observer)
     {
-        open(client, backend, idleTimeoutNs, SystemNanoClock.INSTANCE, observer);
+        open(client, backend, idleTimeoutNs, 0, SystemNanoClock.INSTANCE, observer, false);
     }
 
     /**
@@ -69,32 +70,9 @@ public final class SpliceRelay
         return AVAILABLE;
     }
 
-    static SpliceConnection open(
-        final Channel client,
-        final Channel backend,
-        final long idleTimeoutNs,
-        final NanoClock clock,
-        final RelayObserver observer)
-    {
-        return open(client, backend, idleTimeoutNs, 0, clock, observer);
-    }
-
     /**
      * @param halfClosedTimeoutNs once one direction has ended (or a side reset the relay's writes), close
      *                            both after this long without a byte moved; 0 or less: only the idle timeout.
-     */
-    static SpliceConnection open(
-        final Channel client,
-        final Channel backend,
-        final long idleTimeoutNs,
-        final long halfClosedTimeoutNs,
-        final NanoClock clock,
-        final RelayObserver observer)
-    {
-        return open(client, backend, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, false);
-    }
-
-    /**
      * @param copy move the bytes with recv(2) and send(2) through the loop's pooled buffers instead of
      *             splice(2) through pipes (the epoll transport's {@code relay: copy}); everything else,
      *             the take-over, the end rules, the timers and the close, is the same.

@@ -7,16 +7,28 @@ import io.gatehouse.router.session.SessionStage;
 /**
  * Joins a {@link SpliceConnection} to its {@link Session}: the splice relay's byte totals and end go to
  * the session (its words mapped to {@link EndReason}s), and the session's worker reaches it on drain.
- * The splice relay runs its own idle timer on the worker's clock. Event loop thread only.
+ * Its idle and half-closed timeouts are checked on the worker's relay tick, as the copy relay's are (the
+ * raw relay runs no timer of its own here). Event loop thread only.
  */
 final class SpliceStage implements SessionStage, RelayObserver
 {
     private final Session session;
+    private final long idleTimeoutNs;
+    private final long halfClosedTimeoutNs;
     private SpliceConnection connection;
+    private long bytesAtLastCheck;
+    private long quietSinceNs;
 
-    SpliceStage(final Session session)
+    /**
+     * @param idleTimeoutNs       close after this long with no byte either way ({@code Long.MAX_VALUE}: never).
+     * @param halfClosedTimeoutNs the bound once one direction has ended or a side reset (the lesser applies).
+     */
+    SpliceStage(final Session session, final long idleTimeoutNs, final long halfClosedTimeoutNs)
     {
         this.session = session;
+        this.idleTimeoutNs = idleTimeoutNs;
+        this.halfClosedTimeoutNs = Math.min(idleTimeoutNs, halfClosedTimeoutNs);
+        this.quietSinceNs = session.worker().nowNs();
     }
 
     void connection(final SpliceConnection value)
@@ -24,10 +36,27 @@ final class SpliceStage implements SessionStage, RelayObserver
         connection = value;
     }
 
+    /** Idle and half-closed timeouts: the copy relay's rule ({@link CopyRelay#onTick}), on the worker's tick and clock. */
     @Override
     public void onTick(final long nowNs)
     {
-        // The splice relay's idle timer runs on the same clock; nothing to check per tick.
+        final SpliceConnection relay = connection;
+        if (relay == null)
+        {
+            return;
+        }
+        final long bytes = relay.bytesMoved();
+        if (bytes != bytesAtLastCheck)
+        {
+            bytesAtLastCheck = bytes;
+            quietSinceNs = nowNs;
+            return;
+        }
+        final boolean halfClosed = relay.isHalfClosed();
+        if (nowNs - quietSinceNs - (halfClosed ? halfClosedTimeoutNs : idleTimeoutNs) >= 0)
+        {
+            relay.closeQuiet(halfClosed);
+        }
     }
 
     @Override

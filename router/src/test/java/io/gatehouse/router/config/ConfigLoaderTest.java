@@ -356,7 +356,7 @@ class ConfigLoaderTest
     }
 
     @Test
-    void shouldWarnThatSpliceNeedsEpollWhenTransportIsAuto() throws ConfigException
+    void shouldTakeSpliceWithTransportAutoWhichPicksEpoll() throws ConfigException
     {
         final ConfigLoader.Loaded loaded = ConfigLoader.parseWithWarnings("""
             listeners:
@@ -364,9 +364,16 @@ class ConfigLoaderTest
                 relay: splice
                 routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]
             """, NAME);
-        assertEquals(1, loaded.warnings().size());
-        assertTrue(loaded.warnings().get(0).startsWith("gh.yaml:3:12: warning: relay: splice works only on the epoll"));
-        assertFalse(ConfigLoader.parseWithWarnings(FULL, NAME).warnings().stream().anyMatch(w -> w.contains("splice")));
+        assertEquals(List.of(), loaded.warnings());
+        assertEquals(ListenerConfig.RelayMode.SPLICE, loaded.config().listeners().get(0).relay());
+        final ConfigException onIoUring = assertThrows(ConfigException.class, () -> ConfigLoader.parseWithWarnings("""
+            runtime: {transport: io_uring}
+            listeners:
+              - address: 127.0.0.1:1
+                relay: splice
+                routes: [{hostnames: [a.test], backends: [127.0.0.1:2]}]
+            """, NAME));
+        assertTrue(onIoUring.getMessage().contains("relay: splice needs runtime.transport: epoll"), onIoUring.getMessage());
     }
 
     @ParameterizedTest(name = "{0} -> {1} ms")

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * spinning core), log the failure, keep serving what it holds, and serve new clients again once the held
  * connections close.
  *
- * <p>It runs on io_uring (what {@code transport: auto} picks on this kernel) and on epoll. Netty 4.2.18's
+ * <p>It runs on epoll (what {@code transport: auto} picks) and on io_uring. Netty 4.2.18's
  * multishot accept spun on io_uring (about 3,500 EMFILE warnings a second, 30% of a core) until the
  * listener took single-shot accepts and its own back-off ({@code AcceptBackoff}); the failures are
  * counted in {@code gatehouse_accept_errors_total}.
