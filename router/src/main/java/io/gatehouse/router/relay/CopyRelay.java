@@ -52,8 +52,7 @@ public final class CopyRelay implements SessionStage
     private final long idleTimeoutNs;
     private final long halfClosedTimeoutNs;
     private boolean closing;
-    private long bytesAtLastCheck;
-    private long quietSinceNs;
+    private QuietTime quiet;
 
     private CopyRelay(
         final Session session, final Channel client, final Channel backend, final long idleTimeoutNs, final long halfClosedTimeoutNs)
@@ -90,8 +89,7 @@ public final class CopyRelay implements SessionStage
         final boolean clientInputDone)
     {
         final CopyRelay relay = new CopyRelay(session, client, backend, idleTimeoutNs, halfClosedTimeoutNs);
-        relay.quietSinceNs = session.worker().nowNs();
-        relay.bytesAtLastCheck = session.bytesMoved();
+        relay.quiet = new QuietTime(session.worker().nowNs(), session.bytesMoved());
         session.onRelaying(relay);
         backend.pipeline().addLast(relay.toClient);
         client.pipeline().addLast(relay.toBackend);
@@ -225,16 +223,9 @@ public final class CopyRelay implements SessionStage
     @Override
     public void onTick(final long nowNs)
     {
-        final long bytes = session.bytesMoved();
-        if (bytes != bytesAtLastCheck)
-        {
-            bytesAtLastCheck = bytes;
-            quietSinceNs = nowNs;
-            return;
-        }
         final boolean halfClosed = closing || toBackend.hasSourceEnded() || toClient.hasSourceEnded()
             || toBackend.isSinkReset() || toClient.isSinkReset();
-        if (nowNs - quietSinceNs - (halfClosed ? halfClosedTimeoutNs : idleTimeoutNs) >= 0)
+        if (quiet.isOver(nowNs, session.bytesMoved(), halfClosed ? halfClosedTimeoutNs : idleTimeoutNs))
         {
             if (halfClosed)
             {

@@ -15,9 +15,8 @@ final class SpliceStage implements SessionStage, RelayObserver
     private final Session session;
     private final long idleTimeoutNs;
     private final long halfClosedTimeoutNs;
+    private final QuietTime quiet;
     private SpliceConnection connection;
-    private long bytesAtLastCheck;
-    private long quietSinceNs;
 
     /**
      * @param idleTimeoutNs       close after this long with no byte either way ({@code Long.MAX_VALUE}: never).
@@ -28,7 +27,7 @@ final class SpliceStage implements SessionStage, RelayObserver
         this.session = session;
         this.idleTimeoutNs = idleTimeoutNs;
         this.halfClosedTimeoutNs = Math.min(idleTimeoutNs, halfClosedTimeoutNs);
-        this.quietSinceNs = session.worker().nowNs();
+        this.quiet = new QuietTime(session.worker().nowNs(), 0);
     }
 
     void connection(final SpliceConnection value)
@@ -36,7 +35,7 @@ final class SpliceStage implements SessionStage, RelayObserver
         connection = value;
     }
 
-    /** Idle and half-closed timeouts: the copy relay's rule ({@link CopyRelay#onTick}), on the worker's tick and clock. */
+    /** Idle and half-closed timeouts: the copy relay's rule ({@link QuietTime}), on the worker's tick and clock. */
     @Override
     public void onTick(final long nowNs)
     {
@@ -45,15 +44,8 @@ final class SpliceStage implements SessionStage, RelayObserver
         {
             return;
         }
-        final long bytes = relay.bytesMoved();
-        if (bytes != bytesAtLastCheck)
-        {
-            bytesAtLastCheck = bytes;
-            quietSinceNs = nowNs;
-            return;
-        }
         final boolean halfClosed = relay.isHalfClosed();
-        if (nowNs - quietSinceNs - (halfClosed ? halfClosedTimeoutNs : idleTimeoutNs) >= 0)
+        if (quiet.isOver(nowNs, relay.bytesMoved(), halfClosed ? halfClosedTimeoutNs : idleTimeoutNs))
         {
             relay.closeQuiet(halfClosed);
         }
