@@ -115,7 +115,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     /** @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued. */
     int recv(final ByteBuffer into) throws IOException
     {
-        return socket.recv(into, 0, into.capacity());
+        return recv(into, 0);
     }
 
     /**

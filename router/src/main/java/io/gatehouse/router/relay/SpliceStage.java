@@ -20,13 +20,14 @@ final class SpliceStage implements SessionStage, RelayObserver
 
     /**
      * @param idleTimeoutNs       close after this long with no byte either way ({@code Long.MAX_VALUE}: never).
-     * @param halfClosedTimeoutNs the bound once one direction has ended or a side reset (the lesser applies).
+     * @param halfClosedTimeoutNs the bound once one direction has ended or a side reset, at most {@code idleTimeoutNs}
+     *                            ({@link io.gatehouse.router.route.ListenerState#halfClosedTimeoutNs()} is).
      */
     SpliceStage(final Session session, final long idleTimeoutNs, final long halfClosedTimeoutNs)
     {
         this.session = session;
         this.idleTimeoutNs = idleTimeoutNs;
-        this.halfClosedTimeoutNs = Math.min(idleTimeoutNs, halfClosedTimeoutNs);
+        this.halfClosedTimeoutNs = halfClosedTimeoutNs;
         this.quiet = new QuietTime(session.worker().nowNs(), 0);
     }
 
