@@ -77,6 +77,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private String firstEnd;
     private String closeReason;
     private volatile int idleChecks;
+    /** In {@link #onReady}: an end found now closes the sockets after the epoll batch ({@link SpliceLoop#closeAfterBatch}). */
+    private boolean handlingEvent;
 
     SpliceConnection(
         final Channel client,
@@ -261,6 +263,19 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             return;
         }
+        handlingEvent = true;
+        try
+        {
+            onReadyRunning(end, readyOps);
+        }
+        finally
+        {
+            handlingEvent = false;
+        }
+    }
+
+    private void onReadyRunning(final SpliceSocketHandle end, final int readyOps)
+    {
         final RawDirection from = end == clientEnd ? clientToBackend : backendToClient;
         final RawDirection into = end == clientEnd ? backendToClient : clientToBackend;
         try
@@ -336,7 +351,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             // epoll reports a reset behind data as end of stream; TCP_INFO's state still says which it was
             final boolean fromClient = firstEof == CLIENT_EOF;
-            firstEnd = !TcpState.wasReset(fromClient ? client : backend) ? firstEof : fromClient ? CLIENT_RESET : BACKEND_RESET;
+            final int tcpState = (fromClient ? clientEnd : backendEnd).tcpState();
+            firstEnd = tcpState != TcpState.TCP_CLOSE ? firstEof : fromClient ? CLIENT_RESET : BACKEND_RESET;
         }
         if (clientToBackend.isDone() && backendToClient.isDone())
         {
@@ -446,7 +462,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         if (reverse.isDiscarding())
         {
-            throw new IOException("both sides reset");
+            throw BothSidesReset.INSTANCE;
         }
         reverse.onSourceHungUp();
         if (reverse.wantsSourceReadable())
@@ -455,7 +471,25 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         if (reverse.takeSinkFailure())
         {
-            throw new IOException("both sides reset");
+            throw BothSidesReset.INSTANCE;
+        }
+    }
+
+    /** Both sides reset: an outcome as common as a client closing with data unread, so no stack is taken. */
+    private static final class BothSidesReset extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+        static final BothSidesReset INSTANCE = new BothSidesReset();
+
+        private BothSidesReset()
+        {
+            super("both sides reset");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace()
+        {
+            return this;
         }
     }
 
@@ -552,6 +586,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             return;
         }
+        final boolean registered = phase == RUNNING;
         phase = FINISHED;
         closeReason = reason;
         spliceLoop.remove(this);
@@ -560,8 +595,6 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             idleTimer.cancel(false);
             idleTimer = null;
         }
-        clientEnd.deregister();
-        backendEnd.deregister();
         if (reset)
         {
             clientToBackend.discard();
@@ -583,8 +616,28 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         finally
         {
-            client.close();
-            backend.close();
+            if (handlingEvent && registered)
+            {
+                spliceLoop.closeAfterBatch(this, loop);
+            }
+            else
+            {
+                closeSockets();
+            }
         }
+    }
+
+    /**
+     * Closes both fds, then drops their registrations (no EPOLL_CTL_DEL for a closed fd), then closes
+     * both channels (which find their fds closed: no SO_LINGER read).
+     */
+    void closeSockets()
+    {
+        clientEnd.closeFd();
+        backendEnd.closeFd();
+        clientEnd.deregister();
+        backendEnd.deregister();
+        client.close();
+        backend.close();
     }
 }

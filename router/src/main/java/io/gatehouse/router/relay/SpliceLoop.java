@@ -3,6 +3,8 @@ package io.gatehouse.router.relay;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The raw-fd relay's state for one event loop: its pipe pool, its copy buffer pool, its recv(2) scratch
@@ -15,8 +17,14 @@ import java.nio.ByteBuffer;
  * removes its fast thread locals; this class closes every connection still open then, so no socket or
  * pipe outlives its loop either way.
  *
+ * <p>A connection that ends while the loop hands out an epoll batch closes its sockets after the batch
+ * ({@link #closeAfterBatch}): the batch may still hold an event for its other socket, and Netty answers
+ * an event for an fd it no longer knows with an EPOLL_CTL_DEL that fails and a stack-traced exception.
+ * Kept registered until then, the handle takes that event and ignores it; closed then, each fd leaves
+ * epoll with its close, so neither needs an EPOLL_CTL_DEL.
+ *
  * <p>Event loop thread only; not thread-safe. Allocates the pool, the scratch buffer (once) and
- * nothing per connection (the list is intrusive).
+ * nothing per connection (both lists are intrusive).
  */
 final class SpliceLoop
 {
@@ -41,8 +49,12 @@ final class SpliceLoop
     private final SplicePipePool pipes = new SplicePipePool(SplicePipePool.MAX_IDLE_PIPES);
     private final RelayBufferPool buffers = new RelayBufferPool(RelayBufferPool.MAX_IDLE_BUFFERS);
     private ByteBuffer scratch;
+    private final Runnable closeEnded = this::closeEnded;
     private SpliceConnection firstLive;
     private int liveCount;
+    /** Ended in this batch, sockets still open (linked through {@code nextLive}, off the live list). */
+    private SpliceConnection firstEnded;
+    private boolean closeScheduled;
 
     /** The state of the calling event loop thread. */
     static SpliceLoop current()
@@ -110,6 +122,40 @@ final class SpliceLoop
         liveCount--;
     }
 
+    /**
+     * {@code connection} ended (it is off the live list): close its sockets once the loop has handed out
+     * the rest of this batch, from a task that runs before the loop waits again.
+     */
+    void closeAfterBatch(final SpliceConnection connection, final Executor loop)
+    {
+        connection.nextLive = firstEnded;
+        firstEnded = connection;
+        if (!closeScheduled)
+        {
+            closeScheduled = true;
+            try
+            {
+                loop.execute(closeEnded);
+            }
+            catch (final RejectedExecutionException shuttingDown)
+            {
+                closeEnded();
+            }
+        }
+    }
+
+    private void closeEnded()
+    {
+        closeScheduled = false;
+        while (firstEnded != null)
+        {
+            final SpliceConnection connection = firstEnded;
+            firstEnded = connection.nextLive;
+            connection.nextLive = null;
+            connection.closeSockets();
+        }
+    }
+
     void closeAll()
     {
         while (firstLive != null)
@@ -125,6 +171,7 @@ final class SpliceLoop
                 // The connection released its sockets and pipes before calling its observer.
             }
         }
+        closeEnded();
         pipes.closeAll();
         buffers.freeAll();
     }

@@ -100,6 +100,41 @@ class TcpStateTest
         }
     }
 
+    /** The raw relay's own reading (an int getsockopt, no buffer) against the channel's, at each state. */
+    @Test
+    void shouldReadTheSameStateThroughTheRawSocketHandle() throws Exception
+    {
+        bind(Transport.EPOLL);
+        try (Socket client = new Socket())
+        {
+            client.connect(server.address());
+            final Channel channel = server.accepted();
+            final SpliceSocketHandle handle = new SpliceSocketHandle(null, channel);
+            assertEquals(TCP_ESTABLISHED, handleState(channel, handle));
+            client.shutdownOutput();
+            Await.until("the FIN arrives", () -> handleState(channel, handle) == TCP_CLOSE_WAIT, () -> "state " + state(channel));
+            channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[4096])).sync();
+            Await.until("the answer waits unread", () -> quietly(() -> client.getInputStream().available() > 0), () -> "nothing arrived");
+            client.close(); // unread data: the kernel sends an RST
+            Await.until("the reset is seen", () -> handleState(channel, handle) == TcpState.TCP_CLOSE, () -> "state " + state(channel));
+            assertEquals(state(channel), handleState(channel, handle));
+            channel.close().sync();
+            assertEquals(-1, handleState(channel, handle), "a closed fd has no state");
+        }
+    }
+
+    private static int handleState(final Channel channel, final SpliceSocketHandle handle)
+    {
+        try
+        {
+            return channel.eventLoop().submit(handle::tcpState).get();
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+
     @Test
     void shouldNotAnswerForNioOrClosedChannels() throws Exception
     {
