@@ -3,6 +3,7 @@ package io.gatehouse.router.loop;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -18,6 +19,7 @@ import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 
 /** A Netty transport the event loops run on. Control thread only. */
 public enum Transport
@@ -125,7 +127,18 @@ public enum Transport
         return this == EPOLL;
     }
 
+    /**
+     * The loop's I/O handler, with Netty's loop suspension turned off: a factory that says it supports
+     * changing threads makes its loops account their active I/O time, three clock reads per loop turn
+     * (about 8% of the loop's user time under keep-alive on epoll), for an auto-scaling that gatehouse,
+     * one loop per core for the process's life, never uses.
+     */
     public IoHandlerFactory ioHandlerFactory()
+    {
+        return new FixedThread(nettyFactory());
+    }
+
+    private IoHandlerFactory nettyFactory()
     {
         switch (this)
         {
@@ -135,6 +148,29 @@ public enum Transport
                 return EpollIoHandler.newFactory();
             default:
                 return NioIoHandler.newFactory();
+        }
+    }
+
+    /** A Netty handler factory whose loops stay on their thread (no suspension, no active-time clock reads). */
+    private static final class FixedThread implements IoHandlerFactory
+    {
+        private final IoHandlerFactory netty;
+
+        FixedThread(final IoHandlerFactory netty)
+        {
+            this.netty = netty;
+        }
+
+        @Override
+        public IoHandler newHandler(final ThreadAwareExecutor executor)
+        {
+            return netty.newHandler(executor);
+        }
+
+        @Override
+        public boolean isChangingThreadSupported()
+        {
+            return false;
         }
     }
 

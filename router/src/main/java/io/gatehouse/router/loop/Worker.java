@@ -18,7 +18,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.agrona.concurrent.NanoClock;
@@ -61,7 +60,7 @@ public final class Worker
     private final ChannelFutureListener onClientClosed = this::onClientClosed;
     private final Runnable tick = this::onTick;
     private volatile Supplier<AccessLog> accessLog = () -> null;
-    private ScheduledFuture<?> tickFuture;
+    private TickSource.Subscription tickSubscription;
     private long ticks;
 
     public Worker(final int index, final EventLoop loop, final Transport transport, final NanoClock clock)
@@ -186,18 +185,21 @@ public final class Worker
         return onClientClosed;
     }
 
-    /** Control thread: starts the timer tick. */
+    /**
+     * Control thread: starts the timer tick, posted to the loop by the {@link TickSource} (not on the loop's
+     * own schedule, which would make every loop turn read the clock).
+     */
     public void start()
     {
-        tickFuture = loop.scheduleAtFixedRate(tick, TICK_NS, TICK_NS, TimeUnit.NANOSECONDS);
+        tickSubscription = TickSource.shared().subscribe(loop, tick);
     }
 
     /** Control thread: stops the timer tick. */
     public void stop()
     {
-        if (tickFuture != null)
+        if (tickSubscription != null)
         {
-            tickFuture.cancel(false);
+            tickSubscription.cancel();
         }
     }
 
