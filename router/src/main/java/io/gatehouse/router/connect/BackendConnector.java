@@ -115,7 +115,7 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
             backendIndex = index;
             try
             {
-                registration = worker.registerBackend();
+                registration = worker.registerBackend(route.backendAddress(index));
             }
             catch (final ChannelException socketFailed)
             {

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Why not {@code loop.scheduleAtFixedRate}: while any task sits on a Netty loop's schedule, the loop reads
  * the clock several times per turn to learn whether it is due ({@code canBlock()} twice, then the task
  * run's deadline), and the worker's tick is always there. Under keep-alive that was 13-16% of the loop's
- * user time in {@code clock_gettime} (bench-results/2026-12-02-tick-clock.md). With an empty schedule a
+ * user time in {@code clock_gettime} (bench-results/2026-12-02-loop-overheads.md). With an empty schedule a
  * turn reads no clock at all; the tick thread wakes each loop once per period, as the loop's timerfd did.
  *
  * <p>A tick still waiting on its loop's queue is not posted again: a loop that falls behind gets one tick,

@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
@@ -203,12 +204,22 @@ public enum Transport
     /** A new, unregistered client socket channel of this transport (a plain constructor call). */
     public Channel newSocketChannel()
     {
+        return newSocketChannel(false);
+    }
+
+    /**
+     * @param ipv4 the socket will only ever connect to an IPv4 address: on epoll an AF_INET socket, not
+     *             Netty's default dual-stack AF_INET6 one, which costs a setsockopt(IPV6_V6ONLY) per
+     *             connection (io_uring's channel has no such constructor; NIO's default is the JDK's).
+     */
+    public Channel newSocketChannel(final boolean ipv4)
+    {
         switch (this)
         {
             case IO_URING:
                 return new IoUringSocketChannel();
             case EPOLL:
-                return new EpollSocketChannel();
+                return ipv4 ? new EpollSocketChannel(SocketProtocolFamily.INET) : new EpollSocketChannel();
             default:
                 return new NioSocketChannel();
         }

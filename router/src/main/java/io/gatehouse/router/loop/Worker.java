@@ -18,6 +18,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.util.concurrent.Future;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.agrona.concurrent.NanoClock;
@@ -158,16 +160,17 @@ public final class Worker
      * constructor and add a handler context to the pipeline for every connection.
      * {@code -Dgatehouse.connect.bootstrap=true} goes back to the Bootstrap (measured in bench-results/).
      *
+     * @param target the address it will connect to (an IPv4 one gets an IPv4-only socket on epoll).
      * @throws io.netty.channel.ChannelException when socket(2) fails (EMFILE, ENFILE, ENOBUFS): this host's
      *     failure, as a failed registration is.
      */
-    public ChannelFuture registerBackend()
+    public ChannelFuture registerBackend(final InetSocketAddress target)
     {
         if (VIA_BOOTSTRAP)
         {
             return backendBootstrap.register();
         }
-        final Channel channel = transport.newSocketChannel();
+        final Channel channel = transport.newSocketChannel(target.getAddress() instanceof Inet4Address);
         final ChannelConfig config = channel.config();
         config.setAutoRead(false);
         config.setAutoClose(false);
