@@ -43,9 +43,14 @@ class TcpStateTest
 
     private static int state(final Channel channel)
     {
+        return onLoop(channel, () -> TcpState.state(channel));
+    }
+
+    private static int onLoop(final Channel channel, final java.util.concurrent.Callable<Integer> read)
+    {
         try
         {
-            return channel.eventLoop().submit(() -> TcpState.state(channel)).get();
+            return channel.eventLoop().submit(read).get();
         }
         catch (final Exception ex)
         {
@@ -125,14 +130,7 @@ class TcpStateTest
 
     private static int handleState(final Channel channel, final SpliceSocketHandle handle)
     {
-        try
-        {
-            return channel.eventLoop().submit(handle::tcpState).get();
-        }
-        catch (final Exception ex)
-        {
-            throw new AssertionError(ex);
-        }
+        return onLoop(channel, handle::tcpState);
     }
 
     @Test
