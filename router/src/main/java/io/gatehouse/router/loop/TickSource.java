@@ -1,6 +1,7 @@
 package io.gatehouse.router.loop;
 
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -45,7 +46,7 @@ public final class TickSource
      *
      * @return the handle that cancels it.
      */
-    public Subscription subscribe(final java.util.concurrent.Executor loop, final Runnable tick)
+    public Subscription subscribe(final Executor loop, final Runnable tick)
     {
         final Subscription subscription = new Subscription(this, loop, tick);
         subscriptions.add(subscription);
@@ -97,12 +98,12 @@ public final class TickSource
     public static final class Subscription implements Runnable
     {
         private final TickSource source;
-        private final java.util.concurrent.Executor loop;
+        private final Executor loop;
         private final Runnable tick;
         private final AtomicBoolean pending = new AtomicBoolean();
         private volatile boolean cancelled;
 
-        Subscription(final TickSource source, final java.util.concurrent.Executor loop, final Runnable tick)
+        Subscription(final TickSource source, final Executor loop, final Runnable tick)
         {
             this.source = source;
             this.loop = loop;

@@ -201,13 +201,9 @@ public enum Transport
         }
     }
 
-    /** A new, unregistered client socket channel of this transport (a plain constructor call). */
-    public Channel newSocketChannel()
-    {
-        return newSocketChannel(false);
-    }
-
     /**
+     * A new, unregistered client socket channel of this transport (a plain constructor call).
+     *
      * @param ipv4 the socket will only ever connect to an IPv4 address: on epoll an AF_INET socket, not
      *             Netty's default dual-stack AF_INET6 one, which costs a setsockopt(IPV6_V6ONLY) per
      *             connection (io_uring's channel has no such constructor; NIO's default is the JDK's).

@@ -155,7 +155,7 @@ public final class Worker
 
     /**
      * Registers a new backend channel on this loop (not yet connected). The channel is built and
-     * registered directly ({@link Transport#newSocketChannel()}, its options set on its config, no
+     * registered directly ({@link Transport#newSocketChannel(boolean)}, its options set on its config, no
      * handler): a {@link Bootstrap} would copy its option and attribute maps, go through a reflective
      * constructor and add a handler context to the pipeline for every connection.
      * {@code -Dgatehouse.connect.bootstrap=true} goes back to the Bootstrap (measured in bench-results/).

@@ -14,7 +14,6 @@ import io.netty.util.concurrent.FutureListener;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * One socket of a spliced connection, registered with the event loop's epoll in place of its Netty
@@ -37,11 +36,6 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      * NONE but keeps its registration as added, so a later interest would fail with ENOENT.
      */
     static final EpollIoOps QUIET = EpollIoOps.EPOLLET;
-
-    private static final int IPPROTO_TCP = 6;
-    private static final int TCP_INFO = 11;
-    /** Where {@code tcpi_state}, TCP_INFO's first byte, lands in the int that getsockopt fills. */
-    private static final int STATE_SHIFT = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 24;
 
     private final SpliceConnection connection;
     private final Channel channel;
@@ -142,20 +136,10 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         return address != 0 ? socket.recvAddress(address, 0, into.capacity()) : socket.recv(into, 0, into.capacity());
     }
 
-    /**
-     * The socket's {@code tcpi_state} ({@link TcpState#TCP_CLOSE} once the peer reset it), read with one
-     * getsockopt(TCP_INFO) truncated to an int: no allocation, no exception. -1 when it cannot be read.
-     */
+    /** The socket's {@code tcpi_state} ({@link TcpState#TCP_CLOSE} once the peer reset it), -1 when closed. */
     int tcpState()
     {
-        try
-        {
-            return (socket.getIntOpt(IPPROTO_TCP, TCP_INFO) >>> STATE_SHIFT) & 0xff;
-        }
-        catch (final IOException closed)
-        {
-            return -1;
-        }
+        return TcpState.state(socket);
     }
 
     void shutdownOutput() throws IOException

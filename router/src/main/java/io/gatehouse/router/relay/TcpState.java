@@ -1,11 +1,12 @@
 package io.gatehouse.router.relay;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.unix.RawUnixChannelOption;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.nio.ByteOrder;
 
 /**
  * Tells a reset from a FIN at end of stream, where the socket API cannot: on this kernel a read(2) after an
@@ -14,11 +15,11 @@ import java.nio.ByteBuffer;
  * the socket to TCP_CLOSE, a FIN leaves it in CLOSE_WAIT (or LAST_ACK/CLOSING/TIME_WAIT once our FIN was
  * sent too).
  *
- * <p>Read with {@code getsockopt(IPPROTO_TCP, TCP_INFO)} truncated to its first byte ({@code tcpi_state}),
- * through Netty's raw socket option, which the epoll and the io_uring channels both take. NIO channels have
- * no such call: their ends keep the end-of-stream word.
+ * <p>Read with {@code getsockopt(IPPROTO_TCP, TCP_INFO)} truncated to an int, whose first byte is
+ * {@code tcpi_state}, on the socket under an epoll or io_uring channel, or under a raw relay's handle. NIO
+ * channels have no such call: their ends keep the end-of-stream word.
  *
- * <p>Thread: the channel's event loop. Allocates one 1-byte buffer per call (once per direction's end).
+ * <p>Thread: the channel's event loop. Allocates nothing; throws nothing.
  */
 final class TcpState
 {
@@ -27,7 +28,8 @@ final class TcpState
 
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_INFO = 11;
-    private static final RawUnixChannelOption TCPI_STATE = new RawUnixChannelOption("TCP_INFO.tcpi_state", IPPROTO_TCP, TCP_INFO, 1);
+    /** Where {@code tcpi_state}, TCP_INFO's first byte, lands in the int that getsockopt fills. */
+    private static final int STATE_SHIFT = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 24;
 
     private TcpState()
     {
@@ -46,12 +48,17 @@ final class TcpState
         {
             return -1;
         }
+        return state((Socket)((UnixChannel)channel).fd());
+    }
+
+    /** {@code socket}'s {@code tcpi_state} (one int getsockopt), or -1 when it cannot be read (closed). */
+    static int state(final Socket socket)
+    {
         try
         {
-            final ByteBuffer info = channel.config().getOption(TCPI_STATE);
-            return info != null && info.remaining() >= 1 ? info.get(info.position()) & 0xff : -1;
+            return (socket.getIntOpt(IPPROTO_TCP, TCP_INFO) >>> STATE_SHIFT) & 0xff;
         }
-        catch (final ChannelException | UnsupportedOperationException ex)
+        catch (final IOException closed)
         {
             return -1;
         }
