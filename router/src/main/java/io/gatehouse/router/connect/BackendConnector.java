@@ -4,13 +4,16 @@ import io.gatehouse.balancer.BackendPool;
 import io.gatehouse.router.loop.Transport;
 import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.metrics.Counter;
+import io.gatehouse.router.relay.RawBackendSocket;
 import io.gatehouse.router.route.Route;
 import io.gatehouse.router.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import java.io.IOException;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client's way to a backend: each attempt connects, on the client's event loop, to the first backend
@@ -28,42 +31,76 @@ import java.util.Arrays;
  * <p>Each attempt is reported to the client's {@link Session} before it starts ({@link Session#onConnectAttempt}),
  * so the access log can say how many connects were made and to which backends, in order.
  *
+ * <p>Each attempt's socket is a Netty channel, or, where the relay will run on raw sockets (epoll, the
+ * client's first bytes screened), a {@link RawBackendSocket}: no channel, no pipeline, registered once
+ * for the connect and adopted by the relay as it is. Either way the same rules apply, in this one class:
+ * the order of attempts, what counts against a backend, what is this host's failure, and the connect
+ * timeout, which {@link #onTick} checks on the worker's tick (as every other timeout of a connection is
+ * checked), never a timer per attempt.
+ *
  * <p>Event loop thread only. One instance per client serves as the listener of every registration and
- * connect future of that client (no allocation per attempt beyond the channel itself).
+ * connect future of that client (no allocation per attempt beyond the socket itself).
  */
-public final class BackendConnector implements ChannelFutureListener, Runnable
+public final class BackendConnector implements ChannelFutureListener, Runnable, RawBackendSocket.Listener
 {
+    /** {@code -Dgatehouse.connect.channel=true}: every backend socket a Netty channel (to measure the difference). */
+    private static final boolean CHANNELS_ONLY = Boolean.getBoolean("gatehouse.connect.channel");
+
     private final Worker worker;
     private final Session session;
     private final Route route;
     private final long hash;
     private final ConnectOutcome outcome;
+    private final boolean raw;
+    private final long timeoutNs;
     private int attempts;
     private long triedBelow64;
     private int[] triedFrom64;
     private int backendIndex = BackendPool.NO_BACKEND;
     private ChannelFuture registration;
     private Channel backend;
+    private RawBackendSocket rawBackend;
+    /** When the connect in flight started ({@link Worker#nowNs()}); meaningful while a socket is held. */
+    private long connectStartNs;
     private boolean aborted;
 
-    private BackendConnector(final Session session, final Route route, final long hash, final ConnectOutcome outcome)
+    private BackendConnector(final Session session, final Route route, final long hash, final ConnectOutcome outcome, final boolean raw)
     {
         this.worker = session.worker();
         this.session = session;
         this.route = route;
         this.hash = hash;
         this.outcome = outcome;
+        this.raw = raw && !CHANNELS_ONLY && worker.transport() == Transport.EPOLL;
+        this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(route.connectTimeoutMs());
     }
 
     /**
      * Starts connecting {@code session}'s client, on its worker's loop; the outcome arrives later on the same
      * loop (or at once on a synchronous failure).
+     *
+     * @param raw the relay will run on raw sockets: on epoll the backend gets a {@link RawBackendSocket}
+     *            and the outcome is {@link ConnectOutcome#onBackendConnected(RawBackendSocket, int)}.
      */
-    public static BackendConnector connect(final Session session, final Route route, final long hash, final ConnectOutcome outcome)
+    public static BackendConnector connect(
+        final Session session, final Route route, final long hash, final ConnectOutcome outcome, final boolean raw)
     {
-        final BackendConnector connector = new BackendConnector(session, route, hash, outcome);
+        final BackendConnector connector = new BackendConnector(session, route, hash, outcome, raw);
         connector.scheduleAttempt();
         return connector;
+    }
+
+    /**
+     * The worker's tick while connecting: an attempt that has not connected within the route's
+     * {@code connect_timeout} fails (counted against its backend) and the next one starts.
+     */
+    public void onTick(final long nowNs)
+    {
+        if (!aborted && (backend != null || rawBackend != null) && nowNs - connectStartNs - timeoutNs >= 0)
+        {
+            onAttemptFailed();
+            scheduleAttempt();
+        }
     }
 
     /**
@@ -93,10 +130,20 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
     public void abort()
     {
         aborted = true;
+        closeAttempt();
+    }
+
+    private void closeAttempt()
+    {
         if (backend != null)
         {
             backend.close();
             backend = null;
+        }
+        if (rawBackend != null)
+        {
+            rawBackend.close();
+            rawBackend = null;
         }
     }
 
@@ -113,6 +160,15 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
             attempts++;
             session.onConnectAttempt(index);
             backendIndex = index;
+            connectStartNs = worker.nowNs();
+            if (raw)
+            {
+                if (startRawConnect())
+                {
+                    return;
+                }
+                continue;
+            }
             try
             {
                 registration = worker.registerBackend(route.backendAddress(index));
@@ -203,16 +259,75 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
             onLocalFailure();
             return true;
         }
-        backend.config().setConnectTimeoutMillis(route.connectTimeoutMs());
+        backend.config().setConnectTimeoutMillis(0); // the tick's (onTick), not a timer of Netty's per connect
         backend.connect(route.backendAddress(backendIndex)).addListener(this);
         return true;
+    }
+
+    /**
+     * A channel-less connect to the current backend: true when it is under way (or this host failed and
+     * the attempts ended), false when it failed at once against the backend (try the next).
+     */
+    private boolean startRawConnect()
+    {
+        try
+        {
+            rawBackend = RawBackendSocket.connect(worker.loop(), route.backendAddress(backendIndex), this);
+            return true;
+        }
+        catch (final IOException failed)
+        {
+            if (isLocalFailure(failed))
+            {
+                onLocalFailure();
+                return true;
+            }
+            onAttemptFailed();
+            return false;
+        }
+    }
+
+    @Override
+    public void onConnected(final RawBackendSocket socket)
+    {
+        if (aborted || socket != rawBackend)
+        {
+            socket.close();
+            return;
+        }
+        if (route.health() != null)
+        {
+            route.health().onConnectSuccess(backendIndex);
+        }
+        rawBackend = null;
+        outcome.onBackendConnected(socket, backendIndex);
+    }
+
+    @Override
+    public void onConnectFailed(final RawBackendSocket socket, final IOException cause)
+    {
+        if (aborted || socket != rawBackend)
+        {
+            return;
+        }
+        rawBackend = null; // closed already
+        if (isLocalFailure(cause))
+        {
+            onLocalFailure();
+        }
+        else
+        {
+            onAttemptFailed();
+            scheduleAttempt();
+        }
     }
 
     @Override
     public void operationComplete(final ChannelFuture future)
     {
-        if (aborted)
+        if (aborted || future.channel() != backend)
         {
+            // given up (the client left, or the tick timed the attempt out and closed its channel)
             future.channel().close();
             return;
         }
@@ -267,11 +382,7 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
     private void onLocalFailure()
     {
         worker.counters().increment(Counter.LOCAL_RESOURCE);
-        if (backend != null)
-        {
-            backend.close();
-            backend = null;
-        }
+        closeAttempt();
         aborted = true;
         outcome.onLocalResourceExhausted();
     }
@@ -284,10 +395,6 @@ public final class BackendConnector implements ChannelFutureListener, Runnable
         {
             route.health().onConnectFailure(backendIndex);
         }
-        if (backend != null)
-        {
-            backend.close();
-            backend = null;
-        }
+        closeAttempt();
     }
 }

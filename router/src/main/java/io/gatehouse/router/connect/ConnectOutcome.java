@@ -1,5 +1,6 @@
 package io.gatehouse.router.connect;
 
+import io.gatehouse.router.relay.RawBackendSocket;
 import io.netty.channel.Channel;
 
 /** What a {@link BackendConnector} reports, on the event loop that owns the client. */
@@ -7,6 +8,9 @@ public interface ConnectOutcome
 {
     /** A backend accepted; {@code backend} is connected, registered on the client's loop, auto-read off. */
     void onBackendConnected(Channel backend, int backendIndex);
+
+    /** A backend accepted a channel-less socket (a connector asked for raw sockets): connected, registered on the client's loop. */
+    void onBackendConnected(RawBackendSocket backend, int backendIndex);
 
     /** Every attempt failed or the pool offered no backend; the client should be closed. */
     void onBackendUnavailable();

@@ -1,5 +1,7 @@
 package io.gatehouse.router.relay;
 
+import io.netty.buffer.ByteBuf;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -48,6 +50,9 @@ abstract class RawDirection
     private boolean sinkFailed;
     private boolean sourceReset;
     private long bytesDiscarded;
+    /** Bytes the sink gets before any read from the source (the first flight), or null; direct, one piece. */
+    private ByteBuf pending;
+    private ByteBuffer pendingView;
 
     RawDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SpliceLoop loop)
     {
@@ -124,6 +129,7 @@ abstract class RawDirection
             return;
         }
         discarding = true;
+        dropPending();
         discard();
         if (state != DONE)
         {
@@ -164,7 +170,24 @@ abstract class RawDirection
         }
         try
         {
-            return discarding ? pumpToNowhere() : pumpBytes(sourceReadable);
+            if (discarding)
+            {
+                return pumpToNowhere();
+            }
+            if (pending != null)
+            {
+                if (!sendPending())
+                {
+                    return state;
+                }
+                if (!sourceReadable)
+                {
+                    // Nothing was said of the source: epoll reports it (level-triggered) rather than a recv(2)
+                    // that would most likely say EAGAIN (a TLS client waits for the ServerHello now).
+                    return state = WAIT_SOURCE;
+                }
+            }
+            return pumpBytes(sourceReadable);
         }
         catch (final IOException | java.nio.channels.NotYetConnectedException sourceFailed)
         {
@@ -190,6 +213,74 @@ abstract class RawDirection
         if (state != DONE && state != WAIT_SINK)
         {
             state = WAIT_SOURCE;
+        }
+    }
+
+    /**
+     * Holds {@code first} (the route's PROXY header and the client's peeked bytes) for the sink, ahead of
+     * anything read from the source; ownership passes here. It goes out on the first {@link #pump} (the
+     * connection pumps this way for the sink's EPOLLOUT as it starts), with the same backpressure and reset
+     * rules as bytes read from the source: the source is not read until the sink has taken all of it, and
+     * it is dropped with the sink when that resets. Before the first pump only.
+     *
+     * @param first a direct buffer in one piece ({@code nioBufferCount() == 1}), not empty.
+     */
+    final void preload(final ByteBuf first)
+    {
+        pending = first;
+        pendingView = first.nioBuffer(first.readerIndex(), first.readableBytes());
+        state = WAIT_SINK;
+    }
+
+    /** @return true once every pending byte went out; false while the sink takes no more, or failed. */
+    private boolean sendPending()
+    {
+        while (pendingView.hasRemaining())
+        {
+            final int written;
+            try
+            {
+                written = sink.send(pendingView, 0, pendingView.position(), pendingView.remaining());
+            }
+            catch (final IOException | java.nio.channels.NotYetConnectedException sinkReset)
+            {
+                onSinkFailed();
+                return false;
+            }
+            if (written <= 0)
+            {
+                state = WAIT_SINK;
+                return false;
+            }
+            pendingView.position(pendingView.position() + written);
+            bytesWritten += written;
+        }
+        dropPending();
+        return true;
+    }
+
+    private void dropPending()
+    {
+        final ByteBuf held = pending;
+        if (held != null)
+        {
+            pending = null;
+            pendingView = null;
+            held.release();
+        }
+    }
+
+    /** The connection ends: what holds bytes goes back (to its pool when empty), or is dropped after an error. */
+    final void close(final boolean afterError)
+    {
+        dropPending();
+        if (afterError)
+        {
+            discard();
+        }
+        else
+        {
+            release();
         }
     }
 

@@ -5,6 +5,7 @@ import io.gatehouse.router.loop.Transport;
 import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.session.Session;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 
 /**
@@ -24,6 +25,8 @@ public final class RelayStarter
 
     /**
      * @param session         the connection; it already holds the backend ({@link Session#onRelayStarted}).
+     * @param backend         the backend's channel, or {@code null} with {@code rawBackend}.
+     * @param rawBackend      the backend's channel-less socket (epoll only, never with {@code copy}), or {@code null}.
      * @param proxyHeader     written first when not {@code null}; ownership passes here.
      * @param peeked          the client's bytes read so far, or {@code null}; ownership passes here.
      * @param clientInputDone the client's FIN was already seen.
@@ -35,14 +38,14 @@ public final class RelayStarter
         final ListenerState state,
         final Channel client,
         final Channel backend,
+        final RawBackendSocket rawBackend,
         final ByteBuf proxyHeader,
         final ByteBuf peeked,
         final boolean clientInputDone,
         final boolean copy)
     {
         final Worker worker = session.worker();
-        final ByteBuf first = concat(backend, proxyHeader, peeked);
-        if (!copy && worker.transport() == Transport.EPOLL)
+        if (rawBackend != null || !copy && worker.transport() == Transport.EPOLL)
         {
             // On epoll both modes run on the raw sockets: splice(2) through pipes, or recv/send through pooled buffers.
             final boolean splice = state.relaySplice() && SpliceRelay.isAvailable();
@@ -50,22 +53,63 @@ public final class RelayStarter
             {
                 logSpliceFallback(state, worker);
             }
-            if (first != null)
-            {
-                session.onClientToBackend(first.readableBytes());
-                backend.writeAndFlush(first, backend.voidPromise());
-            }
             final SpliceStage stage = new SpliceStage(session, state.idleTimeoutNs(), state.halfClosedTimeoutNs());
             session.onRelaying(stage);
-            // No timer of the relay's own: the stage checks its timeouts on the worker's tick.
-            stage.connection(SpliceRelay.open(client, backend, 0, 0, worker::nowNs, stage, !splice));
+            // No timer of the relay's own: the stage checks its timeouts on the worker's tick. The first flight
+            // is the relay's to send (counted with the rest of the client's bytes as it goes out).
+            stage.connection(SpliceRelay.open(client, backend, rawBackend, firstFlight(client.alloc(), proxyHeader, peeked),
+                0, 0, worker::nowNs, stage, !splice));
             return;
         }
         if (state.relaySplice() && !copy)
         {
             logSpliceFallback(state, worker);
         }
-        CopyRelay.start(session, client, backend, first, state.idleTimeoutNs(), state.halfClosedTimeoutNs(), clientInputDone);
+        CopyRelay.start(session, client, backend, concat(backend, proxyHeader, peeked), state.idleTimeoutNs(),
+            state.halfClosedTimeoutNs(), clientInputDone);
+    }
+
+    /**
+     * The PROXY header and the peeked bytes as one direct buffer in one piece (the raw relay sends it with
+     * send(2)); the peeked buffer itself when it already is one and no header goes first; {@code null} when
+     * there are no bytes. Both inputs are released (or passed on).
+     */
+    static ByteBuf firstFlight(final ByteBufAllocator allocator, final ByteBuf proxyHeader, final ByteBuf peeked)
+    {
+        final int headerBytes = proxyHeader != null ? proxyHeader.readableBytes() : 0;
+        final int peekedBytes = peeked != null ? peeked.readableBytes() : 0;
+        if (proxyHeader == null && peekedBytes > 0 && peeked.isDirect() && peeked.nioBufferCount() == 1)
+        {
+            return peeked;
+        }
+        ByteBuf first = null;
+        try
+        {
+            if (headerBytes + peekedBytes > 0)
+            {
+                first = allocator.directBuffer(headerBytes + peekedBytes);
+                if (proxyHeader != null)
+                {
+                    first.writeBytes(proxyHeader, proxyHeader.readerIndex(), headerBytes);
+                }
+                if (peeked != null)
+                {
+                    first.writeBytes(peeked, peeked.readerIndex(), peekedBytes);
+                }
+            }
+            return first;
+        }
+        finally
+        {
+            if (proxyHeader != null)
+            {
+                proxyHeader.release();
+            }
+            if (peeked != null)
+            {
+                peeked.release();
+            }
+        }
     }
 
     private static void logSpliceFallback(final ListenerState state, final Worker worker)

@@ -1,5 +1,6 @@
 package io.gatehouse.router.relay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -24,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  * until every write Netty still queues on either channel has reached its socket; deregister both
  * channels from Netty's epoll; register a {@link SpliceSocketHandle} for each fd on the same loop.
  * From then on only this class touches the fds, until it deregisters them and closes the channels.
+ * A backend that never had a channel ({@link RawBackendSocket}) skips the flush, the deregistration and
+ * the registration: its handle, registered while it connected, is adopted as it is. The first flight
+ * (the route's PROXY header and the client's peeked bytes) is the client-to-backend direction's first
+ * held bytes ({@link RawDirection#preload}): sent as the relay starts, before any byte read from the
+ * client, under the same backpressure and reset rules.
  *
  * <p>Every live connection is on its {@link SpliceLoop}'s list, which closes it if the loop ends without
  * closing its registrations.
@@ -52,7 +58,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private static final int FINISHED = 4;
 
     private final Channel client;
+    /** The backend's Netty channel, or {@code null} for a {@link RawBackendSocket}. */
     private final Channel backend;
+    private final RawBackendSocket rawBackend;
     private final IoEventLoop loop;
     private final SpliceSocketHandle clientEnd;
     private final SpliceSocketHandle backendEnd;
@@ -80,9 +88,17 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     /** In {@link #onReady}: an end found now closes the sockets after the epoll batch ({@link SpliceLoop#closeAfterBatch}). */
     private boolean handlingEvent;
 
+    /**
+     * @param backend    the backend's channel, or {@code null} with {@code rawBackend}.
+     * @param rawBackend the connected channel-less backend socket, or {@code null} with {@code backend}.
+     * @param first      bytes for the backend ahead of the client's (direct, one piece), or {@code null};
+     *                   ownership passes here.
+     */
     SpliceConnection(
         final Channel client,
         final Channel backend,
+        final RawBackendSocket rawBackend,
+        final ByteBuf first,
         final long idleTimeoutNs,
         final long halfClosedTimeoutNs,
         final NanoClock clock,
@@ -91,6 +107,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     {
         this.client = client;
         this.backend = backend;
+        this.rawBackend = rawBackend;
         this.loop = (IoEventLoop)client.eventLoop();
         this.idleTimeoutNs = idleTimeoutNs;
         this.halfClosedTimeoutNs = idleTimeoutNs > 0 && halfClosedTimeoutNs > 0
@@ -99,11 +116,23 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         this.observer = observer;
         spliceLoop = SpliceLoop.current();
         clientEnd = new SpliceSocketHandle(this, client);
-        backendEnd = new SpliceSocketHandle(this, backend);
+        if (rawBackend != null)
+        {
+            backendEnd = rawBackend.handle();
+            backendEnd.adopt(this);
+        }
+        else
+        {
+            backendEnd = new SpliceSocketHandle(this, backend);
+        }
         clientToBackend = copy ? new BufferDirection(clientEnd, backendEnd, spliceLoop)
             : new SpliceDirection(clientEnd, backendEnd, spliceLoop);
         backendToClient = copy ? new BufferDirection(backendEnd, clientEnd, spliceLoop)
             : new SpliceDirection(backendEnd, clientEnd, spliceLoop);
+        if (first != null)
+        {
+            clientToBackend.preload(first);
+        }
     }
 
     /** Null while running; then why it closed. */
@@ -144,22 +173,31 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     {
         lastActivityNs = clock.nanoTime();
         client.config().setAutoRead(false);
-        backend.config().setAutoRead(false);
-        if (!client.isActive() || !backend.isActive())
+        if (backend != null)
+        {
+            backend.config().setAutoRead(false);
+        }
+        if (!client.isActive() || (backend != null ? !backend.isActive() : !rawBackend.isConnected()))
         {
             finish(CLOSED, false);
             return;
         }
         spliceLoop.add(this);
         client.closeFuture().addListener(this);
-        backend.closeFuture().addListener(this);
+        if (backend != null)
+        {
+            backend.closeFuture().addListener(this);
+        }
         if (idleTimeoutNs > 0)
         {
             idleTimer = loop.schedule(this, idleTimeoutNs, TimeUnit.NANOSECONDS);
         }
         pendingSteps = 1;
         flushQueuedWrites(client);
-        flushQueuedWrites(backend);
+        if (backend != null)
+        {
+            flushQueuedWrites(backend);
+        }
         stepDone();
     }
 
@@ -182,7 +220,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             return;
         }
         final Object completed = future;
-        if (completed == client.closeFuture() || completed == backend.closeFuture())
+        if (completed == client.closeFuture() || backend != null && completed == backend.closeFuture())
         {
             finish(CLOSED, false);
         }
@@ -227,9 +265,13 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             case FLUSHING:
                 phase = DEREGISTERING;
-                pendingSteps += 2;
+                pendingSteps++;
                 client.deregister().addListener(this);
-                backend.deregister().addListener(this);
+                if (backend != null)
+                {
+                    pendingSteps++;
+                    backend.deregister().addListener(this);
+                }
                 break;
 
             case DEREGISTERING:
@@ -239,13 +281,24 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                     return;
                 }
                 phase = REGISTERING;
-                pendingSteps += 2;
+                pendingSteps++;
                 loop.register(clientEnd).addListener(clientEnd);
-                loop.register(backendEnd).addListener(backendEnd);
+                if (backend != null)
+                {
+                    pendingSteps++;
+                    loop.register(backendEnd).addListener(backendEnd);
+                }
                 break;
 
             case REGISTERING:
                 phase = RUNNING;
+                if (clientToBackend.wantsSinkWritable())
+                {
+                    // The first flight goes out now, as if the backend had said it is writable; the interests
+                    // follow from what is left (the client is read once it has all gone).
+                    onReady(backendEnd, Native.EPOLLOUT);
+                    return;
+                }
                 // Level-triggered: bytes or a FIN that arrived during start-up are reported at once.
                 clientEnd.interest(SpliceSocketHandle.READ);
                 backendEnd.interest(SpliceSocketHandle.READ);
@@ -595,17 +648,12 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             idleTimer.cancel(false);
             idleTimer = null;
         }
+        clientToBackend.close(reset);
+        backendToClient.close(reset);
         if (reset)
         {
-            clientToBackend.discard();
-            backendToClient.discard();
             clientEnd.resetOnClose();
             backendEnd.resetOnClose();
-        }
-        else
-        {
-            clientToBackend.release();
-            backendToClient.release();
         }
         // The observer hears the totals and the end before the channels close: closing them ends the
         // connection's session, which reads both.
@@ -629,7 +677,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
 
     /**
      * Closes both fds, then drops their registrations (no EPOLL_CTL_DEL for a closed fd), then closes
-     * both channels (which find their fds closed: no SO_LINGER read).
+     * the channels (which find their fds closed: no SO_LINGER read), or tells the channel-less backend
+     * socket it is closed.
      */
     void closeSockets()
     {
@@ -638,6 +687,13 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         clientEnd.deregister();
         backendEnd.deregister();
         client.close();
-        backend.close();
+        if (backend != null)
+        {
+            backend.close();
+        }
+        else
+        {
+            rawBackend.onRelayClosed();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.router.relay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.Epoll;
@@ -86,6 +87,52 @@ public final class SpliceRelay
         final RelayObserver observer,
         final boolean copy)
     {
+        checkLoop(client, backend, copy);
+        final SpliceConnection connection =
+            new SpliceConnection(client, backend, null, null, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
+        connection.begin();
+        return connection;
+    }
+
+    /**
+     * As {@link #open(Channel, Channel, long, long, NanoClock, RelayObserver, boolean)}, with either backend
+     * end, and {@code first} sent to the backend ahead of every byte of the client's.
+     *
+     * @param backend    the backend's connected channel, or {@code null} with {@code rawBackend}.
+     * @param rawBackend the connected channel-less backend socket on the client's loop, or {@code null}.
+     * @param first      the first flight (direct, one piece, not empty) or {@code null}; ownership passes here.
+     */
+    static SpliceConnection open(
+        final Channel client,
+        final Channel backend,
+        final RawBackendSocket rawBackend,
+        final ByteBuf first,
+        final long idleTimeoutNs,
+        final long halfClosedTimeoutNs,
+        final NanoClock clock,
+        final RelayObserver observer,
+        final boolean copy)
+    {
+        try
+        {
+            checkLoop(client, backend != null ? backend : client, copy);
+        }
+        catch (final RuntimeException refused)
+        {
+            if (first != null)
+            {
+                first.release();
+            }
+            throw refused;
+        }
+        final SpliceConnection connection =
+            new SpliceConnection(client, backend, rawBackend, first, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
+        connection.begin();
+        return connection;
+    }
+
+    private static void checkLoop(final Channel client, final Channel backend, final boolean copy)
+    {
         if (copy ? !Epoll.isAvailable() : !AVAILABLE)
         {
             throw new IllegalStateException("raw relay not available (needs the epoll native transport"
@@ -105,9 +152,6 @@ public final class SpliceRelay
         {
             throw new IllegalStateException("call SpliceRelay.start on the channels' event loop");
         }
-        final SpliceConnection connection = new SpliceConnection(client, backend, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
-        connection.begin();
-        return connection;
     }
 
     private static boolean probe()

@@ -16,8 +16,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One socket of a spliced connection, registered with the event loop's epoll in place of its Netty
- * channel (which is deregistered for the relay's lifetime but still owns, and finally closes, the fd).
+ * One socket of a connection relayed on raw fds, registered with the event loop's epoll in place of its
+ * Netty channel (which is deregistered for the relay's lifetime but still owns, and finally closes, the
+ * fd); or a backend socket that never had a channel ({@link RawBackendSocket}): registered while it
+ * connects, its events go to that socket until the relay adopts it, registration and all.
  *
  * <p>Event loop thread only; not thread-safe; allocates nothing after construction. Interest changes
  * cost an epoll_ctl only when the set actually changes.
@@ -37,7 +39,8 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      */
     static final EpollIoOps QUIET = EpollIoOps.EPOLLET;
 
-    private final SpliceConnection connection;
+    private SpliceConnection connection;
+    private final RawBackendSocket connecting;
     private final Channel channel;
     private final Socket socket;
     private IoRegistration registration;
@@ -46,10 +49,45 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     SpliceSocketHandle(final SpliceConnection connection, final Channel channel)
     {
         this.connection = connection;
+        this.connecting = null;
         this.channel = channel;
         this.socket = (Socket)((UnixChannel)channel).fd();
     }
 
+    /** A channel-less backend socket's handle; {@link #adopt} gives it to its relay once connected. */
+    SpliceSocketHandle(final Socket socket, final RawBackendSocket connecting)
+    {
+        this.connection = null;
+        this.connecting = connecting;
+        this.channel = null;
+        this.socket = socket;
+    }
+
+    /** The relay takes this (already registered) socket's events from now on. */
+    void adopt(final SpliceConnection owner)
+    {
+        connection = owner;
+    }
+
+    /** The relay these events go to, or {@code null} while a channel-less socket connects. */
+    SpliceConnection connection()
+    {
+        return connection;
+    }
+
+    /** The channel-less socket this handle belongs to, or {@code null} for a channel's. */
+    RawBackendSocket rawSocket()
+    {
+        return connecting;
+    }
+
+    /** The registration, made by its {@link RawBackendSocket} on the loop (synchronously). */
+    void registered(final IoRegistration made)
+    {
+        registration = made;
+    }
+
+    /** The channel whose fd this is, or {@code null} for a {@link RawBackendSocket}'s. */
     Channel channel()
     {
         return channel;
@@ -79,14 +117,29 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     @Override
     public void handle(final IoRegistration registration, final IoEvent event)
     {
-        connection.onReady(this, ((EpollIoEvent)event).ops().value());
+        final int ops = ((EpollIoEvent)event).ops().value();
+        if (connection != null)
+        {
+            connection.onReady(this, ops);
+        }
+        else
+        {
+            connecting.onConnectEvent(ops);
+        }
     }
 
     /** The event loop is shutting down and closes every registration. */
     @Override
     public void close()
     {
-        connection.onLoopClosing();
+        if (connection != null)
+        {
+            connection.onLoopClosing();
+        }
+        else
+        {
+            connecting.onLoopClosing();
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.gatehouse.router.sequence;
 
 import io.gatehouse.router.connect.BackendConnector;
 import io.gatehouse.router.connect.ConnectOutcome;
+import io.gatehouse.router.relay.RawBackendSocket;
 import io.gatehouse.router.dispatch.Decision;
 import io.gatehouse.router.dispatch.Dispatch;
 import io.gatehouse.router.dispatch.ProxyHeaderOut;
@@ -269,6 +270,14 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     @Override
     public void onTick(final long nowNs)
     {
+        if (stage == STAGE_CONNECTING)
+        {
+            if (connector != null)
+            {
+                connector.onTick(nowNs); // the connect timeout
+            }
+            return;
+        }
         if (stage != STAGE_PEEKING)
         {
             return;
@@ -290,14 +299,40 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     @Override
     public void onBackendConnected(final Channel backend, final int backendIndex)
     {
+        relay(backend, null, backendIndex);
+    }
+
+    @Override
+    public void onBackendConnected(final RawBackendSocket backend, final int backendIndex)
+    {
+        relay(null, backend, backendIndex);
+    }
+
+    /** A backend connected: the relay takes both sockets (the backend's a channel, or a raw socket). */
+    private void relay(final Channel backend, final RawBackendSocket rawBackend, final int backendIndex)
+    {
         final Channel channel = ctx.channel();
         if (stage != STAGE_CONNECTING || !channel.isActive())
         {
-            backend.close();
+            if (backend != null)
+            {
+                backend.close();
+            }
+            else
+            {
+                rawBackend.close();
+            }
             return;
         }
         stage = STAGE_DONE;
-        session.onRelayStarted(worker.nowNs(), backend, backendIndex);
+        if (backend != null)
+        {
+            session.onRelayStarted(worker.nowNs(), backend, backendIndex);
+        }
+        else
+        {
+            session.onRelayStarted(worker.nowNs(), rawBackend, backendIndex);
+        }
         final ByteBuf first = peeked;
         peeked = null;
         final ByteBuf header = proxyHeaderOut;
@@ -307,12 +342,13 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         {
             // Routed before the client's first bytes were screened (the server-first delay): the relay
             // starts so the backend can greet, and the screen goes on in front of it, holding what the
-            // client sent so far (nothing, or a proper prefix of a signature).
+            // client sent so far (nothing, or a proper prefix of a signature). Such a connect never asks for
+            // a raw socket (see connect()): the copy relay needs the backend's channel.
             channel.pipeline().addLast(new LateScreen(session, counters, worker.peekView(), first, state.peekMaxBytes()));
-            RelayStarter.start(session, state, channel, backend, header, null, false, true);
+            RelayStarter.start(session, state, channel, backend, null, header, null, false, true);
             return;
         }
-        RelayStarter.start(session, state, channel, backend, header, first, clientInputDone, false);
+        RelayStarter.start(session, state, channel, backend, rawBackend, header, first, clientInputDone, false);
     }
 
     @Override
@@ -477,7 +513,10 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         stage = STAGE_CONNECTING;
         proxyHeaderOut = ProxyHeaderOut.encode(
             decided.route(), decided.flight(), client, worker.proxyEncoder(), worker.scratchView(), ctx.alloc());
-        connector = BackendConnector.connect(session, decided.route(), decided.hash(), this);
+        // A raw (channel-less) backend socket where the relay will run on raw sockets: on epoll, unless the
+        // client's bytes still have to pass the late screen in front of a copy relay (screened and
+        // clientInputDone only ever turn true, so what holds now holds when the backend connects).
+        connector = BackendConnector.connect(session, decided.route(), decided.hash(), this, screened || clientInputDone);
     }
 
     /** Copies what the access log says about the peek out of the parser (only with an access log). */

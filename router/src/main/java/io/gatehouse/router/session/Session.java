@@ -39,7 +39,11 @@ import java.util.function.Predicate;
  * {@code relaying} list; the worker's tick reaches its {@link SessionStage} through {@link #onTick},
  * the drain deadline through {@link #onForcedClose()}.
  *
- * <p>Thread: the client channel's event loop, which also owns the backend channel. Not thread-safe.
+ * <p>The backend is a Netty channel, whose close future it listens on, or a channel-less
+ * {@link BackendSocket} (the raw relay's, on epoll), which reports its close once; the session's end rule
+ * is the same for both.
+ *
+ * <p>Thread: the client channel's event loop, which also owns the backend socket. Not thread-safe.
  * Allocates itself at accept and, only with an access log, one {@code int[]} of the backends tried (at
  * the first connect attempt, sized for the route's attempts) and the access log entry at the end.
  */
@@ -64,6 +68,10 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private Route route;
     private int backendIndex = BackendPool.NO_BACKEND;
     private Channel backend;
+    /** The backend's channel-less socket ({@link BackendSocket}), or null. */
+    private BackendSocket backendSocket;
+    /** A backend (channel or socket) was attached and has not closed yet. */
+    private boolean backendOpen;
     private InetSocketAddress upstreamLocal;
     private int connectAttempts;
     private int[] backendsTried;
@@ -255,21 +263,35 @@ public final class Session extends TimedConnection implements ChannelFutureListe
      */
     public void onRelayStarted(final long nowNs, final Channel backendChannel, final int index)
     {
-        connectedNs = nowNs;
         backend = backendChannel;
+        relayStarted(nowNs, index, log != null ? (InetSocketAddress)backendChannel.localAddress() : null);
+        backendChannel.closeFuture().addListener(this);
+    }
+
+    /**
+     * As {@link #onRelayStarted(long, Channel, int)} for a backend socket with no channel: its close joins the
+     * session's end through {@link BackendSocket#onClosed}.
+     */
+    public void onRelayStarted(final long nowNs, final BackendSocket socket, final int index)
+    {
+        backendSocket = socket;
+        relayStarted(nowNs, index, log != null ? socket.localAddress() : null);
+        socket.onClosed(this::onBackendClosed);
+    }
+
+    private void relayStarted(final long nowNs, final int index, final InetSocketAddress backendLocal)
+    {
+        connectedNs = nowNs;
         backendIndex = index;
         relayed = true;
-        if (log != null)
-        {
-            upstreamLocal = (InetSocketAddress)backendChannel.localAddress();
-        }
+        backendOpen = true;
+        upstreamLocal = backendLocal;
         counters.increment(Counter.RELAYED);
         route.pool().onConnectionOpened(index);
         route.counters().onBackendConnected(worker.index(), index);
         stage = null;
         worker.peeking().remove(this);
         worker.relaying().add(this);
-        backendChannel.closeFuture().addListener(this);
     }
 
     /** The relay that now moves the bytes (its idle checks run on the worker's relay tick). */
@@ -330,6 +352,10 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         {
             backend.close();
         }
+        else if (backendSocket != null)
+        {
+            backendSocket.close();
+        }
     }
 
     @Override
@@ -373,7 +399,24 @@ public final class Session extends TimedConnection implements ChannelFutureListe
                 admittedBy.release(admittedSource);
             }
         }
-        if (ended || !client.closeFuture().isDone() || (backend != null && !backend.closeFuture().isDone()))
+        else if (backend != null && future == backend.closeFuture())
+        {
+            backendOpen = false;
+        }
+        endIfClosed();
+    }
+
+    /** The channel-less backend socket closed. */
+    private void onBackendClosed()
+    {
+        backendOpen = false;
+        endIfClosed();
+    }
+
+    /** The session ends here, once, when its client and its backend (if one was attached) have both closed. */
+    private void endIfClosed()
+    {
+        if (ended || !client.closeFuture().isDone() || backendOpen)
         {
             return;
         }

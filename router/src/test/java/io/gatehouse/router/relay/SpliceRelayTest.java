@@ -63,11 +63,17 @@ class SpliceRelayTest
         return false;
     }
 
+    /** The backend a {@link RawBackendSocket} (no Netty channel), the first flight preloaded, as the router does. */
+    boolean rawBackend()
+    {
+        return false;
+    }
+
     @BeforeAll
     void startBed() throws Exception
     {
         assumeTrue(SpliceRelay.isAvailable(), "epoll splice not available here");
-        bed = new SpliceTestBed(copy());
+        bed = new SpliceTestBed(copy(), rawBackend());
         peers = Executors.newCachedThreadPool();
     }
 
@@ -493,7 +499,7 @@ class SpliceRelayTest
         final Set<String> before = SpliceTestBed.openPipesAndSockets();
         final List<Pair> pairs = new ArrayList<>();
         final List<Relayed> relays = new ArrayList<>();
-        final SpliceTestBed own = new SpliceTestBed(copy());
+        final SpliceTestBed own = new SpliceTestBed(copy(), rawBackend());
         try
         {
             for (int i = 0; i < 6; i++)

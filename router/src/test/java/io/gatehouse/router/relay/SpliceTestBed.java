@@ -69,11 +69,23 @@ final class SpliceTestBed implements AutoCloseable
     volatile boolean fakeClock;
     volatile byte[] firstFlight;
     private final boolean copy;
+    private final boolean rawBackend;
 
     /** @param copy relay through pooled buffers (recv/send) instead of pipes (splice). */
     SpliceTestBed(final boolean copy) throws Exception
     {
+        this(copy, false);
+    }
+
+    /**
+     * @param copy       relay through pooled buffers (recv/send) instead of pipes (splice).
+     * @param rawBackend connect the backend with a {@link RawBackendSocket} (no channel) and hand the first
+     *                   flight to the relay, as the router does; else a Netty channel that writes it.
+     */
+    SpliceTestBed(final boolean copy, final boolean rawBackend) throws Exception
+    {
         this.copy = copy;
+        this.rawBackend = rawBackend;
         backendServer = new ServerSocket();
         backendServer.bind(new InetSocketAddress("127.0.0.1", 0), 1024);
         final ByteBufAllocator counting = new CountingAllocator(allocations);
@@ -283,6 +295,11 @@ final class SpliceTestBed implements AutoCloseable
         {
             final Channel client = ctx.channel();
             final EventLoop eventLoop = client.eventLoop();
+            if (rawBackend)
+            {
+                connectRaw(client, eventLoop);
+                return;
+            }
             final ChannelFuture connect = new Bootstrap()
                 .group(eventLoop)
                 .channel(EpollSocketChannel.class)
@@ -310,6 +327,37 @@ final class SpliceTestBed implements AutoCloseable
                 observer.connection.set(SpliceRelay.open(client, backend, idleTimeoutNs, 0, clock, observer, copy));
                 relayed.add(observer);
             });
+        }
+    }
+
+    private void connectRaw(final Channel client, final EventLoop eventLoop)
+    {
+        final RawBackendSocket.Listener listener = new RawBackendSocket.Listener()
+        {
+            @Override
+            public void onConnected(final RawBackendSocket socket)
+            {
+                final byte[] first = firstFlight;
+                final ByteBuf flight = first == null ? null : Unpooled.directBuffer(first.length).writeBytes(first);
+                final Relayed observer = new Relayed();
+                final NanoClock clock = fakeClock ? fakeNowNs::get : System::nanoTime;
+                observer.connection.set(SpliceRelay.open(client, null, socket, flight, idleTimeoutNs, 0, clock, observer, copy));
+                relayed.add(observer);
+            }
+
+            @Override
+            public void onConnectFailed(final RawBackendSocket socket, final IOException cause)
+            {
+                client.close();
+            }
+        };
+        try
+        {
+            RawBackendSocket.connect(eventLoop, (InetSocketAddress)backendServer.getLocalSocketAddress(), listener);
+        }
+        catch (final IOException failed)
+        {
+            client.close();
         }
     }
 

@@ -1,0 +1,231 @@
+package io.gatehouse.router.relay;
+
+import io.gatehouse.router.session.BackendSocket;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.epoll.Native;
+import io.netty.util.concurrent.Future;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/**
+ * A backend socket of the raw relay's own, with no Netty channel: socket(2), TCP_NODELAY, a non-blocking
+ * connect(2) and one registration on the loop's epoll, which the relay then adopts as it is (its handle,
+ * its registration). Against a Netty channel per backend this saves, per connection, the channel, its
+ * pipeline, config and promises, and the system calls they make: two getsockname, the SO_SNDBUF read,
+ * getpeername, and three of the five epoll_ctl calls (the channel's ADD and two MODs, its DEL when the
+ * relay took the fd over, and the relay's own ADD become one ADD for EPOLLOUT and one MOD to reading).
+ *
+ * <p>Lifecycle: {@link #connect} starts it; the {@link Listener} hears once, on the loop, that it
+ * connected or that it failed (then it is closed already). A connected socket goes to
+ * {@link SpliceRelay#open(io.netty.channel.Channel, RawBackendSocket, io.netty.buffer.ByteBuf, long, long,
+ * org.agrona.concurrent.NanoClock, RelayObserver, boolean)}, which owns it from then on and closes it
+ * with the client; until then {@link #close()} closes it (an aborted attempt). Its close is reported to
+ * {@link #onClosed(Runnable)}'s task once, whoever closes it. The connect timeout is the caller's (the
+ * connector checks it on the worker's tick, as every other timeout of a connection is).
+ *
+ * <p>Event loop thread only; not thread-safe.
+ */
+public final class RawBackendSocket implements BackendSocket
+{
+    /** What a connect comes to, on the socket's loop. */
+    public interface Listener
+    {
+        void onConnected(RawBackendSocket socket);
+
+        /** The connect failed (refused, unreachable, reset); the socket is closed already. */
+        void onConnectFailed(RawBackendSocket socket, IOException cause);
+    }
+
+    private static final int CONNECTING = 0;
+    private static final int CONNECTED = 1;
+    private static final int CLOSED = 2;
+
+    private final LinuxSocket socket;
+    private final SpliceSocketHandle handle;
+    private final Listener listener;
+    private int state = CONNECTING;
+    private Runnable closedTask;
+
+    private RawBackendSocket(final LinuxSocket socket, final Listener listener)
+    {
+        this.socket = socket;
+        this.listener = listener;
+        this.handle = new SpliceSocketHandle(socket, this);
+    }
+
+    /**
+     * Makes the socket, starts connecting it to {@code target} and registers it on {@code loop} (which must
+     * be the calling thread's epoll loop) for EPOLLOUT.
+     *
+     * @throws IOException on a failure of this host (no descriptor, no buffer: EMFILE, ENFILE, ENOBUFS; no
+     *                     local address: EADDRNOTAVAIL) or a connect(2) refused at once; the socket is
+     *                     closed. {@link io.netty.channel.ChannelException} from socket(2) is turned into
+     *                     an IOException with the same message.
+     */
+    public static RawBackendSocket connect(final EventLoop loop, final InetSocketAddress target, final Listener listener)
+        throws IOException
+    {
+        final LinuxSocket socket;
+        try
+        {
+            socket = LinuxSocket.newSocketStream(target.getAddress() instanceof Inet6Address);
+        }
+        catch (final io.netty.channel.ChannelException noSocket)
+        {
+            throw noSocket.getCause() instanceof IOException ? (IOException)noSocket.getCause() : new IOException(noSocket.getMessage(), noSocket);
+        }
+        final RawBackendSocket raw = new RawBackendSocket(socket, listener);
+        try
+        {
+            socket.setTcpNoDelay(true);
+            socket.connect(target); // true: connected at once; EPOLLOUT is reported at once then too
+            final Future<IoRegistration> registered = ((IoEventLoop)loop).register(raw.handle);
+            if (!registered.isDone())
+            {
+                throw new IllegalStateException("RawBackendSocket.connect must run on its loop");
+            }
+            if (!registered.isSuccess())
+            {
+                final Throwable cause = registered.cause();
+                throw cause instanceof IOException ? (IOException)cause : new IOException("register failed: " + cause, cause);
+            }
+            raw.handle.registered(registered.getNow());
+            raw.handle.interest(SpliceSocketHandle.WRITE);
+        }
+        catch (final IOException | RuntimeException failed)
+        {
+            raw.closeSilently();
+            throw failed;
+        }
+        return raw;
+    }
+
+    /** True until closed. */
+    public boolean isOpen()
+    {
+        return state != CLOSED;
+    }
+
+    /** The socket's local address (getsockname), or {@code null} once closed. */
+    @Override
+    public InetSocketAddress localAddress()
+    {
+        return state == CLOSED ? null : socket.localAddress();
+    }
+
+    /** Runs {@code task} once when the socket closes (at once if it already has). */
+    @Override
+    public void onClosed(final Runnable task)
+    {
+        if (state == CLOSED)
+        {
+            task.run();
+            return;
+        }
+        closedTask = task;
+    }
+
+    /**
+     * Closes the socket now: an attempt given up (no listener call follows), or, once a relay adopted it,
+     * the relay's end (both sockets close, as when the client's does).
+     */
+    @Override
+    public void close()
+    {
+        if (state == CLOSED)
+        {
+            return;
+        }
+        final SpliceConnection relay = handle.connection();
+        if (relay != null)
+        {
+            relay.closeNow();
+        }
+        closeSilently();
+    }
+
+    SpliceSocketHandle handle()
+    {
+        return handle;
+    }
+
+    boolean isConnected()
+    {
+        return state == CONNECTED;
+    }
+
+    /** An epoll event while connecting (the relay's handle routes them here until it adopts the socket). */
+    void onConnectEvent(final int readyOps)
+    {
+        if (state != CONNECTING)
+        {
+            return;
+        }
+        if ((readyOps & (Native.EPOLLOUT | Native.EPOLLERR | SpliceSocketHandle.EPOLLHUP)) == 0)
+        {
+            return; // not ours to answer: a connect reports EPOLLOUT, or an error
+        }
+        try
+        {
+            // A socket in SYN_SENT reports neither EPOLLOUT nor an error (tcp_poll), and the connector makes its
+            // sockets from a task after the epoll batch, so no event of an earlier fd of the same number can
+            // reach this one: the event says the handshake ended, and SO_ERROR says how.
+            if (!socket.finishConnect())
+            {
+                return;
+            }
+        }
+        catch (final IOException refused)
+        {
+            closeSilently();
+            listener.onConnectFailed(this, refused);
+            return;
+        }
+        state = CONNECTED;
+        // EPOLLOUT stays asked for: the relay adopts the socket within onConnected and changes the interest
+        // once it runs (one epoll_ctl); an event in between is ignored, as every event before RUNNING is.
+        listener.onConnected(this);
+    }
+
+    /** The loop is shutting down while this socket is not yet the relay's. */
+    void onLoopClosing()
+    {
+        if (state == CONNECTING)
+        {
+            closeSilently();
+            listener.onConnectFailed(this, new IOException("event loop shut down"));
+        }
+        else
+        {
+            closeSilently();
+        }
+    }
+
+    /** The fd was closed by the relay (fd first, then the registration: {@link SpliceSocketHandle#closeFd()}). */
+    void onRelayClosed()
+    {
+        closeSilently();
+    }
+
+    private void closeSilently()
+    {
+        if (state == CLOSED)
+        {
+            return;
+        }
+        state = CLOSED;
+        handle.closeFd();
+        handle.deregister();
+        final Runnable task = closedTask;
+        closedTask = null;
+        if (task != null)
+        {
+            task.run();
+        }
+    }
+}
