@@ -102,6 +102,12 @@ public final class Worker
         return clock.nanoTime();
     }
 
+    /** The clock {@link #nowNs()} reads (one object per worker: a relay takes it, no method reference per connection). */
+    public NanoClock clock()
+    {
+        return clock;
+    }
+
     public WorkerCounters counters()
     {
         return counters;

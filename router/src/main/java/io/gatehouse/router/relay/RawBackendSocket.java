@@ -47,7 +47,8 @@ public final class RawBackendSocket implements BackendSocket
 
     private final LinuxSocket socket;
     private final SpliceSocketHandle handle;
-    private final Listener listener;
+    /** Until the connect's outcome is told (then dropped: it holds the client's connect-time objects). */
+    private Listener listener;
     private int state = CONNECTING;
     private Runnable closedTask;
 
@@ -183,13 +184,21 @@ public final class RawBackendSocket implements BackendSocket
         catch (final IOException refused)
         {
             closeSilently();
-            listener.onConnectFailed(this, refused);
+            takeListener().onConnectFailed(this, refused);
             return;
         }
         state = CONNECTED;
         // EPOLLOUT stays asked for: the relay adopts the socket within onConnected and changes the interest
         // once it runs (one epoll_ctl); an event in between is ignored, as every event before RUNNING is.
-        listener.onConnected(this);
+        takeListener().onConnected(this);
+    }
+
+    /** The listener, once: the socket keeps no reference to it (or to what it holds) past the outcome. */
+    private Listener takeListener()
+    {
+        final Listener told = listener;
+        listener = null;
+        return told;
     }
 
     /** The loop is shutting down while this socket is not yet the relay's. */
@@ -198,7 +207,7 @@ public final class RawBackendSocket implements BackendSocket
         if (state == CONNECTING)
         {
             closeSilently();
-            listener.onConnectFailed(this, new IOException("event loop shut down"));
+            takeListener().onConnectFailed(this, new IOException("event loop shut down"));
         }
         else
         {

@@ -58,7 +58,7 @@ public final class RelayStarter
             // No timer of the relay's own: the stage checks its timeouts on the worker's tick. The first flight
             // is the relay's to send (counted with the rest of the client's bytes as it goes out).
             stage.connection(SpliceRelay.open(client, backend, rawBackend, firstFlight(client.alloc(), proxyHeader, peeked),
-                0, 0, worker::nowNs, stage, !splice));
+                0, 0, worker.clock(), stage, !splice));
             return;
         }
         if (state.relaySplice() && !copy)
