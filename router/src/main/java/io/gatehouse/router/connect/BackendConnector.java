@@ -133,17 +133,23 @@ public final class BackendConnector implements ChannelFutureListener, Runnable, 
         closeAttempt();
     }
 
+    /**
+     * Closes the attempt's socket, forgetting it first: closing a connecting channel fails its connect future
+     * at once, and its listener (this) must find the attempt already given up.
+     */
     private void closeAttempt()
     {
-        if (backend != null)
+        final Channel channel = backend;
+        final RawBackendSocket raw = rawBackend;
+        backend = null;
+        rawBackend = null;
+        if (channel != null)
         {
-            backend.close();
-            backend = null;
+            channel.close();
         }
-        if (rawBackend != null)
+        if (raw != null)
         {
-            rawBackend.close();
-            rawBackend = null;
+            raw.close();
         }
     }
 

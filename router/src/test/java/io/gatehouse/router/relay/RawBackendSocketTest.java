@@ -91,6 +91,8 @@ class RawBackendSocketTest
             try (Socket accepted = server.accept())
             {
                 assertEquals(socket, outcome.result.get(5, TimeUnit.SECONDS), "connected");
+                assertTrue(loop.submit(() -> new io.netty.channel.unix.Socket(socket.handle().fdInt()).isTcpNoDelay()).get(),
+                    "TCP_NODELAY on, as on every backend channel");
                 final InetSocketAddress local = loop.submit(socket::localAddress).get();
                 assertEquals(accepted.getRemoteSocketAddress(), local, "its local address is the server's peer");
                 final AtomicInteger closes = new AtomicInteger();

@@ -2,10 +2,12 @@ package io.gatehouse.router.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gatehouse.router.Await;
 import io.gatehouse.router.LeakGuard;
 import io.gatehouse.router.RawBackend;
+import io.gatehouse.router.loop.Transport;
 import io.gatehouse.router.metrics.Counter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -248,9 +252,15 @@ class BackendFaultTest
         }
     }
 
-    @Test
-    void shouldRetryPastABlackHoledBackendWithinTheConnectTimeout() throws Exception
+    /**
+     * Every transport: the connect timeout is the worker tick's, one rule for the channel-less backend socket
+     * (epoll) and Netty's channels (io_uring, NIO).
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void shouldRetryPastABlackHoledBackendWithinTheConnectTimeout(final Transport transport) throws Exception
     {
+        assumeTrue(transport.isAvailable(), transport + " is not available here");
         try (ServerSocket blackHole = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              RawBackend good = new RawBackend("good", namedEcho("G")))
         {
@@ -269,7 +279,7 @@ class BackendFaultTest
                 fillers.add(filler);
             }
             final InetSocketAddress hole = (InetSocketAddress)blackHole.getLocalSocketAddress();
-            try (RouterUnderTest router = RouterUnderTest.start(dir, config("",
+            try (RouterUnderTest router = RouterUnderTest.start(dir, config(", transport: " + transport.name().toLowerCase(java.util.Locale.ROOT),
                 route("echo.test", "maglev", "        hash_key: four_tuple\n        connect_timeout: 300ms\n        connect_attempts: 2\n"
                     + "        health: {eject_after: 0}\n", hole, good.address()))))
             {
@@ -291,7 +301,7 @@ class BackendFaultTest
                 assertEquals(0, router.count(Counter.CONNECT_EXHAUSTED));
                 assertTrue(slowestMs < 2_000, "the slowest connection waited one connect timeout, not more: " + slowestMs + " ms");
                 router.awaitNoConnections();
-                System.out.println("reliability: black-holed backend: " + connections + "/" + connections + " connections served, "
+                System.out.println("reliability: black-holed backend (" + transport + "): " + connections + "/" + connections + " connections served, "
                     + failed + " connect timeouts (300 ms) retried to the other backend, slowest " + slowestMs + " ms");
             }
             for (final Socket filler : fillers)
