@@ -16,14 +16,13 @@ import java.net.InetSocketAddress;
  * A backend socket of the raw relay's own, with no Netty channel: socket(2), TCP_NODELAY, a non-blocking
  * connect(2) and one registration on the loop's epoll, which the relay then adopts as it is (its handle,
  * its registration). Against a Netty channel per backend this saves, per connection, the channel, its
- * pipeline, config and promises, and the system calls they make: two getsockname, the SO_SNDBUF read,
- * getpeername, and three of the five epoll_ctl calls (the channel's ADD and two MODs, its DEL when the
+ * pipeline, config and promises, and six of the system calls they make: a getsockname, the SO_SNDBUF
+ * read, getpeername, and three of the five epoll_ctl calls (the channel's ADD and two MODs, its DEL when the
  * relay took the fd over, and the relay's own ADD become one ADD for EPOLLOUT and one MOD to reading).
  *
  * <p>Lifecycle: {@link #connect} starts it; the {@link Listener} hears once, on the loop, that it
- * connected or that it failed (then it is closed already). A connected socket goes to
- * {@link SpliceRelay#open(io.netty.channel.Channel, RawBackendSocket, io.netty.buffer.ByteBuf, long, long,
- * org.agrona.concurrent.NanoClock, RelayObserver, boolean)}, which owns it from then on and closes it
+ * connected or that it failed (then it is closed already). A connected socket goes to the raw relay
+ * ({@code SpliceRelay.open} with it as the backend), which owns it from then on and closes it
  * with the client; until then {@link #close()} closes it (an aborted attempt). Its close is reported to
  * {@link #onClosed(Runnable)}'s task once, whoever closes it. The connect timeout is the caller's (the
  * connector checks it on the worker's tick, as every other timeout of a connection is).

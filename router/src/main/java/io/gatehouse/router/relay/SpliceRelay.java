@@ -87,11 +87,7 @@ public final class SpliceRelay
         final RelayObserver observer,
         final boolean copy)
     {
-        checkLoop(client, backend, copy);
-        final SpliceConnection connection =
-            new SpliceConnection(client, backend, null, null, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
-        connection.begin();
-        return connection;
+        return open(client, backend, null, null, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
     }
 
     /**
