@@ -5,6 +5,7 @@ import io.gatehouse.router.loop.Transport;
 import io.gatehouse.router.loop.Worker;
 import io.gatehouse.router.metrics.Counter;
 import io.gatehouse.router.relay.RawBackendSocket;
+import io.gatehouse.router.relay.RelayStarter;
 import io.gatehouse.router.route.Route;
 import io.gatehouse.router.session.Session;
 import io.netty.channel.Channel;
@@ -71,7 +72,7 @@ public final class BackendConnector implements ChannelFutureListener, Runnable, 
         this.route = route;
         this.hash = hash;
         this.outcome = outcome;
-        this.raw = raw && !CHANNELS_ONLY && worker.transport() == Transport.EPOLL;
+        this.raw = !CHANNELS_ONLY && RelayStarter.runsOnRawSockets(worker, !raw);
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(route.connectTimeoutMs());
     }
 
@@ -79,7 +80,8 @@ public final class BackendConnector implements ChannelFutureListener, Runnable, 
      * Starts connecting {@code session}'s client, on its worker's loop; the outcome arrives later on the same
      * loop (or at once on a synchronous failure).
      *
-     * @param raw the relay will run on raw sockets: on epoll the backend gets a {@link RawBackendSocket}
+     * @param raw the client's relay need not copy (its bytes were screened): where the relay then runs on the
+     *            raw sockets ({@link RelayStarter#runsOnRawSockets}) the backend gets a {@link RawBackendSocket}
      *            and the outcome is {@link ConnectOutcome#onBackendConnected(RawBackendSocket, int)}.
      */
     public static BackendConnector connect(
@@ -301,11 +303,8 @@ public final class BackendConnector implements ChannelFutureListener, Runnable, 
             socket.close();
             return;
         }
-        if (route.health() != null)
-        {
-            route.health().onConnectSuccess(backendIndex);
-        }
         rawBackend = null;
+        onConnectSucceeded();
         outcome.onBackendConnected(socket, backendIndex);
     }
 
@@ -317,15 +316,7 @@ public final class BackendConnector implements ChannelFutureListener, Runnable, 
             return;
         }
         rawBackend = null; // closed already
-        if (isLocalFailure(cause))
-        {
-            onLocalFailure();
-        }
-        else
-        {
-            onAttemptFailed();
-            scheduleAttempt();
-        }
+        onConnectFailed(cause);
     }
 
     @Override
@@ -347,15 +338,30 @@ public final class BackendConnector implements ChannelFutureListener, Runnable, 
         }
         if (future.isSuccess())
         {
-            if (route.health() != null)
-            {
-                route.health().onConnectSuccess(backendIndex);
-            }
             final Channel connected = backend;
             backend = null;
+            onConnectSucceeded();
             outcome.onBackendConnected(connected, backendIndex);
         }
-        else if (isLocalFailure(future.cause()))
+        else
+        {
+            onConnectFailed(future.cause());
+        }
+    }
+
+    /** The attempt's socket connected (either kind): the backend's health hears it. */
+    private void onConnectSucceeded()
+    {
+        if (route.health() != null)
+        {
+            route.health().onConnectSuccess(backendIndex);
+        }
+    }
+
+    /** The attempt's connect failed (either kind): this host's failure ends the attempts, else the next one starts. */
+    private void onConnectFailed(final Throwable cause)
+    {
+        if (isLocalFailure(cause))
         {
             onLocalFailure();
         }

@@ -45,7 +45,7 @@ public final class RelayStarter
         final boolean copy)
     {
         final Worker worker = session.worker();
-        if (rawBackend != null || !copy && worker.transport() == Transport.EPOLL)
+        if (rawBackend != null || runsOnRawSockets(worker, copy))
         {
             // On epoll both modes run on the raw sockets: splice(2) through pipes, or recv/send through pooled buffers.
             final boolean splice = state.relaySplice() && SpliceRelay.isAvailable();
@@ -110,6 +110,15 @@ public final class RelayStarter
                 peeked.release();
             }
         }
+    }
+
+    /**
+     * True when {@link #start} runs the relay on the raw sockets (epoll, not forced to copy), the one rule the
+     * connector also asks before it makes a channel-less backend socket.
+     */
+    public static boolean runsOnRawSockets(final Worker worker, final boolean copy)
+    {
+        return !copy && worker.transport() == Transport.EPOLL;
     }
 
     private static void logSpliceFallback(final ListenerState state, final Worker worker)
