@@ -2,24 +2,19 @@ package io.gatehouse.router.listen;
 
 import io.gatehouse.router.loop.Worker;
 
-import io.gatehouse.router.metrics.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * The first handler of a listening socket's pipeline: when accept(2) fails (EMFILE, ENFILE, ENOBUFS:
- * the process or the host is out of descriptors or memory), it counts the failure, stops accepting for
- * a back-off period and resumes, so the loop never spins on a socket whose queue it cannot drain
- * (sniproxy #89). The back-off starts at {@link #FIRST_PAUSE_MS} and doubles per consecutive failure
- * up to {@link #MAX_PAUSE_MS}; an accepted connection resets it. One log line per episode, not per
- * failure. Exceptions stop here: Netty's own acceptor would pause a fixed second and then log at the
- * pipeline's tail on every failure. One instance per listening socket: the back-off state is its own.
+ * The first handler of a listening socket's pipeline: when accept(2) fails it pauses the socket's accepts
+ * by the listener's {@link AcceptPause} rule (auto-read off for the pause), so the loop never spins on a
+ * socket whose queue it cannot drain (sniproxy #89). Exceptions stop here: Netty's own acceptor would pause
+ * a fixed second and then log at the pipeline's tail on every failure. One instance per listening socket:
+ * the back-off state is its own.
  *
  * <p>Each accepted connection goes to the listener's {@link Listener.Acceptor}, which sets it up and registers it
  * (nothing is passed down the pipeline to Netty's {@code ServerBootstrapAcceptor}). On a transport that
@@ -30,17 +25,9 @@ import java.util.logging.Logger;
  */
 final class AcceptBackoff extends ChannelInboundHandlerAdapter
 {
-    static final long FIRST_PAUSE_MS = 50;
-    static final long MAX_PAUSE_MS = 1_000;
-
-    private static final Logger LOG = Logger.getLogger(AcceptBackoff.class.getName());
-
     private final Worker worker;
-    private final String listenerName;
     private final Listener.Acceptor acceptor;
-    private long pauseMs;
-    private boolean paused;
-    private long failuresThisEpisode;
+    private final AcceptPause pause;
     /** Accepted in the current I/O batch, registered after it (see {@link Transport#registersAfterIoBatch()}). */
     private final ArrayDeque<Object> accepted = new ArrayDeque<>();
     private final Runnable registerAccepted = this::onRegisterAccepted;
@@ -49,19 +36,14 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
     AcceptBackoff(final Worker worker, final String listenerName, final Listener.Acceptor acceptor)
     {
         this.worker = worker;
-        this.listenerName = listenerName;
         this.acceptor = acceptor;
+        this.pause = new AcceptPause(worker, listenerName);
     }
 
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        if (failuresThisEpisode > 0)
-        {
-            LOG.info(() -> "listener " + listenerName + ": accepting again after " + failuresThisEpisode + " accept failures");
-            failuresThisEpisode = 0;
-        }
-        pauseMs = 0;
+        pause.onAccepted();
         if (!worker.transport().registersAfterIoBatch())
         {
             acceptor.accept((Channel)msg);
@@ -100,26 +82,18 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter
             ctx.fireExceptionCaught(cause);
             return;
         }
-        worker.counters().increment(Counter.ACCEPT_FAILED);
-        failuresThisEpisode++;
-        if (paused)
+        final long pauseMs = pause.onFailed((IOException)cause);
+        if (pauseMs == 0)
         {
             return;
         }
-        pauseMs = pauseMs == 0 ? FIRST_PAUSE_MS : Math.min(MAX_PAUSE_MS, pauseMs * 2);
-        if (failuresThisEpisode == 1)
-        {
-            LOG.log(Level.WARNING, "listener " + listenerName + ": accept failed (" + cause.getMessage()
-                + "); pausing accepts, counted in " + Counter.ACCEPT_FAILED.metricName());
-        }
-        paused = true;
         ctx.channel().config().setAutoRead(false);
         ctx.channel().eventLoop().schedule(() -> resume(ctx), pauseMs, TimeUnit.MILLISECONDS);
     }
 
     private void resume(final ChannelHandlerContext ctx)
     {
-        paused = false;
+        pause.onResumed();
         if (ctx.channel().isOpen())
         {
             ctx.channel().config().setAutoRead(true);

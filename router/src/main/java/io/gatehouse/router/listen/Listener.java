@@ -8,6 +8,8 @@ import io.gatehouse.router.route.SnapshotRef;
 import io.gatehouse.router.config.HostPort;
 import io.gatehouse.router.config.RuntimeConfig;
 import io.gatehouse.router.metrics.Counter;
+import io.gatehouse.router.relay.RawClientSocket;
+import io.gatehouse.router.sequence.ChannelClientEnd;
 import io.gatehouse.router.sequence.Sequencer;
 import io.gatehouse.router.policy.RejectReason;
 import io.gatehouse.router.session.EndReason;
@@ -24,6 +26,7 @@ import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.unix.UnixChannelOption;
 import java.net.InetSocketAddress;
@@ -46,6 +49,12 @@ public final class Listener
      * set: {@code -Dgatehouse.listen.deferAcceptSeconds=1}.
      */
     private static final int DEFER_ACCEPT_SECONDS = Integer.getInteger("gatehouse.listen.deferAcceptSeconds", 0);
+    /**
+     * On epoll, accepted connections are {@link RawClientSocket}s with no Netty channel (except on a listener
+     * with a server-first route); {@code -Dgatehouse.accept.channel=true} gives every one a channel (the
+     * A/B benchmarks' other side).
+     */
+    private static final boolean CHANNEL_CLIENTS = Boolean.getBoolean("gatehouse.accept.channel");
 
     private final String name;
     private final HostPort address;
@@ -54,6 +63,8 @@ public final class Listener
     private final EventLoopGroup group;
     private final SnapshotRef snapshots;
     private final List<Channel> serverChannels = new ArrayList<>();
+    /** On epoll, the listening sockets with no channel (guarded by {@link #serverChannels}' lock too). */
+    private final List<RawListenSocket> rawSockets = new ArrayList<>();
     private volatile boolean accepting = true;
     private InetSocketAddress boundAddress;
     private List<InheritedSocket> inherited = List.of();
@@ -144,6 +155,18 @@ public final class Listener
                 final boolean clientSpeaksFirst = state != null && state.routes().serverFirstRoute() == null;
                 for (final Worker worker : workers)
                 {
+                    if (transport == Transport.EPOLL && !CHANNEL_CLIENTS)
+                    {
+                        final Acceptor acceptor = new Acceptor(worker, worker.loop());
+                        final RawListenSocket socket = RawListenSocket.bind(worker, name, acceptor::accept, target,
+                            BACKLOG, clientSpeaksFirst ? DEFER_ACCEPT_SECONDS : 0);
+                        synchronized (serverChannels)
+                        {
+                            rawSockets.add(socket);
+                        }
+                        target = socket.localAddress();
+                        continue;
+                    }
                     final ServerBootstrap bootstrap = new ServerBootstrap()
                         .group(worker.loop(), worker.loop())
                         .channel(transport.serverChannelClass())
@@ -246,7 +269,7 @@ public final class Listener
     {
         synchronized (serverChannels)
         {
-            return serverChannels.size();
+            return serverChannels.size() + rawSockets.size();
         }
     }
 
@@ -255,22 +278,34 @@ public final class Listener
     {
         accepting = false;
         final List<Channel> channels;
+        final List<RawListenSocket> sockets;
         synchronized (serverChannels)
         {
             channels = new ArrayList<>(serverChannels);
             serverChannels.clear();
+            sockets = new ArrayList<>(rawSockets);
+            rawSockets.clear();
         }
         for (final Channel channel : channels)
         {
             channel.close().syncUninterruptibly();
         }
+        for (final RawListenSocket socket : sockets)
+        {
+            socket.closeFromControl();
+        }
     }
 
     private Worker workerOf(final Channel channel)
     {
+        return workerOf(channel.eventLoop());
+    }
+
+    private Worker workerOf(final io.netty.channel.EventLoop loop)
+    {
         for (final Worker worker : workers)
         {
-            if (worker.loop() == channel.eventLoop())
+            if (worker.loop() == loop)
             {
                 return worker;
             }
@@ -316,8 +351,20 @@ public final class Listener
             this.childGroup = childGroup;
         }
 
-        /** The listening socket's event loop: {@code child} was just accepted, not yet registered. */
-        void accept(final Channel child)
+        /** The listening socket's event loop: {@code child} (a channel or a raw socket) was just accepted, not yet registered. */
+        void accept(final Object child)
+        {
+            if (child instanceof RawClientSocket)
+            {
+                acceptRaw((RawClientSocket)child);
+            }
+            else
+            {
+                accept((Channel)child);
+            }
+        }
+
+        private void accept(final Channel child)
         {
             final ChannelConfig config = child.config();
             config.setAutoRead(false);
@@ -375,22 +422,74 @@ public final class Listener
                 return;
             }
             final Session session = new Session(worker, state, channel, remote, local);
+            if (admits(worker, state, session, remote))
+            {
+                channel.pipeline().addLast(new ChannelClientEnd(session, remote.getAddress().getAddress()));
+            }
+        }
+
+        /**
+         * On the listening socket's loop, after its I/O batch: a socket with no channel, set up as
+         * {@link #initChannel} sets up a channel, unless its listener has a server-first route (whose
+         * unscreened clients need a channel's pipeline in front of the relay): then a channel is made for its fd.
+         */
+        private void acceptRaw(final RawClientSocket raw)
+        {
+            final ListenerState state = snapshots.current().listener(slot);
+            if (state != null && state.routes().serverFirstRoute() != null)
+            {
+                final Channel channel;
+                try
+                {
+                    channel = new EpollSocketChannel(raw.detachFd());
+                }
+                catch (final RuntimeException ex)
+                {
+                    raw.close();
+                    return;
+                }
+                accept(channel);
+                return;
+            }
+            final Worker worker = workerOf(raw.loop());
+            worker.counters().onConnectionOpened();
+            final InetSocketAddress remote = raw.remoteAddress();
+            final InetSocketAddress local = raw.localAddress();
+            if (state == null || local == null)
+            {
+                worker.counters().increment(Counter.REJECTED_DRAINING);
+                raw.close();
+                worker.counters().onConnectionClosed(); // no session to count it
+                return;
+            }
+            final Session session = new Session(worker, state, raw, remote, local);
+            if (admits(worker, state, session, remote))
+            {
+                raw.start(new Sequencer(session, remote.getAddress().getAddress(), raw));
+            }
+        }
+
+        /**
+         * Draining refuses it; else the listener's policy admits its source (a trusted PROXY source is admitted
+         * later, on the address its header names). False: refused, counted, and its session closed.
+         */
+        private boolean admits(final Worker worker, final ListenerState state, final Session session, final InetSocketAddress remote)
+        {
             if (!accepting)
             {
                 worker.counters().increment(Counter.REJECTED_DRAINING);
                 session.close(EndReason.REJECTED_DRAINING);
-                return;
+                return false;
             }
-            final byte[] source = remote.getAddress().getAddress();
-            final boolean proxied = state.trustsProxyHeaderFrom(source);
+            final boolean proxied = state.trustsProxyHeaderFrom(remote.getAddress().getAddress());
             final RejectReason refused = proxied ? RejectReason.NONE : Sequencer.admit(state, remote.getAddress(), session);
             if (refused != RejectReason.NONE)
             {
                 worker.counters().increment(Counter.REJECTED_ACL);
                 session.close(EndReason.rejected(refused));
-                return;
+                return false;
             }
-            channel.pipeline().addLast(new Sequencer(session, source));
+            return true;
         }
     }
 

@@ -1,12 +1,9 @@
 package io.gatehouse.router.relay;
 
-import io.gatehouse.router.session.BackendSocket;
+import io.gatehouse.router.session.SocketEnd;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
-import io.netty.util.concurrent.Future;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -29,7 +26,7 @@ import java.net.InetSocketAddress;
  *
  * <p>Event loop thread only; not thread-safe.
  */
-public final class RawBackendSocket implements BackendSocket
+public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Owner
 {
     /** What a connect comes to, on the socket's loop. */
     public interface Listener
@@ -84,17 +81,7 @@ public final class RawBackendSocket implements BackendSocket
         {
             socket.setTcpNoDelay(true);
             socket.connect(target); // true: connected at once; EPOLLOUT is reported at once then too
-            final Future<IoRegistration> registered = ((IoEventLoop)loop).register(raw.handle);
-            if (!registered.isDone())
-            {
-                throw new IllegalStateException("RawBackendSocket.connect must run on its loop");
-            }
-            if (!registered.isSuccess())
-            {
-                final Throwable cause = registered.cause();
-                throw cause instanceof IOException ? (IOException)cause : new IOException("register failed: " + cause, cause);
-            }
-            raw.handle.registered(registered.getNow());
+            raw.handle.register(loop);
             raw.handle.interest(SpliceSocketHandle.WRITE);
         }
         catch (final IOException | RuntimeException failed)
@@ -160,7 +147,8 @@ public final class RawBackendSocket implements BackendSocket
     }
 
     /** An epoll event while connecting (the relay's handle routes them here until it adopts the socket). */
-    void onConnectEvent(final int readyOps)
+    @Override
+    public void onEvent(final int readyOps)
     {
         if (state != CONNECTING)
         {
@@ -201,7 +189,8 @@ public final class RawBackendSocket implements BackendSocket
     }
 
     /** The loop is shutting down while this socket is not yet the relay's. */
-    void onLoopClosing()
+    @Override
+    public void onLoopClosing()
     {
         if (state == CONNECTING)
         {

@@ -48,17 +48,7 @@ public final class RelayStarter
         if (rawBackend != null || runsOnRawSockets(worker, copy))
         {
             // On epoll both modes run on the raw sockets: splice(2) through pipes, or recv/send through pooled buffers.
-            final boolean splice = state.relaySplice() && SpliceRelay.isAvailable();
-            if (state.relaySplice() && !splice)
-            {
-                logSpliceFallback(state, worker);
-            }
-            final SpliceStage stage = new SpliceStage(session, state.idleTimeoutNs(), state.halfClosedTimeoutNs());
-            session.onRelaying(stage);
-            // No timer of the relay's own: the stage checks its timeouts on the worker's tick. The first flight
-            // is the relay's to send (counted with the rest of the client's bytes as it goes out).
-            stage.connection(SpliceRelay.open(client, backend, rawBackend, firstFlight(client.alloc(), proxyHeader, peeked),
-                0, 0, worker.clock(), stage, !splice));
+            startOnRawSockets(session, state, client, null, backend, rawBackend, firstFlight(client.alloc(), proxyHeader, peeked));
             return;
         }
         if (state.relaySplice() && !copy)
@@ -67,6 +57,45 @@ public final class RelayStarter
         }
         CopyRelay.start(session, client, backend, concat(backend, proxyHeader, peeked), state.idleTimeoutNs(),
             state.halfClosedTimeoutNs(), clientInputDone);
+    }
+
+    /**
+     * As {@link #start} for a client with no channel ({@link RawClientSocket}, epoll): always the raw relay,
+     * with either backend end.
+     */
+    static void startRaw(
+        final Session session,
+        final ListenerState state,
+        final RawClientSocket client,
+        final Channel backend,
+        final RawBackendSocket rawBackend,
+        final ByteBuf proxyHeader,
+        final ByteBuf peeked)
+    {
+        startOnRawSockets(session, state, null, client, backend, rawBackend, firstFlight(client.alloc(), proxyHeader, peeked));
+    }
+
+    /** On epoll both modes run on the raw sockets: splice(2) through pipes, or recv/send through pooled buffers. */
+    private static void startOnRawSockets(
+        final Session session,
+        final ListenerState state,
+        final Channel client,
+        final RawClientSocket rawClient,
+        final Channel backend,
+        final RawBackendSocket rawBackend,
+        final ByteBuf first)
+    {
+        final Worker worker = session.worker();
+        final boolean splice = state.relaySplice() && SpliceRelay.isAvailable();
+        if (state.relaySplice() && !splice)
+        {
+            logSpliceFallback(state, worker);
+        }
+        final SpliceStage stage = new SpliceStage(session, state.idleTimeoutNs(), state.halfClosedTimeoutNs());
+        session.onRelaying(stage);
+        // No timer of the relay's own: the stage checks its timeouts on the worker's tick. The first flight
+        // is the relay's to send (counted with the rest of the client's bytes as it goes out).
+        stage.connection(SpliceRelay.open(client, rawClient, backend, rawBackend, first, 0, 0, worker.clock(), stage, !splice));
     }
 
     /**

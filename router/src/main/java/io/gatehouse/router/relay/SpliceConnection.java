@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * until every write Netty still queues on either channel has reached its socket; deregister both
  * channels from Netty's epoll; register a {@link SpliceSocketHandle} for each fd on the same loop.
  * From then on only this class touches the fds, until it deregisters them and closes the channels.
- * A backend that never had a channel ({@link RawBackendSocket}) skips the flush, the deregistration and
- * the registration: its handle, registered while it connected, is adopted as it is. The first flight
+ * A socket that never had a channel (the client's {@link RawClientSocket}, the backend's
+ * {@link RawBackendSocket}) skips the flush, the deregistration and the registration: its handle,
+ * registered while it was peeked at or connected, is adopted as it is. The first flight
  * (the route's PROXY header and the client's peeked bytes) is the client-to-backend direction's first
  * held bytes ({@link RawDirection#preload}): sent as the relay starts, before any byte read from the
  * client, under the same backpressure and reset rules.
@@ -57,7 +58,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private static final int RUNNING = 3;
     private static final int FINISHED = 4;
 
+    /** The client's Netty channel, or {@code null} for a {@link RawClientSocket}. */
     private final Channel client;
+    private final RawClientSocket rawClient;
     /** The backend's Netty channel, or {@code null} for a {@link RawBackendSocket}. */
     private final Channel backend;
     private final RawBackendSocket rawBackend;
@@ -89,6 +92,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private boolean handlingEvent;
 
     /**
+     * @param client     the client's channel, or {@code null} with {@code rawClient}.
+     * @param rawClient  the client's channel-less socket, or {@code null} with {@code client}.
      * @param backend    the backend's channel, or {@code null} with {@code rawBackend}.
      * @param rawBackend the connected channel-less backend socket, or {@code null} with {@code backend}.
      * @param first      bytes for the backend ahead of the client's (direct, one piece), or {@code null};
@@ -96,6 +101,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
      */
     SpliceConnection(
         final Channel client,
+        final RawClientSocket rawClient,
         final Channel backend,
         final RawBackendSocket rawBackend,
         final ByteBuf first,
@@ -106,16 +112,25 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         final boolean copy)
     {
         this.client = client;
+        this.rawClient = rawClient;
         this.backend = backend;
         this.rawBackend = rawBackend;
-        this.loop = (IoEventLoop)client.eventLoop();
+        this.loop = (IoEventLoop)(client != null ? client.eventLoop() : rawClient.loop());
         this.idleTimeoutNs = idleTimeoutNs;
         this.halfClosedTimeoutNs = idleTimeoutNs > 0 && halfClosedTimeoutNs > 0
             ? Math.min(idleTimeoutNs, halfClosedTimeoutNs) : Math.max(idleTimeoutNs, halfClosedTimeoutNs);
         this.clock = clock;
         this.observer = observer;
         spliceLoop = SpliceLoop.current();
-        clientEnd = new SpliceSocketHandle(this, client);
+        if (rawClient != null)
+        {
+            clientEnd = rawClient.handle();
+            clientEnd.adopt(this);
+        }
+        else
+        {
+            clientEnd = new SpliceSocketHandle(this, client);
+        }
         if (rawBackend != null)
         {
             backendEnd = rawBackend.handle();
@@ -172,18 +187,25 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     void begin()
     {
         lastActivityNs = clock.nanoTime();
-        client.config().setAutoRead(false);
+        if (client != null)
+        {
+            client.config().setAutoRead(false);
+        }
         if (backend != null)
         {
             backend.config().setAutoRead(false);
         }
-        if (!client.isActive() || (backend != null ? !backend.isActive() : !rawBackend.isConnected()))
+        if ((client != null ? !client.isActive() : !rawClient.isOpen())
+            || (backend != null ? !backend.isActive() : !rawBackend.isConnected()))
         {
             finish(CLOSED, false);
             return;
         }
         spliceLoop.add(this);
-        client.closeFuture().addListener(this);
+        if (client != null)
+        {
+            client.closeFuture().addListener(this);
+        }
         if (backend != null)
         {
             backend.closeFuture().addListener(this);
@@ -193,7 +215,10 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             idleTimer = loop.schedule(this, idleTimeoutNs, TimeUnit.NANOSECONDS);
         }
         pendingSteps = 1;
-        flushQueuedWrites(client);
+        if (client != null)
+        {
+            flushQueuedWrites(client);
+        }
         if (backend != null)
         {
             flushQueuedWrites(backend);
@@ -220,7 +245,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             return;
         }
         final Object completed = future;
-        if (completed == client.closeFuture() || backend != null && completed == backend.closeFuture())
+        if (client != null && completed == client.closeFuture() || backend != null && completed == backend.closeFuture())
         {
             finish(CLOSED, false);
         }
@@ -265,8 +290,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             case FLUSHING:
                 phase = DEREGISTERING;
-                pendingSteps++;
-                client.deregister().addListener(this);
+                if (client != null)
+                {
+                    pendingSteps++;
+                    client.deregister().addListener(this);
+                }
                 if (backend != null)
                 {
                     pendingSteps++;
@@ -281,8 +309,11 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                     return;
                 }
                 phase = REGISTERING;
-                pendingSteps++;
-                loop.register(clientEnd).addListener(clientEnd);
+                if (client != null)
+                {
+                    pendingSteps++;
+                    loop.register(clientEnd).addListener(clientEnd);
+                }
                 if (backend != null)
                 {
                     pendingSteps++;
@@ -686,7 +717,14 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         backendEnd.closeFd();
         clientEnd.deregister();
         backendEnd.deregister();
-        client.close();
+        if (client != null)
+        {
+            client.close();
+        }
+        else
+        {
+            rawClient.onRelayClosed();
+        }
         if (backend != null)
         {
             backend.close();

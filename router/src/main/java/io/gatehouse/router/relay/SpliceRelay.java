@@ -2,6 +2,7 @@ package io.gatehouse.router.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -109,9 +110,31 @@ public final class SpliceRelay
         final RelayObserver observer,
         final boolean copy)
     {
+        return open(client, null, backend, rawBackend, first, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
+    }
+
+    /**
+     * As {@link #open(Channel, Channel, RawBackendSocket, ByteBuf, long, long, NanoClock, RelayObserver, boolean)},
+     * with either client end too.
+     *
+     * @param client    the client's channel, or {@code null} with {@code rawClient}.
+     * @param rawClient the client's channel-less socket (started, open), or {@code null}.
+     */
+    static SpliceConnection open(
+        final Channel client,
+        final RawClientSocket rawClient,
+        final Channel backend,
+        final RawBackendSocket rawBackend,
+        final ByteBuf first,
+        final long idleTimeoutNs,
+        final long halfClosedTimeoutNs,
+        final NanoClock clock,
+        final RelayObserver observer,
+        final boolean copy)
+    {
         try
         {
-            checkLoop(client, backend != null ? backend : client, copy);
+            checkLoop(client != null ? client.eventLoop() : rawClient.loop(), client, backend, copy);
         }
         catch (final RuntimeException refused)
         {
@@ -121,30 +144,30 @@ public final class SpliceRelay
             }
             throw refused;
         }
-        final SpliceConnection connection =
-            new SpliceConnection(client, backend, rawBackend, first, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
+        final SpliceConnection connection = new SpliceConnection(
+            client, rawClient, backend, rawBackend, first, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
         connection.begin();
         return connection;
     }
 
-    private static void checkLoop(final Channel client, final Channel backend, final boolean copy)
+    /** {@code loop} is the client's; a channel given (client, backend) must be an epoll socket on it. */
+    private static void checkLoop(final EventLoop loop, final Channel client, final Channel backend, final boolean copy)
     {
         if (copy ? !Epoll.isAvailable() : !AVAILABLE)
         {
             throw new IllegalStateException("raw relay not available (needs the epoll native transport"
                 + (copy ? ")" : " and splice(2))"));
         }
-        if (!(client instanceof UnixChannel) || !(backend instanceof UnixChannel) ||
-            !(client.eventLoop() instanceof IoEventLoop) ||
-            !((IoEventLoop)client.eventLoop()).isCompatible(EpollIoHandle.class))
+        if (client != null && !(client instanceof UnixChannel) || backend != null && !(backend instanceof UnixChannel) ||
+            !(loop instanceof IoEventLoop) || !((IoEventLoop)loop).isCompatible(EpollIoHandle.class))
         {
             throw new IllegalArgumentException("splice relay needs epoll socket channels");
         }
-        if (client.eventLoop() != backend.eventLoop())
+        if (backend != null && loop != backend.eventLoop())
         {
             throw new IllegalArgumentException("client and backend must share one event loop");
         }
-        if (!client.eventLoop().inEventLoop())
+        if (!loop.inEventLoop())
         {
             throw new IllegalStateException("call SpliceRelay.start on the channels' event loop");
         }

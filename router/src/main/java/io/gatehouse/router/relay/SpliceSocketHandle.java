@@ -1,7 +1,9 @@
 package io.gatehouse.router.relay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -18,14 +20,25 @@ import java.nio.ByteBuffer;
 /**
  * One socket of a connection relayed on raw fds, registered with the event loop's epoll in place of its
  * Netty channel (which is deregistered for the relay's lifetime but still owns, and finally closes, the
- * fd); or a backend socket that never had a channel ({@link RawBackendSocket}): registered while it
- * connects, its events go to that socket until the relay adopts it, registration and all.
+ * fd); or a socket that never had a channel (a {@link RawClientSocket} while it is peeked at, a
+ * {@link RawBackendSocket} while it connects): its events go to that {@link Owner} until the relay adopts
+ * it, registration and all.
  *
  * <p>Event loop thread only; not thread-safe; allocates nothing after construction. Interest changes
  * cost an epoll_ctl only when the set actually changes.
  */
 final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegistration>
 {
+    /** A channel-less socket, which hears its handle's events until a relay adopts it. */
+    interface Owner
+    {
+        /** An epoll event (the ready ops). */
+        void onEvent(int readyOps);
+
+        /** The loop is shutting down and closes every registration. */
+        void onLoopClosing();
+    }
+
     /** Linux EPOLLHUP (not exported by Netty's {@code Native}); reported whatever the interest set. */
     static final int EPOLLHUP = 0x10;
 
@@ -40,7 +53,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     static final EpollIoOps QUIET = EpollIoOps.EPOLLET;
 
     private SpliceConnection connection;
-    private final RawBackendSocket connecting;
+    private final Owner owner;
     private final Channel channel;
     private final Socket socket;
     private IoRegistration registration;
@@ -49,16 +62,16 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     SpliceSocketHandle(final SpliceConnection connection, final Channel channel)
     {
         this.connection = connection;
-        this.connecting = null;
+        this.owner = null;
         this.channel = channel;
         this.socket = (Socket)((UnixChannel)channel).fd();
     }
 
-    /** A channel-less backend socket's handle; {@link #adopt} gives it to its relay once connected. */
-    SpliceSocketHandle(final Socket socket, final RawBackendSocket connecting)
+    /** A channel-less socket's handle; {@link #adopt} gives it to its relay. */
+    SpliceSocketHandle(final Socket socket, final Owner owner)
     {
         this.connection = null;
-        this.connecting = connecting;
+        this.owner = owner;
         this.channel = null;
         this.socket = socket;
     }
@@ -69,25 +82,35 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         connection = owner;
     }
 
-    /** The relay these events go to, or {@code null} while a channel-less socket connects. */
+    /** The relay these events go to, or {@code null} before a relay adopted a channel-less socket. */
     SpliceConnection connection()
     {
         return connection;
     }
 
-    /** The channel-less socket this handle belongs to, or {@code null} for a channel's. */
-    RawBackendSocket rawSocket()
+    /**
+     * A channel-less socket's registration on {@code loop}, made now (the calling thread must be that
+     * epoll loop). Netty adds the fd to epoll with the first interest set ({@link #interest}): one
+     * epoll_ctl(ADD) in all.
+     *
+     * @throws IOException when the loop refuses it.
+     */
+    void register(final EventLoop loop) throws IOException
     {
-        return connecting;
+        final Future<IoRegistration> registered = ((IoEventLoop)loop).register(this);
+        if (!registered.isDone())
+        {
+            throw new IllegalStateException("a channel-less socket must be registered on its own loop");
+        }
+        if (!registered.isSuccess())
+        {
+            final Throwable cause = registered.cause();
+            throw cause instanceof IOException ? (IOException)cause : new IOException("register failed: " + cause, cause);
+        }
+        registration = registered.getNow();
     }
 
-    /** The registration, made by its {@link RawBackendSocket} on the loop (synchronously). */
-    void registered(final IoRegistration made)
-    {
-        registration = made;
-    }
-
-    /** The channel whose fd this is, or {@code null} for a {@link RawBackendSocket}'s. */
+    /** The channel whose fd this is, or {@code null} for a channel-less socket's. */
     Channel channel()
     {
         return channel;
@@ -124,7 +147,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
         else
         {
-            connecting.onConnectEvent(ops);
+            owner.onEvent(ops);
         }
     }
 
@@ -138,7 +161,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
         else
         {
-            connecting.onLoopClosing();
+            owner.onLoopClosing();
         }
     }
 

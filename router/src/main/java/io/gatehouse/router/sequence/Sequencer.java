@@ -19,6 +19,8 @@ import io.gatehouse.router.proxy.ProxyIn;
 import io.gatehouse.router.relay.RelayStarter;
 import io.gatehouse.router.route.ListenerState;
 import io.gatehouse.router.session.EndReason;
+import io.gatehouse.router.session.ClientEnd;
+import io.gatehouse.router.session.ClientEvents;
 import io.gatehouse.router.session.Session;
 import io.gatehouse.router.session.SessionStage;
 import io.gatehouse.sni.FirstFlightParser;
@@ -26,19 +28,17 @@ import io.gatehouse.sni.PeekProtocol;
 import io.gatehouse.sni.PeekStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The order of one client's stages from accept to relay, and the bytes between them. Each stage returns a
- * result and calls nothing after itself; this handler runs them in order and writes each result to the
- * connection's {@link Session}:
+ * result and calls nothing after itself; this runs them in order and writes each result to the
+ * connection's {@link Session}. It hears the client through {@link ClientEvents} from its {@link ClientEnd}
+ * (a channel's pipeline handler, {@link ChannelClientEnd}, or on epoll the channel-less
+ * {@link io.gatehouse.router.relay.RawClientSocket}) and asks it for reads, replies and closes; what it
+ * decides is the same for both:
  * <ol>
  * <li>PROXY-in ({@link ProxyIn}): from a trusted source, the header (then admission on the client it
  * names); from every source, the PROXY-signature screen;</li>
@@ -46,18 +46,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <li>dispatch ({@link Dispatch}): the result to a {@link Decision}: a route and hash key, a reject (its
  * bytes from {@link RejectResponse}) or a close; a route's PROXY header ({@link ProxyHeaderOut});</li>
  * <li>connect ({@link BackendConnector}, reporting back through {@link ConnectOutcome});</li>
- * <li>relay ({@link RelayStarter}), which takes the channels; this handler then leaves the pipeline.</li>
+ * <li>relay ({@link RelayStarter}, through {@link ClientEnd#startRelay}), which takes both sockets.</li>
  * </ol>
  *
- * <p>Stages of the connection: PEEKING (reading with auto-read off, one {@code read()} at a time, until
+ * <p>Stages of the connection: PEEKING (reading one {@link ClientEnd#readMore()} at a time, until
  * the peek decides, the byte bound is reached, the peek deadline passes, or, for a listener with a
  * server-first route, the client stays silent for the server-first delay), CONNECTING (the client is not
  * read; bytes that still arrive are kept for the backend, and screened when the server-first delay routed
- * the client before it sent any; {@link LateScreen} screens them past the relay start), DONE. Timeout,
+ * the client before it sent any; {@link LateScreen} screens them past the relay start: a channel's
+ * pipeline only, so a listener with a server-first route gives its clients channels), DONE. Timeout,
  * client EOF or reset while peeking: close (counted {@code peek_timeout} / {@code peek_eof}).
  *
  * <p>The first read is peeked in place (an {@link UnsafeBuffer} view over the read buffer's memory); only
- * when it does not decide are the bytes collected into one buffer owned by this handler. Whatever was
+ * when it does not decide are the bytes collected into one buffer owned by this sequencer. Whatever was
  * read (after a trusted PROXY header) is written to the backend unchanged before the relay starts (after
  * the route's PROXY header, if any).
  *
@@ -65,7 +66,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link ClientAddress}, {@link Peek} (with its result) and {@link Decision}; per read nothing, except the
  * collecting buffer when the first read did not decide.
  */
-public final class Sequencer extends ChannelInboundHandlerAdapter implements ConnectOutcome, SessionStage
+public final class Sequencer implements ClientEvents, ConnectOutcome, SessionStage
 {
     private static final int INITIAL_COLLECT_BYTES = 2048;
     private static final int STAGE_PEEKING = 0;
@@ -84,7 +85,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     /** The bytes so far were screened and start with no PROXY signature. */
     private boolean screened;
     private ByteBuf proxyHeaderOut;
-    private ChannelHandlerContext ctx;
+    private final ClientEnd end;
     private ByteBuf peeked;
     private int stage = STAGE_PEEKING;
     private boolean anyBytes;
@@ -93,10 +94,14 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     private long serverFirstAtNs;
     private BackendConnector connector;
 
-    /** @param source the TCP peer's address bytes. */
-    public Sequencer(final Session session, final byte[] source)
+    /**
+     * @param source the TCP peer's address bytes.
+     * @param end    the client's socket, which reports to this.
+     */
+    public Sequencer(final Session session, final byte[] source, final ClientEnd end)
     {
         this.session = session;
+        this.end = end;
         this.worker = session.worker();
         this.counters = worker.counters();
         this.state = session.listener();
@@ -124,31 +129,29 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     }
 
     @Override
-    public void handlerAdded(final ChannelHandlerContext ctx)
+    public void onStart()
     {
-        this.ctx = ctx;
         final long nowNs = worker.nowNs();
         deadlineNs = nowNs + state.peekTimeoutNs();
         serverFirstAtNs = nowNs + state.serverFirstDelayNs();
         session.onPeeking(this);
-        ctx.read();
+        end.readMore();
     }
 
-    @Override
-    public void handlerRemoved(final ChannelHandlerContext ctx)
+    /** The end's handler left the client's pipeline (the relay started, or the channel closed). */
+    void onRemoved()
     {
         releasePeeked();
     }
 
     @Override
-    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    public void onRead(final ByteBuf in)
     {
-        if (!(msg instanceof ByteBuf) || stage == STAGE_DONE)
+        if (stage == STAGE_DONE)
         {
-            ReferenceCountUtil.release(msg);
+            in.release();
             return;
         }
-        final ByteBuf in = (ByteBuf)msg;
         anyBytes = true;
         if (stage == STAGE_CONNECTING)
         {
@@ -212,32 +215,28 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     }
 
     @Override
-    public void channelReadComplete(final ChannelHandlerContext ctx)
+    public void onReadComplete()
     {
         if (stage == STAGE_PEEKING && !clientInputDone)
         {
-            ctx.read();
+            end.readMore();
         }
     }
 
     @Override
-    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    public void onInputShutdown()
     {
-        if (event instanceof ChannelInputShutdownEvent)
+        clientInputDone = true;
+        if (stage == STAGE_PEEKING)
         {
-            clientInputDone = true;
-            if (stage == STAGE_PEEKING)
-            {
-                counters.increment(Counter.PEEK_EOF);
-                session.noteEnd(EndReason.PEEK_EOF);
-                close();
-            }
+            counters.increment(Counter.PEEK_EOF);
+            session.noteEnd(EndReason.PEEK_EOF);
+            close();
         }
-        ReferenceCountUtil.release(event);
     }
 
     @Override
-    public void channelInactive(final ChannelHandlerContext ctx)
+    public void onClosed()
     {
         if (stage == STAGE_PEEKING && session.endReason() == null)
         {
@@ -257,7 +256,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     }
 
     @Override
-    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    public void onError()
     {
         if (stage == STAGE_PEEKING)
         {
@@ -311,8 +310,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     /** A backend connected: the relay takes both sockets (the backend's a channel, or a raw socket). */
     private void relay(final Channel backend, final RawBackendSocket rawBackend, final int backendIndex)
     {
-        final Channel channel = ctx.channel();
-        if (stage != STAGE_CONNECTING || !channel.isActive())
+        if (stage != STAGE_CONNECTING || !end.isOpen())
         {
             if (backend != null)
             {
@@ -337,18 +335,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         peeked = null;
         final ByteBuf header = proxyHeaderOut;
         proxyHeaderOut = null;
-        ctx.pipeline().remove(this);
-        if (!screened && !clientInputDone)
-        {
-            // Routed before the client's first bytes were screened (the server-first delay): the relay
-            // starts so the backend can greet, and the screen goes on in front of it, holding what the
-            // client sent so far (nothing, or a proper prefix of a signature). Such a connect never asks for
-            // a raw socket (see connect()): the copy relay needs the backend's channel.
-            channel.pipeline().addLast(new LateScreen(session, counters, worker.peekView(), first, state.peekMaxBytes()));
-            RelayStarter.start(session, state, channel, backend, null, header, null, false, true);
-            return;
-        }
-        RelayStarter.start(session, state, channel, backend, rawBackend, header, first, clientInputDone, false);
+        end.startRelay(session, state, backend, rawBackend, header, first, screened, clientInputDone);
     }
 
     @Override
@@ -396,7 +383,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
             {
                 stage = STAGE_DONE;
                 releasePeeked();
-                ctx.close();
+                end.close();
             }
         }
         return false;
@@ -485,14 +472,14 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
                 releasePeeked();
                 final PeekResult result = peek.result();
                 final ByteBuf bytes = RejectResponse.forProtocol(
-                    ctx.alloc(), decided.rejectProtocol(), result.recordMajor(), result.recordMinor());
+                    end.alloc(), decided.rejectProtocol(), result.recordMajor(), result.recordMinor());
                 if (bytes != null)
                 {
-                    ctx.channel().writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
+                    end.replyAndClose(bytes);
                 }
                 else
                 {
-                    ctx.channel().close();
+                    end.close();
                 }
                 break;
             }
@@ -512,7 +499,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         session.onConnecting(worker.nowNs(), decided.route());
         stage = STAGE_CONNECTING;
         proxyHeaderOut = ProxyHeaderOut.encode(
-            decided.route(), decided.flight(), client, worker.proxyEncoder(), worker.scratchView(), ctx.alloc());
+            decided.route(), decided.flight(), client, worker.proxyEncoder(), worker.scratchView(), end.alloc());
         // A raw (channel-less) backend socket where the relay will run on raw sockets: on epoll, unless the
         // client's bytes still have to pass the late screen in front of a copy relay (screened and
         // clientInputDone only ever turn true, so what holds now holds when the backend connects).
@@ -571,11 +558,11 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
         final int length = in.readableBytes();
         if (peeked == null)
         {
-            peeked = ctx.alloc().directBuffer(Math.max(INITIAL_COLLECT_BYTES, length));
+            peeked = end.alloc().directBuffer(Math.max(INITIAL_COLLECT_BYTES, length));
         }
         else if (peeked.isReadOnly() || peeked.refCnt() != 1 || peeked.maxWritableBytes() < length)
         {
-            final ByteBuf grown = ctx.alloc().directBuffer(peeked.readableBytes() + length);
+            final ByteBuf grown = end.alloc().directBuffer(peeked.readableBytes() + length);
             grown.writeBytes(peeked);
             peeked.release();
             peeked = grown;
@@ -588,7 +575,7 @@ public final class Sequencer extends ChannelInboundHandlerAdapter implements Con
     {
         stage = STAGE_DONE;
         releasePeeked();
-        ctx.close();
+        end.close();
     }
 
     private void releasePeeked()

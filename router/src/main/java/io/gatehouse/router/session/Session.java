@@ -39,9 +39,9 @@ import java.util.function.Predicate;
  * {@code relaying} list; the worker's tick reaches its {@link SessionStage} through {@link #onTick},
  * the drain deadline through {@link #onForcedClose()}.
  *
- * <p>The backend is a Netty channel, whose close future it listens on, or a channel-less
- * {@link BackendSocket} (the raw relay's, on epoll), which reports its close once; the session's end rule
- * is the same for both.
+ * <p>The client and the backend are each a Netty channel, whose close future it listens on, or a
+ * channel-less {@link SocketEnd} (the raw relay's, on epoll), which reports its close once; the session's
+ * end rule is the same for both.
  *
  * <p>Thread: the client channel's event loop, which also owns the backend socket. Not thread-safe.
  * Allocates itself at accept and, only with an access log, one {@code int[]} of the backends tried (at
@@ -56,7 +56,11 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private final WorkerCounters counters;
     private final ListenerCounters.Slice listenerCounters;
     private final ListenerState listener;
+    /** The client's channel, or {@code null} with {@link #clientSocket}. */
     private final Channel client;
+    /** The client's channel-less socket ({@link SocketEnd}), or {@code null} with {@link #client}. */
+    private final SocketEnd clientSocket;
+    private boolean clientOpen = true;
     private final InetSocketAddress local;
     private final AccessLog log;
     private final long acceptedNs;
@@ -68,8 +72,8 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     private Route route;
     private int backendIndex = BackendPool.NO_BACKEND;
     private Channel backend;
-    /** The backend's channel-less socket ({@link BackendSocket}), or null. */
-    private BackendSocket backendSocket;
+    /** The backend's channel-less socket ({@link SocketEnd}), or null. */
+    private SocketEnd backendSocket;
     /** A backend (channel or socket) was attached and has not closed yet. */
     private boolean backendOpen;
     private InetSocketAddress upstreamLocal;
@@ -90,17 +94,37 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     public Session(
         final Worker worker, final ListenerState listener, final Channel client, final InetSocketAddress remote, final InetSocketAddress local)
     {
+        this(worker, listener, client, null, remote, local);
+        client.closeFuture().addListener(this);
+    }
+
+    /** A client with no channel (on epoll): its close joins the session's end through {@link SocketEnd#onClosed}. */
+    public Session(
+        final Worker worker, final ListenerState listener, final SocketEnd client, final InetSocketAddress remote, final InetSocketAddress local)
+    {
+        this(worker, listener, null, client, remote, local);
+        client.onClosed(this::onClientClosed);
+    }
+
+    private Session(
+        final Worker worker,
+        final ListenerState listener,
+        final Channel client,
+        final SocketEnd clientSocket,
+        final InetSocketAddress remote,
+        final InetSocketAddress local)
+    {
         this.worker = worker;
         this.counters = worker.counters();
         this.listenerCounters = listener.counters().slice(worker.index());
         this.listener = listener;
         this.client = client;
+        this.clientSocket = clientSocket;
         this.clientAddress = remote;
         this.local = local;
         this.log = worker.accessLog();
         this.acceptedNs = worker.nowNs();
         listenerCounters.onAccepted();
-        client.closeFuture().addListener(this);
     }
 
     /** Unique within this process, in accept order per loop: the access log's {@code id}. */
@@ -118,11 +142,6 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     public ListenerState listener()
     {
         return listener;
-    }
-
-    public Channel client()
-    {
-        return client;
     }
 
     /** The client: the PROXY header's source when a trusted one was read, else the TCP peer. */
@@ -270,9 +289,9 @@ public final class Session extends TimedConnection implements ChannelFutureListe
 
     /**
      * As {@link #onRelayStarted(long, Channel, int)} for a backend socket with no channel: its close joins the
-     * session's end through {@link BackendSocket#onClosed}.
+     * session's end through {@link SocketEnd#onClosed}.
      */
-    public void onRelayStarted(final long nowNs, final BackendSocket socket, final int index)
+    public void onRelayStarted(final long nowNs, final SocketEnd socket, final int index)
     {
         backendSocket = socket;
         relayStarted(nowNs, index, log != null ? socket.localAddress() : null);
@@ -347,7 +366,14 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     public void close(final EndReason reason)
     {
         noteEnd(reason);
-        client.close();
+        if (client != null)
+        {
+            client.close();
+        }
+        else
+        {
+            clientSocket.close();
+        }
         if (backend != null)
         {
             backend.close();
@@ -391,17 +417,26 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     @Override
     public void operationComplete(final ChannelFuture future)
     {
-        if (future == client.closeFuture())
+        if (client != null && future == client.closeFuture())
         {
-            counters.onConnectionClosed();
-            if (admittedBy != null)
-            {
-                admittedBy.release(admittedSource);
-            }
+            onClientClosed();
+            return;
         }
-        else if (backend != null && future == backend.closeFuture())
+        if (backend != null && future == backend.closeFuture())
         {
             backendOpen = false;
+        }
+        endIfClosed();
+    }
+
+    /** The client's socket closed (once): counted at once and its admission released; then the end rule. */
+    private void onClientClosed()
+    {
+        clientOpen = false;
+        counters.onConnectionClosed();
+        if (admittedBy != null)
+        {
+            admittedBy.release(admittedSource);
         }
         endIfClosed();
     }
@@ -416,7 +451,7 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     /** The session ends here, once, when its client and its backend (if one was attached) have both closed. */
     private void endIfClosed()
     {
-        if (ended || !client.closeFuture().isDone() || backendOpen)
+        if (ended || clientOpen || backendOpen)
         {
             return;
         }

@@ -3,13 +3,14 @@ package io.gatehouse.router.session;
 import java.net.InetSocketAddress;
 
 /**
- * A session's backend socket when it is not a Netty channel (the raw relay's own,
+ * A session's socket when it is not a Netty channel (on epoll, the raw relay's own: the client's
+ * {@link io.gatehouse.router.relay.RawClientSocket}, the backend's
  * {@link io.gatehouse.router.relay.RawBackendSocket}): what the session needs of it to end exactly once.
  * Event loop thread only.
  */
-public interface BackendSocket
+public interface SocketEnd
 {
-    /** Closes it now (and, once a relay runs on it, the relay and its client socket with it). */
+    /** Closes it now (and, once a relay runs on it, the relay and its other socket with it). */
     void close();
 
     /** Its local address, or {@code null} once closed (the access log's {@code upstream_local}). */

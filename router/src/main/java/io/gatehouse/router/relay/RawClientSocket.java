@@ -1,0 +1,348 @@
+package io.gatehouse.router.relay;
+
+import io.gatehouse.router.route.ListenerState;
+import io.gatehouse.router.session.ClientEnd;
+import io.gatehouse.router.session.ClientEvents;
+import io.gatehouse.router.session.Session;
+import io.gatehouse.router.session.SocketEnd;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Socket;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * An accepted client socket with no Netty channel (epoll): the fd the listening channel accepted, one
+ * registration on the loop's epoll from accept to close, which the raw relay adopts as it is. Against a
+ * channel per client this saves, per connection, the channel, its pipeline, config and promises, a
+ * getsockname (the listener's bound address is the local one unless it is a wildcard), the SO_SNDBUF
+ * read, the TCP_NODELAY setsockopt (an accepted socket inherits it from its listening socket), the
+ * deregistration and re-registration when the relay takes the fd over, and the channel's close task.
+ *
+ * <p>Lifecycle: the listener makes it on accept and {@link #start}s it with the connection's
+ * {@link ClientEvents} (the sequencer), registered after the loop's I/O batch (see
+ * {@code Transport.registersAfterIoBatch}). While peeking it reads edge-triggered ({@link #PEEK}): each
+ * readiness is read until a short read (the receive queue is empty: the next bytes raise a new edge), or
+ * to end of stream; one buffer per read, handed to the events, one {@link ClientEvents#onReadComplete()}
+ * after each; no read when the events did not ask for one ({@link #readMore()}), so a client that goes on
+ * sending while its backend connects wakes the loop once per segment and is not read (its bytes wait in
+ * the kernel for the relay). A reset reported then (EPOLLERR, EPOLLHUP) closes it. {@link #startRelay}
+ * gives it to the raw relay ({@link SpliceRelay}), which owns it from then on and closes it with the
+ * backend. Its close is reported to the events (before the relay) and to {@link #onClosed(Runnable)}'s task
+ * once, whoever closes it.
+ *
+ * <p>Event loop thread only; not thread-safe. Allocates, per connection, this object and its handle, and
+ * per read one pooled buffer.
+ */
+public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocketHandle.Owner
+{
+    /** Peeking: readable, the peer's FIN, edge-triggered. */
+    static final EpollIoOps PEEK = SpliceSocketHandle.READ.with(EpollIoOps.EPOLLET);
+    /** Bytes per peek read (Netty's adaptive allocator starts there too; a larger ClientHello takes two). */
+    private static final int READ_BYTES = 2048;
+
+    private static final int OPEN = 0;
+    private static final int RELAYED = 1;
+    private static final int CLOSED = 2;
+
+    private final EventLoop loop;
+    private final Socket socket;
+    private final SpliceSocketHandle handle;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+    private final ByteBufAllocator alloc;
+    /** Until the relay starts or the socket closes (then dropped: it holds the peek's objects). */
+    private ClientEvents events;
+    private Runnable closedTask;
+    private int state = OPEN;
+    /** The events asked for the next read and have not had it yet. */
+    private boolean readWanted;
+
+    /**
+     * @param fd     an accepted, non-blocking TCP socket, owned from here (closed by this).
+     * @param remote its peer, as accept(2) gave it.
+     * @param local  its local address, or {@code null} to ask the socket (getsockname).
+     */
+    public RawClientSocket(
+        final EventLoop loop, final int fd, final InetSocketAddress remote, final InetSocketAddress local, final ByteBufAllocator alloc)
+    {
+        this.loop = loop;
+        this.socket = new Socket(fd);
+        this.handle = new SpliceSocketHandle(socket, this);
+        this.remote = remote;
+        this.local = local != null ? local : socket.localAddress();
+        this.alloc = alloc;
+    }
+
+    /**
+     * Before {@link #start}: gives the fd up (to a channel made for it) without closing it; this socket is
+     * closed from then on and reports nothing.
+     */
+    public int detachFd()
+    {
+        state = CLOSED;
+        return socket.intValue();
+    }
+
+    public EventLoop loop()
+    {
+        return loop;
+    }
+
+    public InetSocketAddress remoteAddress()
+    {
+        return remote;
+    }
+
+    /**
+     * On its loop: registers the socket there and starts {@code told}'s stages ({@link ClientEvents#onStart()}),
+     * which ask for the first read. A socket that cannot be registered is closed (told hears it).
+     */
+    public void start(final ClientEvents told)
+    {
+        if (state != OPEN)
+        {
+            return;
+        }
+        events = told;
+        try
+        {
+            handle.register(loop);
+        }
+        catch (final IOException | RuntimeException refused)
+        {
+            closeSilently();
+            return;
+        }
+        told.onStart();
+    }
+
+    @Override
+    public ByteBufAllocator alloc()
+    {
+        return alloc;
+    }
+
+    @Override
+    public void readMore()
+    {
+        if (state == OPEN)
+        {
+            readWanted = true;
+            handle.interest(PEEK); // the first time, epoll_ctl(ADD); an edge for bytes already queued comes at once
+        }
+    }
+
+    @Override
+    public boolean isOpen()
+    {
+        return state != CLOSED;
+    }
+
+    @Override
+    public InetSocketAddress localAddress()
+    {
+        return state == CLOSED ? null : local;
+    }
+
+    @Override
+    public void onClosed(final Runnable task)
+    {
+        if (state == CLOSED)
+        {
+            task.run();
+            return;
+        }
+        closedTask = task;
+    }
+
+    /** Closes it now (once the relay runs, the relay's end: both sockets close). */
+    @Override
+    public void close()
+    {
+        if (state == CLOSED)
+        {
+            return;
+        }
+        final SpliceConnection relay = handle.connection();
+        if (relay != null)
+        {
+            relay.closeNow();
+        }
+        closeSilently();
+    }
+
+    /**
+     * One send(2) of {@code reply}, then the close. A fresh socket's send buffer (16 KiB or more) is empty
+     * and takes a reject reply (a TLS alert, an HTTP status line) whole; a reset client takes none.
+     */
+    @Override
+    public void replyAndClose(final ByteBuf reply)
+    {
+        try
+        {
+            if (state == OPEN)
+            {
+                final int length = reply.readableBytes();
+                if (reply.hasMemoryAddress())
+                {
+                    socket.sendAddress(reply.memoryAddress(), reply.readerIndex(), reply.readerIndex() + length);
+                }
+                else
+                {
+                    socket.send(reply.nioBuffer(), 0, length);
+                }
+            }
+        }
+        catch (final IOException reset)
+        {
+            // The client is gone: nothing is left to tell it.
+        }
+        finally
+        {
+            reply.release();
+        }
+        close();
+    }
+
+    @Override
+    public void startRelay(
+        final Session session,
+        final ListenerState listener,
+        final Channel backend,
+        final SocketEnd rawBackend,
+        final ByteBuf proxyHeader,
+        final ByteBuf peeked,
+        final boolean screened,
+        final boolean clientInputDone)
+    {
+        if (!screened && !clientInputDone)
+        {
+            // Only a channel can screen in front of a relay; the listener gives a channel to every client of a
+            // listener with a server-first route, the one way to be routed unscreened.
+            throw new IllegalStateException("a raw client socket was routed before its bytes were screened");
+        }
+        state = RELAYED;
+        events = null;
+        readWanted = false;
+        RelayStarter.startRaw(session, listener, this, backend, (RawBackendSocket)rawBackend, proxyHeader, peeked);
+    }
+
+    /** TCP_NODELAY as the kernel has it (one getsockopt: for checks, never on the data path); false once closed. */
+    public boolean tcpNoDelay()
+    {
+        try
+        {
+            return state != CLOSED && socket.isTcpNoDelay();
+        }
+        catch (final IOException closed)
+        {
+            return false;
+        }
+    }
+
+    SpliceSocketHandle handle()
+    {
+        return handle;
+    }
+
+    @Override
+    public void onEvent(final int readyOps)
+    {
+        if (state != OPEN)
+        {
+            return;
+        }
+        if (!readWanted)
+        {
+            if ((readyOps & (Native.EPOLLERR | SpliceSocketHandle.EPOLLHUP)) != 0)
+            {
+                closeSilently(); // reset while its backend connects
+            }
+            return;
+        }
+        final boolean hungUp = (readyOps & (Native.EPOLLRDHUP | Native.EPOLLERR | SpliceSocketHandle.EPOLLHUP)) != 0;
+        while (readWanted && state == OPEN)
+        {
+            readWanted = false;
+            final ByteBuf in = alloc.directBuffer(READ_BYTES);
+            final int capacity = in.capacity();
+            final int read;
+            try
+            {
+                read = in.hasMemoryAddress() ? socket.recvAddress(in.memoryAddress(), 0, capacity)
+                    : socket.recv(in.internalNioBuffer(0, capacity), 0, capacity);
+            }
+            catch (final IOException reset)
+            {
+                in.release();
+                events.onError();
+                return;
+            }
+            if (read == 0)
+            {
+                in.release();
+                readWanted = true; // drained: the next edge reads on
+                return;
+            }
+            if (read < 0)
+            {
+                in.release();
+                events.onInputShutdown();
+                return;
+            }
+            in.writerIndex(read);
+            events.onRead(in);
+            if (state != OPEN)
+            {
+                return;
+            }
+            events.onReadComplete();
+            if (read < capacity && !hungUp)
+            {
+                return; // a short read: the queue is empty, the next bytes raise a new edge
+            }
+        }
+    }
+
+    @Override
+    public void onLoopClosing()
+    {
+        closeSilently();
+    }
+
+    /** The relay closed the fd (fd first, then the registration: {@link SpliceSocketHandle#closeFd()}). */
+    void onRelayClosed()
+    {
+        closeSilently();
+    }
+
+    private void closeSilently()
+    {
+        if (state == CLOSED)
+        {
+            return;
+        }
+        state = CLOSED;
+        readWanted = false;
+        handle.closeFd();
+        handle.deregister();
+        final ClientEvents told = events;
+        events = null;
+        if (told != null)
+        {
+            told.onClosed();
+        }
+        final Runnable task = closedTask;
+        closedTask = null;
+        if (task != null)
+        {
+            task.run();
+        }
+    }
+}
