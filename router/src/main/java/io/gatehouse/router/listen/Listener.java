@@ -451,7 +451,7 @@ public final class Listener
                 accept(channel);
                 return;
             }
-            final Worker worker = workerOf(raw.loop());
+            final Worker worker = fixedWorker != null ? fixedWorker : workerOf(raw.loop());
             worker.counters().onConnectionOpened();
             final InetSocketAddress remote = raw.remoteAddress();
             final InetSocketAddress local = raw.localAddress();

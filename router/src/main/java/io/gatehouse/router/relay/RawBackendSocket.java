@@ -21,7 +21,7 @@ import java.net.InetSocketAddress;
  * connected or that it failed (then it is closed already). A connected socket goes to the raw relay
  * ({@code SpliceRelay.open} with it as the backend), which owns it from then on and closes it
  * with the client; until then {@link #close()} closes it (an aborted attempt). Its close is reported to
- * {@link #onClosed(Runnable)}'s task once, whoever closes it. The connect timeout is the caller's (the
+ * {@link #onClosed}'s listener once, whoever closes it. The connect timeout is the caller's (the
  * connector checks it on the worker's tick, as every other timeout of a connection is).
  *
  * <p>Event loop thread only; not thread-safe.
@@ -46,7 +46,7 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
     /** Until the connect's outcome is told (then dropped: it holds the client's connect-time objects). */
     private Listener listener;
     private int state = CONNECTING;
-    private Runnable closedTask;
+    private Closed closedListener;
 
     private RawBackendSocket(final LinuxSocket socket, final Listener listener)
     {
@@ -107,14 +107,14 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
 
     /** Runs {@code task} once when the socket closes (at once if it already has). */
     @Override
-    public void onClosed(final Runnable task)
+    public void onClosed(final Closed listener)
     {
         if (state == CLOSED)
         {
-            task.run();
+            listener.onSocketClosed(this);
             return;
         }
-        closedTask = task;
+        closedListener = listener;
     }
 
     /**
@@ -218,11 +218,11 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
         state = CLOSED;
         handle.closeFd();
         handle.deregister();
-        final Runnable task = closedTask;
-        closedTask = null;
-        if (task != null)
+        final Closed closeListener = closedListener;
+        closedListener = null;
+        if (closeListener != null)
         {
-            task.run();
+            closeListener.onSocketClosed(this);
         }
     }
 }

@@ -33,7 +33,7 @@ import java.net.InetSocketAddress;
  * sending while its backend connects wakes the loop once per segment and is not read (its bytes wait in
  * the kernel for the relay). A reset reported then (EPOLLERR, EPOLLHUP) closes it. {@link #startRelay}
  * gives it to the raw relay ({@link SpliceRelay}), which owns it from then on and closes it with the
- * backend. Its close is reported to the events (before the relay) and to {@link #onClosed(Runnable)}'s task
+ * backend. Its close is reported to the events (before the relay) and to {@link #onClosed}'s listener
  * once, whoever closes it.
  *
  * <p>Event loop thread only; not thread-safe. Allocates, per connection, this object and its handle, and
@@ -58,7 +58,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
     private final ByteBufAllocator alloc;
     /** Until the relay starts or the socket closes (then dropped: it holds the peek's objects). */
     private ClientEvents events;
-    private Runnable closedTask;
+    private Closed closedListener;
     private int state = OPEN;
     /** The events asked for the next read and have not had it yet. */
     private boolean readWanted;
@@ -151,14 +151,14 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
     }
 
     @Override
-    public void onClosed(final Runnable task)
+    public void onClosed(final Closed listener)
     {
         if (state == CLOSED)
         {
-            task.run();
+            listener.onSocketClosed(this);
             return;
         }
-        closedTask = task;
+        closedListener = listener;
     }
 
     /** Closes it now (once the relay runs, the relay's end: both sockets close). */
@@ -338,11 +338,11 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
         {
             told.onClosed();
         }
-        final Runnable task = closedTask;
-        closedTask = null;
-        if (task != null)
+        final Closed closeListener = closedListener;
+        closedListener = null;
+        if (closeListener != null)
         {
-            task.run();
+            closeListener.onSocketClosed(this);
         }
     }
 }

@@ -47,7 +47,7 @@ import java.util.function.Predicate;
  * Allocates itself at accept and, only with an access log, one {@code int[]} of the backends tried (at
  * the first connect attempt, sized for the route's attempts) and the access log entry at the end.
  */
-public final class Session extends TimedConnection implements ChannelFutureListener
+public final class Session extends TimedConnection implements ChannelFutureListener, SocketEnd.Closed
 {
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -103,7 +103,7 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         final Worker worker, final ListenerState listener, final SocketEnd client, final InetSocketAddress remote, final InetSocketAddress local)
     {
         this(worker, listener, null, client, remote, local);
-        client.onClosed(this::onClientClosed);
+        client.onClosed(this);
     }
 
     private Session(
@@ -295,7 +295,7 @@ public final class Session extends TimedConnection implements ChannelFutureListe
     {
         backendSocket = socket;
         relayStarted(nowNs, index, log != null ? socket.localAddress() : null);
-        socket.onClosed(this::onBackendClosed);
+        socket.onClosed(this);
     }
 
     private void relayStarted(final long nowNs, final int index, final InetSocketAddress backendLocal)
@@ -441,9 +441,15 @@ public final class Session extends TimedConnection implements ChannelFutureListe
         endIfClosed();
     }
 
-    /** The channel-less backend socket closed. */
-    private void onBackendClosed()
+    /** A channel-less socket of this session closed: the client's, or the backend's. */
+    @Override
+    public void onSocketClosed(final SocketEnd socket)
     {
+        if (socket == clientSocket)
+        {
+            onClientClosed();
+            return;
+        }
         backendOpen = false;
         endIfClosed();
     }

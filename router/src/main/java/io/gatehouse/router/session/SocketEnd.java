@@ -16,6 +16,12 @@ public interface SocketEnd
     /** Its local address, or {@code null} once closed (the access log's {@code upstream_local}). */
     InetSocketAddress localAddress();
 
-    /** Runs {@code task} once when it closes, whoever closes it (at once if it has). */
-    void onClosed(Runnable task);
+    /** Tells {@code listener} once when it closes, whoever closes it (at once if it has). */
+    void onClosed(Closed listener);
+
+    /** Hears a socket's close (one listener per socket; a session listens on both of its own). */
+    interface Closed
+    {
+        void onSocketClosed(SocketEnd socket);
+    }
 }

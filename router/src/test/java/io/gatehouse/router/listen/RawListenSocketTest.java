@@ -189,7 +189,7 @@ class RawListenSocketTest
         @Override
         public void onStart()
         {
-            socket.onClosed(closeTasks::incrementAndGet);
+            socket.onClosed(closedSocket -> closeTasks.incrementAndGet());
             socket.readMore();
         }
 

@@ -98,7 +98,7 @@ class RawBackendSocketTest
                 final AtomicInteger closes = new AtomicInteger();
                 loop.submit(() ->
                 {
-                    socket.onClosed(closes::incrementAndGet);
+                    socket.onClosed(closedSocket -> closes.incrementAndGet());
                     socket.close();
                     socket.close();
                 }).get();
@@ -106,7 +106,7 @@ class RawBackendSocketTest
                 assertFalse(socket.isOpen());
                 assertNull(loop.submit(socket::localAddress).get());
                 assertEquals(-1, accepted.getInputStream().read(), "the server sees the close");
-                loop.submit(() -> socket.onClosed(closes::incrementAndGet)).get();
+                loop.submit(() -> socket.onClosed(closedSocket -> closes.incrementAndGet())).get();
                 assertEquals(2, closes.get(), "a task given after the close runs at once");
             }
             Thread.sleep(100);
@@ -173,8 +173,8 @@ class RawBackendSocketTest
                 final AtomicInteger closes = new AtomicInteger();
                 loop.submit(() ->
                 {
-                    first.onClosed(closes::incrementAndGet);
-                    second.onClosed(closes::incrementAndGet);
+                    first.onClosed(closedSocket -> closes.incrementAndGet());
+                    second.onClosed(closedSocket -> closes.incrementAndGet());
                     first.close();
                 }).get();
                 assertFalse(first.isOpen());
