@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * <p>Bound and closed from the control thread (each runs on the loop and is waited for); everything else on
  * the loop. Allocates per accepted connection only the {@link RawClientSocket} (and its addresses).
  */
-final class RawListenSocket implements EpollIoHandle
+public final class RawListenSocket implements EpollIoHandle
 {
     /** Accepts per readiness: as many as Netty's server channels take per read. */
     static final int ACCEPTS_PER_WAKE = 16;
@@ -74,7 +74,7 @@ final class RawListenSocket implements EpollIoHandle
      * @param deferAcceptSeconds TCP_DEFER_ACCEPT, or 0 for none.
      * @throws IOException when it cannot be made, bound or registered (the socket is closed).
      */
-    static RawListenSocket bind(
+    public static RawListenSocket bind(
         final Worker worker,
         final String listenerName,
         final Consumer<RawClientSocket> acceptor,
@@ -137,7 +137,7 @@ final class RawListenSocket implements EpollIoHandle
     }
 
     /** The address bound (the real port when the listener asked for 0). */
-    InetSocketAddress localAddress()
+    public InetSocketAddress localAddress()
     {
         return bound;
     }
@@ -150,7 +150,7 @@ final class RawListenSocket implements EpollIoHandle
     }
 
     /** Control thread: stops accepting and closes the socket (connections accepted but not yet set up close too). */
-    void closeFromControl()
+    public void closeFromControl()
     {
         try
         {

@@ -26,7 +26,7 @@ import java.net.InetSocketAddress;
  *
  * <p>Event loop thread only; not thread-safe.
  */
-public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Owner
+public final class RawBackendSocket extends RawSocket
 {
     /** What a connect comes to, on the socket's loop. */
     public interface Listener
@@ -37,22 +37,16 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
         void onConnectFailed(RawBackendSocket socket, IOException cause);
     }
 
-    private static final int CONNECTING = 0;
-    private static final int CONNECTED = 1;
-    private static final int CLOSED = 2;
-
     private final LinuxSocket socket;
-    private final SpliceSocketHandle handle;
     /** Until the connect's outcome is told (then dropped: it holds the client's connect-time objects). */
     private Listener listener;
-    private int state = CONNECTING;
-    private Closed closedListener;
+    private boolean connected;
 
     private RawBackendSocket(final LinuxSocket socket, final Listener listener)
     {
+        super(socket);
         this.socket = socket;
         this.listener = listener;
-        this.handle = new SpliceSocketHandle(socket, this);
     }
 
     /**
@@ -92,65 +86,23 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
         return raw;
     }
 
-    /** True until closed. */
-    public boolean isOpen()
-    {
-        return state != CLOSED;
-    }
-
     /** The socket's local address (getsockname), or {@code null} once closed. */
     @Override
     public InetSocketAddress localAddress()
     {
-        return state == CLOSED ? null : socket.localAddress();
-    }
-
-    /** Runs {@code task} once when the socket closes (at once if it already has). */
-    @Override
-    public void onClosed(final Closed listener)
-    {
-        if (state == CLOSED)
-        {
-            listener.onSocketClosed(this);
-            return;
-        }
-        closedListener = listener;
-    }
-
-    /**
-     * Closes the socket now: an attempt given up (no listener call follows), or, once a relay adopted it,
-     * the relay's end (both sockets close, as when the client's does).
-     */
-    @Override
-    public void close()
-    {
-        if (state == CLOSED)
-        {
-            return;
-        }
-        final SpliceConnection relay = handle.connection();
-        if (relay != null)
-        {
-            relay.closeNow();
-        }
-        closeSilently();
-    }
-
-    SpliceSocketHandle handle()
-    {
-        return handle;
+        return isOpen() ? socket.localAddress() : null;
     }
 
     boolean isConnected()
     {
-        return state == CONNECTED;
+        return connected && isOpen();
     }
 
     /** An epoll event while connecting (the relay's handle routes them here until it adopts the socket). */
     @Override
     public void onEvent(final int readyOps)
     {
-        if (state != CONNECTING)
+        if (connected || !isOpen())
         {
             return;
         }
@@ -174,7 +126,7 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
             takeListener().onConnectFailed(this, refused);
             return;
         }
-        state = CONNECTED;
+        connected = true;
         // EPOLLOUT stays asked for: the relay adopts the socket within onConnected and changes the interest
         // once it runs (one epoll_ctl); an event in between is ignored, as every event before RUNNING is.
         takeListener().onConnected(this);
@@ -192,7 +144,7 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
     @Override
     public void onLoopClosing()
     {
-        if (state == CONNECTING)
+        if (!connected && isOpen())
         {
             closeSilently();
             takeListener().onConnectFailed(this, new IOException("event loop shut down"));
@@ -203,26 +155,9 @@ public final class RawBackendSocket implements SocketEnd, SpliceSocketHandle.Own
         }
     }
 
-    /** The fd was closed by the relay (fd first, then the registration: {@link SpliceSocketHandle#closeFd()}). */
-    void onRelayClosed()
+    @Override
+    void onClose()
     {
-        closeSilently();
-    }
-
-    private void closeSilently()
-    {
-        if (state == CLOSED)
-        {
-            return;
-        }
-        state = CLOSED;
-        handle.closeFd();
-        handle.deregister();
-        final Closed closeListener = closedListener;
-        closedListener = null;
-        if (closeListener != null)
-        {
-            closeListener.onSocketClosed(this);
-        }
+        // nothing of its own: a connect still running is told by whoever closed it
     }
 }

@@ -39,27 +39,22 @@ import java.net.InetSocketAddress;
  * <p>Event loop thread only; not thread-safe. Allocates, per connection, this object and its handle, and
  * per read one pooled buffer.
  */
-public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocketHandle.Owner
+public final class RawClientSocket extends RawSocket implements ClientEnd
 {
     /** Peeking: readable, the peer's FIN, edge-triggered. */
     static final EpollIoOps PEEK = SpliceSocketHandle.READ.with(EpollIoOps.EPOLLET);
     /** Bytes per peek read (Netty's adaptive allocator starts there too; a larger ClientHello takes two). */
     private static final int READ_BYTES = 2048;
 
-    private static final int OPEN = 0;
-    private static final int RELAYED = 1;
-    private static final int CLOSED = 2;
-
     private final EventLoop loop;
     private final Socket socket;
-    private final SpliceSocketHandle handle;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private final ByteBufAllocator alloc;
     /** Until the relay starts or the socket closes (then dropped: it holds the peek's objects). */
     private ClientEvents events;
-    private Closed closedListener;
-    private int state = OPEN;
+    /** The relay has it: no more events for the stages. */
+    private boolean relayed;
     /** The events asked for the next read and have not had it yet. */
     private boolean readWanted;
 
@@ -71,9 +66,15 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
     public RawClientSocket(
         final EventLoop loop, final int fd, final InetSocketAddress remote, final InetSocketAddress local, final ByteBufAllocator alloc)
     {
+        this(loop, new Socket(fd), remote, local, alloc);
+    }
+
+    private RawClientSocket(
+        final EventLoop loop, final Socket socket, final InetSocketAddress remote, final InetSocketAddress local, final ByteBufAllocator alloc)
+    {
+        super(socket);
         this.loop = loop;
-        this.socket = new Socket(fd);
-        this.handle = new SpliceSocketHandle(socket, this);
+        this.socket = socket;
         this.remote = remote;
         this.local = local != null ? local : socket.localAddress();
         this.alloc = alloc;
@@ -85,7 +86,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
      */
     public int detachFd()
     {
-        state = CLOSED;
+        giveUpFd();
         return socket.intValue();
     }
 
@@ -105,7 +106,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
      */
     public void start(final ClientEvents told)
     {
-        if (state != OPEN)
+        if (!isOpen() || relayed)
         {
             return;
         }
@@ -131,7 +132,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
     @Override
     public void readMore()
     {
-        if (state == OPEN)
+        if (isOpen() && !relayed)
         {
             readWanted = true;
             handle.interest(PEEK); // the first time, epoll_ctl(ADD); an edge for bytes already queued comes at once
@@ -139,42 +140,9 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
     }
 
     @Override
-    public boolean isOpen()
-    {
-        return state != CLOSED;
-    }
-
-    @Override
     public InetSocketAddress localAddress()
     {
-        return state == CLOSED ? null : local;
-    }
-
-    @Override
-    public void onClosed(final Closed listener)
-    {
-        if (state == CLOSED)
-        {
-            listener.onSocketClosed(this);
-            return;
-        }
-        closedListener = listener;
-    }
-
-    /** Closes it now (once the relay runs, the relay's end: both sockets close). */
-    @Override
-    public void close()
-    {
-        if (state == CLOSED)
-        {
-            return;
-        }
-        final SpliceConnection relay = handle.connection();
-        if (relay != null)
-        {
-            relay.closeNow();
-        }
-        closeSilently();
+        return isOpen() ? local : null;
     }
 
     /**
@@ -186,7 +154,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
     {
         try
         {
-            if (state == OPEN)
+            if (isOpen() && !relayed)
             {
                 final int length = reply.readableBytes();
                 if (reply.hasMemoryAddress())
@@ -227,7 +195,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
             // listener with a server-first route, the one way to be routed unscreened.
             throw new IllegalStateException("a raw client socket was routed before its bytes were screened");
         }
-        state = RELAYED;
+        relayed = true;
         events = null;
         readWanted = false;
         RelayStarter.startRaw(session, listener, this, backend, (RawBackendSocket)rawBackend, proxyHeader, peeked);
@@ -238,7 +206,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
     {
         try
         {
-            return state != CLOSED && socket.isTcpNoDelay();
+            return isOpen() && socket.isTcpNoDelay();
         }
         catch (final IOException closed)
         {
@@ -246,15 +214,10 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
         }
     }
 
-    SpliceSocketHandle handle()
-    {
-        return handle;
-    }
-
     @Override
     public void onEvent(final int readyOps)
     {
-        if (state != OPEN)
+        if (!isOpen() || relayed)
         {
             return;
         }
@@ -267,7 +230,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
             return;
         }
         final boolean hungUp = (readyOps & (Native.EPOLLRDHUP | Native.EPOLLERR | SpliceSocketHandle.EPOLLHUP)) != 0;
-        while (readWanted && state == OPEN)
+        while (readWanted && isOpen())
         {
             readWanted = false;
             final ByteBuf in = alloc.directBuffer(READ_BYTES);
@@ -298,7 +261,7 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
             }
             in.writerIndex(read);
             events.onRead(in);
-            if (state != OPEN)
+            if (!isOpen() || relayed)
             {
                 return;
             }
@@ -316,33 +279,16 @@ public final class RawClientSocket implements SocketEnd, ClientEnd, SpliceSocket
         closeSilently();
     }
 
-    /** The relay closed the fd (fd first, then the registration: {@link SpliceSocketHandle#closeFd()}). */
-    void onRelayClosed()
+    /** The socket closed: the stages hear it (unless the relay has it). */
+    @Override
+    void onClose()
     {
-        closeSilently();
-    }
-
-    private void closeSilently()
-    {
-        if (state == CLOSED)
-        {
-            return;
-        }
-        state = CLOSED;
         readWanted = false;
-        handle.closeFd();
-        handle.deregister();
         final ClientEvents told = events;
         events = null;
         if (told != null)
         {
             told.onClosed();
-        }
-        final Closed closeListener = closedListener;
-        closedListener = null;
-        if (closeListener != null)
-        {
-            closeListener.onSocketClosed(this);
         }
     }
 }

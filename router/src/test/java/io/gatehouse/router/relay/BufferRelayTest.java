@@ -29,7 +29,7 @@ class BufferRelayTest extends SpliceRelayTest
     @Test
     void shouldHoldNoBufferWhileIdleAndReuseTheSameFew() throws Exception
     {
-        try (SpliceTestBed own = new SpliceTestBed(true, rawBackend()))
+        try (SpliceTestBed own = new SpliceTestBed(true, rawBackend(), rawClient()))
         {
             final List<Pair> pairs = new ArrayList<>();
             final List<Relayed> relays = new ArrayList<>();

@@ -69,11 +69,17 @@ class SpliceRelayTest
         return false;
     }
 
+    /** The client a {@link RawClientSocket} accepted by the router's channel-less listening socket (and the backend raw). */
+    boolean rawClient()
+    {
+        return false;
+    }
+
     @BeforeAll
     void startBed() throws Exception
     {
         assumeTrue(SpliceRelay.isAvailable(), "epoll splice not available here");
-        bed = new SpliceTestBed(copy(), rawBackend());
+        bed = new SpliceTestBed(copy(), rawBackend(), rawClient());
         peers = Executors.newCachedThreadPool();
     }
 
@@ -499,7 +505,7 @@ class SpliceRelayTest
         final Set<String> before = SpliceTestBed.openPipesAndSockets();
         final List<Pair> pairs = new ArrayList<>();
         final List<Relayed> relays = new ArrayList<>();
-        final SpliceTestBed own = new SpliceTestBed(copy(), rawBackend());
+        final SpliceTestBed own = new SpliceTestBed(copy(), rawBackend(), rawClient());
         try
         {
             for (int i = 0; i < 6; i++)

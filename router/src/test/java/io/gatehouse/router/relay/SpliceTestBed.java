@@ -1,5 +1,9 @@
 package io.gatehouse.router.relay;
 
+import io.gatehouse.router.listen.RawListenSocket;
+import io.gatehouse.router.loop.Transport;
+import io.gatehouse.router.loop.Worker;
+import io.gatehouse.router.session.ClientEvents;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -18,6 +22,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +66,10 @@ final class SpliceTestBed implements AutoCloseable
 
     final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     final ServerSocket backendServer;
+    /** The listening channel, or {@code null} with {@link #rawFront}. */
     final Channel front;
+    /** With raw clients, the channel-less listening socket (the router's on epoll), else {@code null}. */
+    final RawListenSocket rawFront;
     final BlockingQueue<Relayed> relayed = new LinkedBlockingQueue<>();
     final AtomicLong fakeNowNs = new AtomicLong();
     final AtomicLong allocations = new AtomicLong();
@@ -70,6 +78,7 @@ final class SpliceTestBed implements AutoCloseable
     volatile byte[] firstFlight;
     private final boolean copy;
     private final boolean rawBackend;
+    private final boolean rawClient;
 
     /** @param copy relay through pooled buffers (recv/send) instead of pipes (splice). */
     SpliceTestBed(final boolean copy) throws Exception
@@ -84,11 +93,31 @@ final class SpliceTestBed implements AutoCloseable
      */
     SpliceTestBed(final boolean copy, final boolean rawBackend) throws Exception
     {
+        this(copy, rawBackend, false);
+    }
+
+    /**
+     * @param rawClient accept with the router's channel-less listening socket: every client a
+     *                  {@link RawClientSocket}, its registration adopted by the relay (then the backend is a
+     *                  {@link RawBackendSocket} too, as in the router).
+     */
+    SpliceTestBed(final boolean copy, final boolean rawBackend, final boolean rawClient) throws Exception
+    {
         this.copy = copy;
-        this.rawBackend = rawBackend;
+        this.rawBackend = rawBackend || rawClient;
+        this.rawClient = rawClient;
         backendServer = new ServerSocket();
         backendServer.bind(new InetSocketAddress("127.0.0.1", 0), 1024);
         final ByteBufAllocator counting = new CountingAllocator(allocations);
+        if (rawClient)
+        {
+            final Worker worker = new Worker(0, loop.next(), Transport.EPOLL, SystemNanoClock.INSTANCE);
+            rawFront = RawListenSocket.bind(worker, "bed", client -> client.start(new RawFront(client)),
+                new InetSocketAddress("127.0.0.1", 0), 1024, 0);
+            front = null;
+            return;
+        }
+        rawFront = null;
         front = new ServerBootstrap()
             .group(loop)
             .channel(EpollServerSocketChannel.class)
@@ -103,7 +132,7 @@ final class SpliceTestBed implements AutoCloseable
 
     InetSocketAddress frontAddress()
     {
-        return (InetSocketAddress)front.localAddress();
+        return rawFront != null ? rawFront.localAddress() : (InetSocketAddress)front.localAddress();
     }
 
     /** A client connected through the relay, and the backend socket the relay connected to. */
@@ -147,7 +176,14 @@ final class SpliceTestBed implements AutoCloseable
     @Override
     public void close() throws IOException
     {
-        front.close().syncUninterruptibly();
+        if (rawFront != null)
+        {
+            rawFront.closeFromControl();
+        }
+        else
+        {
+            front.close().syncUninterruptibly();
+        }
         backendServer.close();
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -327,6 +363,76 @@ final class SpliceTestBed implements AutoCloseable
                 observer.connection.set(SpliceRelay.open(client, backend, idleTimeoutNs, 0, clock, observer, copy));
                 relayed.add(observer);
             });
+        }
+    }
+
+    /** A raw client's stages: connect the raw backend at once (no peek), then relay both raw sockets. */
+    private final class RawFront implements ClientEvents
+    {
+        private final RawClientSocket client;
+
+        RawFront(final RawClientSocket client)
+        {
+            this.client = client;
+        }
+
+        @Override
+        public void onStart()
+        {
+            final RawBackendSocket.Listener listener = new RawBackendSocket.Listener()
+            {
+                @Override
+                public void onConnected(final RawBackendSocket socket)
+                {
+                    final byte[] first = firstFlight;
+                    final ByteBuf flight = first == null ? null : Unpooled.directBuffer(first.length).writeBytes(first);
+                    final Relayed observer = new Relayed();
+                    final NanoClock clock = fakeClock ? fakeNowNs::get : System::nanoTime;
+                    observer.connection.set(SpliceRelay.open(null, client, null, socket, flight, idleTimeoutNs, 0, clock, observer, copy));
+                    relayed.add(observer);
+                }
+
+                @Override
+                public void onConnectFailed(final RawBackendSocket socket, final IOException cause)
+                {
+                    client.close();
+                }
+            };
+            try
+            {
+                RawBackendSocket.connect(client.loop(), (InetSocketAddress)backendServer.getLocalSocketAddress(), listener);
+            }
+            catch (final IOException failed)
+            {
+                client.close();
+            }
+        }
+
+        @Override
+        public void onRead(final ByteBuf bytes)
+        {
+            bytes.release(); // never asked for: the relay reads
+        }
+
+        @Override
+        public void onReadComplete()
+        {
+        }
+
+        @Override
+        public void onInputShutdown()
+        {
+        }
+
+        @Override
+        public void onClosed()
+        {
+        }
+
+        @Override
+        public void onError()
+        {
+            client.close();
         }
     }
 
