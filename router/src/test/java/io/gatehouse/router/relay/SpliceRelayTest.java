@@ -239,19 +239,32 @@ class SpliceRelayTest
     {
         // The client sends 1 MiB and closes (FIN). The backend, not reading yet, answers; the client's
         // kernel resets the relay's writes to a closed socket. The 1 MiB before the FIN must still
-        // reach the backend, then the EOF.
-        // What the client's kernel has not sent when the reset comes it drops (TCP), so the stream must
-        // fit what the relay's side holds while the backend reads nothing: its receive queue and the way
-        // to the backend. A pipe holds the sockets' pages by reference, far more than its 64 KiB (1 MiB
-        // fits); a copy buffer holds 64 KiB (measured here: 200 KB fits, 1 MiB does not). The rule under
-        // test is the same: nothing the relay received is lost.
+        // reach the backend, then the EOF: the relay must not reset the backend, whose unread queue an
+        // RST would discard.
+        // What the client's kernel has not sent when the reset comes it drops (TCP), so the test waits until
+        // the relay has written the whole stream to the backend (a receive buffer large enough to hold it
+        // while the backend reads nothing) before the client closes. Left to the kernel's buffer sizing the
+        // race is the host's: a loaded host once held 113 KB of the 1 MiB on the relay's side when the reset
+        // came, and the client's kernel dropped the rest.
         final int sent = copy() ? 64 << 10 : 1 << 20;
         try (Pair pair = bed.connect())
         {
+            pair.backend().setReceiveBufferSize(4 << 20);
             final Relayed relayed = bed.nextRelayed();
-            final long crc = writeStream(pair.client().getOutputStream(), sent, 12);
-            pair.client().close();
             final SpliceConnection connection = relayed.connection.get();
+            final long crc = writeStream(pair.client().getOutputStream(), sent, 12);
+            await("the relay to write the whole stream to the backend", 10_000, () ->
+            {
+                try
+                {
+                    return bed.onLoop(connection::bytesMoved) == sent;
+                }
+                catch (final Exception loopGone)
+                {
+                    throw new IllegalStateException(loopGone);
+                }
+            });
+            pair.client().close();
             final OutputStream answer = pair.backend().getOutputStream();
             await("the client's reset to reach the relay", 10_000, () ->
             {

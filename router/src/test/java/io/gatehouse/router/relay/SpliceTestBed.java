@@ -333,7 +333,7 @@ final class SpliceTestBed implements AutoCloseable
             final EventLoop eventLoop = client.eventLoop();
             if (rawBackend)
             {
-                connectRaw(client, eventLoop);
+                connectRaw(client, null, eventLoop);
                 return;
             }
             final ChannelFuture connect = new Bootstrap()
@@ -379,33 +379,7 @@ final class SpliceTestBed implements AutoCloseable
         @Override
         public void onStart()
         {
-            final RawBackendSocket.Listener listener = new RawBackendSocket.Listener()
-            {
-                @Override
-                public void onConnected(final RawBackendSocket socket)
-                {
-                    final byte[] first = firstFlight;
-                    final ByteBuf flight = first == null ? null : Unpooled.directBuffer(first.length).writeBytes(first);
-                    final Relayed observer = new Relayed();
-                    final NanoClock clock = fakeClock ? fakeNowNs::get : System::nanoTime;
-                    observer.connection.set(SpliceRelay.open(null, client, null, socket, flight, idleTimeoutNs, 0, clock, observer, copy));
-                    relayed.add(observer);
-                }
-
-                @Override
-                public void onConnectFailed(final RawBackendSocket socket, final IOException cause)
-                {
-                    client.close();
-                }
-            };
-            try
-            {
-                RawBackendSocket.connect(client.loop(), (InetSocketAddress)backendServer.getLocalSocketAddress(), listener);
-            }
-            catch (final IOException failed)
-            {
-                client.close();
-            }
+            connectRaw(null, client, client.loop());
         }
 
         @Override
@@ -436,8 +410,10 @@ final class SpliceTestBed implements AutoCloseable
         }
     }
 
-    private void connectRaw(final Channel client, final EventLoop eventLoop)
+    /** Connects a raw backend for the client (its channel, or its raw socket) and relays the two once it connects. */
+    private void connectRaw(final Channel client, final RawClientSocket rawClient, final EventLoop eventLoop)
     {
+        final Runnable closeClient = client != null ? client::close : rawClient::close;
         final RawBackendSocket.Listener listener = new RawBackendSocket.Listener()
         {
             @Override
@@ -447,14 +423,14 @@ final class SpliceTestBed implements AutoCloseable
                 final ByteBuf flight = first == null ? null : Unpooled.directBuffer(first.length).writeBytes(first);
                 final Relayed observer = new Relayed();
                 final NanoClock clock = fakeClock ? fakeNowNs::get : System::nanoTime;
-                observer.connection.set(SpliceRelay.open(client, null, socket, flight, idleTimeoutNs, 0, clock, observer, copy));
+                observer.connection.set(SpliceRelay.open(client, rawClient, null, socket, flight, idleTimeoutNs, 0, clock, observer, copy));
                 relayed.add(observer);
             }
 
             @Override
             public void onConnectFailed(final RawBackendSocket socket, final IOException cause)
             {
-                client.close();
+                closeClient.run();
             }
         };
         try
@@ -463,7 +439,7 @@ final class SpliceTestBed implements AutoCloseable
         }
         catch (final IOException failed)
         {
-            client.close();
+            closeClient.run();
         }
     }
 
