@@ -93,14 +93,15 @@ public final class RawBackendSocket extends RawSocket
         return isOpen() ? socket.localAddress() : null;
     }
 
-    boolean isConnected()
+    @Override
+    boolean isReadyForRelay()
     {
         return connected && isOpen();
     }
 
     /** An epoll event while connecting (the relay's handle routes them here until it adopts the socket). */
     @Override
-    public void onEvent(final int readyOps)
+    void onEvent(final int readyOps)
     {
         if (connected || !isOpen())
         {
@@ -142,7 +143,7 @@ public final class RawBackendSocket extends RawSocket
 
     /** The loop is shutting down while this socket is not yet the relay's. */
     @Override
-    public void onLoopClosing()
+    void onLoopClosing()
     {
         if (!connected && isOpen())
         {

@@ -17,7 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * An accepted client socket with no Netty channel (epoll): the fd the listening channel accepted, one
+ * An accepted client socket with no Netty channel (epoll): the fd its listening socket accepted, one
  * registration on the loop's epoll from accept to close, which the raw relay adopts as it is. Against a
  * channel per client this saves, per connection, the channel, its pipeline, config and promises, a
  * getsockname (the listener's bound address is the local one unless it is a wildcard), the SO_SNDBUF
@@ -215,7 +215,13 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
     }
 
     @Override
-    public void onEvent(final int readyOps)
+    boolean isReadyForRelay()
+    {
+        return isOpen();
+    }
+
+    @Override
+    void onEvent(final int readyOps)
     {
         if (!isOpen() || relayed)
         {
@@ -274,7 +280,7 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
     }
 
     @Override
-    public void onLoopClosing()
+    void onLoopClosing()
     {
         closeSilently();
     }

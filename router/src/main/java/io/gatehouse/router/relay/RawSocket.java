@@ -12,7 +12,7 @@ import io.netty.channel.unix.Socket;
  *
  * <p>Event loop thread only; not thread-safe.
  */
-abstract class RawSocket implements SocketEnd, SpliceSocketHandle.Owner
+abstract class RawSocket implements SocketEnd
 {
     final SpliceSocketHandle handle;
     private boolean closed;
@@ -95,4 +95,13 @@ abstract class RawSocket implements SocketEnd, SpliceSocketHandle.Owner
 
     /** What else ends with the socket, before its close listener hears it. */
     abstract void onClose();
+
+    /** An epoll event (the ready ops) before a relay adopted it. */
+    abstract void onEvent(int readyOps);
+
+    /** The loop is shutting down (and closes every registration) before a relay adopted it. */
+    abstract void onLoopClosing();
+
+    /** A relay may start on it now. */
+    abstract boolean isReadyForRelay();
 }

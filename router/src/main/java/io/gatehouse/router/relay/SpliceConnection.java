@@ -58,12 +58,6 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private static final int RUNNING = 3;
     private static final int FINISHED = 4;
 
-    /** The client's Netty channel, or {@code null} for a {@link RawClientSocket}. */
-    private final Channel client;
-    private final RawClientSocket rawClient;
-    /** The backend's Netty channel, or {@code null} for a {@link RawBackendSocket}. */
-    private final Channel backend;
-    private final RawBackendSocket rawBackend;
     private final IoEventLoop loop;
     private final SpliceSocketHandle clientEnd;
     private final SpliceSocketHandle backendEnd;
@@ -111,10 +105,6 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         final RelayObserver observer,
         final boolean copy)
     {
-        this.client = client;
-        this.rawClient = rawClient;
-        this.backend = backend;
-        this.rawBackend = rawBackend;
         this.loop = (IoEventLoop)(client != null ? client.eventLoop() : rawClient.loop());
         this.idleTimeoutNs = idleTimeoutNs;
         this.halfClosedTimeoutNs = idleTimeoutNs > 0 && halfClosedTimeoutNs > 0
@@ -122,24 +112,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         this.clock = clock;
         this.observer = observer;
         spliceLoop = SpliceLoop.current();
-        if (rawClient != null)
-        {
-            clientEnd = rawClient.handle();
-            clientEnd.adopt(this);
-        }
-        else
-        {
-            clientEnd = new SpliceSocketHandle(this, client);
-        }
-        if (rawBackend != null)
-        {
-            backendEnd = rawBackend.handle();
-            backendEnd.adopt(this);
-        }
-        else
-        {
-            backendEnd = new SpliceSocketHandle(this, backend);
-        }
+        clientEnd = endOf(client, rawClient);
+        backendEnd = endOf(backend, rawBackend);
         clientToBackend = copy ? new BufferDirection(clientEnd, backendEnd, spliceLoop)
             : new SpliceDirection(clientEnd, backendEnd, spliceLoop);
         backendToClient = copy ? new BufferDirection(backendEnd, clientEnd, spliceLoop)
@@ -148,6 +122,18 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             clientToBackend.preload(first);
         }
+    }
+
+    /** The end's handle: a channel-less socket's own, adopted as it is, or a new one for a channel's fd. */
+    private SpliceSocketHandle endOf(final Channel channel, final RawSocket raw)
+    {
+        if (raw == null)
+        {
+            return new SpliceSocketHandle(this, channel);
+        }
+        final SpliceSocketHandle adopted = raw.handle();
+        adopted.adopt(this);
+        return adopted;
     }
 
     /** Null while running; then why it closed. */
@@ -187,48 +173,46 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     void begin()
     {
         lastActivityNs = clock.nanoTime();
-        if (client != null)
-        {
-            client.config().setAutoRead(false);
-        }
-        if (backend != null)
-        {
-            backend.config().setAutoRead(false);
-        }
-        if ((client != null ? !client.isActive() : !rawClient.isOpen())
-            || (backend != null ? !backend.isActive() : !rawBackend.isConnected()))
+        stopAutoRead(clientEnd.channel());
+        stopAutoRead(backendEnd.channel());
+        if (!clientEnd.isReadyForRelay() || !backendEnd.isReadyForRelay())
         {
             finish(CLOSED, false);
             return;
         }
         spliceLoop.add(this);
-        if (client != null)
-        {
-            client.closeFuture().addListener(this);
-        }
-        if (backend != null)
-        {
-            backend.closeFuture().addListener(this);
-        }
+        listenForClose(clientEnd.channel());
+        listenForClose(backendEnd.channel());
         if (idleTimeoutNs > 0)
         {
             idleTimer = loop.schedule(this, idleTimeoutNs, TimeUnit.NANOSECONDS);
         }
         pendingSteps = 1;
-        if (client != null)
-        {
-            flushQueuedWrites(client);
-        }
-        if (backend != null)
-        {
-            flushQueuedWrites(backend);
-        }
+        flushQueuedWrites(clientEnd.channel());
+        flushQueuedWrites(backendEnd.channel());
         stepDone();
     }
 
+    private static void stopAutoRead(final Channel channel)
+    {
+        if (channel != null)
+        {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private void listenForClose(final Channel channel)
+    {
+        if (channel != null)
+        {
+            channel.closeFuture().addListener(this);
+        }
+    }
+
+    /** A channel end's writes still queued in Netty: one more step, done when they have all reached its socket. */
     private void flushQueuedWrites(final Channel channel)
     {
-        final ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        final ChannelOutboundBuffer queued = channel == null ? null : channel.unsafe().outboundBuffer();
         if (queued != null && !queued.isEmpty())
         {
             // Completes after every write queued before it: then the socket holds them all, in order.
@@ -245,7 +229,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             return;
         }
         final Object completed = future;
-        if (client != null && completed == client.closeFuture() || backend != null && completed == backend.closeFuture())
+        if (isCloseFutureOf(clientEnd, completed) || isCloseFutureOf(backendEnd, completed))
         {
             finish(CLOSED, false);
         }
@@ -254,13 +238,38 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             if (resetEnd == null)
             {
                 resetEnd = ((Object)future) instanceof io.netty.channel.ChannelFuture
-                    && ((io.netty.channel.ChannelFuture)(Object)future).channel() == client ? clientEnd : backendEnd;
+                    && ((io.netty.channel.ChannelFuture)(Object)future).channel() == clientEnd.channel() ? clientEnd : backendEnd;
             }
             finish(RESET, true);
         }
         else
         {
             stepDone();
+        }
+    }
+
+    private static boolean isCloseFutureOf(final SpliceSocketHandle end, final Object completed)
+    {
+        return end.channel() != null && completed == end.channel().closeFuture();
+    }
+
+    /** A channel end leaves Netty's epoll (one more step); a channel-less one is registered already. */
+    private void deregisterChannel(final SpliceSocketHandle end)
+    {
+        if (end.channel() != null)
+        {
+            pendingSteps++;
+            end.channel().deregister().addListener(this);
+        }
+    }
+
+    /** A channel end's fd is registered under its relay handle (one more step); a channel-less one is already. */
+    private void registerChannelEnd(final SpliceSocketHandle end)
+    {
+        if (end.channel() != null)
+        {
+            pendingSteps++;
+            loop.register(end).addListener(end);
         }
     }
 
@@ -290,16 +299,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             case FLUSHING:
                 phase = DEREGISTERING;
-                if (client != null)
-                {
-                    pendingSteps++;
-                    client.deregister().addListener(this);
-                }
-                if (backend != null)
-                {
-                    pendingSteps++;
-                    backend.deregister().addListener(this);
-                }
+                deregisterChannel(clientEnd);
+                deregisterChannel(backendEnd);
                 break;
 
             case DEREGISTERING:
@@ -309,16 +310,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                     return;
                 }
                 phase = REGISTERING;
-                if (client != null)
-                {
-                    pendingSteps++;
-                    loop.register(clientEnd).addListener(clientEnd);
-                }
-                if (backend != null)
-                {
-                    pendingSteps++;
-                    loop.register(backendEnd).addListener(backendEnd);
-                }
+                registerChannelEnd(clientEnd);
+                registerChannelEnd(backendEnd);
                 break;
 
             case REGISTERING:
@@ -708,8 +701,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
 
     /**
      * Closes both fds, then drops their registrations (no EPOLL_CTL_DEL for a closed fd), then closes
-     * the channels (which find their fds closed: no SO_LINGER read), or tells the channel-less backend
-     * socket it is closed.
+     * the channels (which find their fds closed: no SO_LINGER read), or tells the channel-less sockets
+     * they are closed ({@link SpliceSocketHandle#closeOwner}).
      */
     void closeSockets()
     {
@@ -717,21 +710,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         backendEnd.closeFd();
         clientEnd.deregister();
         backendEnd.deregister();
-        if (client != null)
-        {
-            client.close();
-        }
-        else
-        {
-            rawClient.onRelayClosed();
-        }
-        if (backend != null)
-        {
-            backend.close();
-        }
-        else
-        {
-            rawBackend.onRelayClosed();
-        }
+        clientEnd.closeOwner();
+        backendEnd.closeOwner();
     }
 }

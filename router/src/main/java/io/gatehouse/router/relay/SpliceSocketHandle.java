@@ -21,24 +21,16 @@ import java.nio.ByteBuffer;
  * One socket of a connection relayed on raw fds, registered with the event loop's epoll in place of its
  * Netty channel (which is deregistered for the relay's lifetime but still owns, and finally closes, the
  * fd); or a socket that never had a channel (a {@link RawClientSocket} while it is peeked at, a
- * {@link RawBackendSocket} while it connects): its events go to that {@link Owner} until the relay adopts
- * it, registration and all.
+ * {@link RawBackendSocket} while it connects): its events go to that {@link RawSocket} until the relay
+ * adopts it, registration and all. Either way the handle answers for its kind of end: whether it is ready
+ * for the relay ({@link #isReadyForRelay}) and how its owner closes ({@link #closeOwner}), so the relay
+ * has one set of steps for both.
  *
  * <p>Event loop thread only; not thread-safe; allocates nothing after construction. Interest changes
  * cost an epoll_ctl only when the set actually changes.
  */
 final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegistration>
 {
-    /** A channel-less socket, which hears its handle's events until a relay adopts it. */
-    interface Owner
-    {
-        /** An epoll event (the ready ops). */
-        void onEvent(int readyOps);
-
-        /** The loop is shutting down and closes every registration. */
-        void onLoopClosing();
-    }
-
     /** Linux EPOLLHUP (not exported by Netty's {@code Native}); reported whatever the interest set. */
     static final int EPOLLHUP = 0x10;
 
@@ -53,7 +45,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     static final EpollIoOps QUIET = EpollIoOps.EPOLLET;
 
     private SpliceConnection connection;
-    private final Owner owner;
+    private final RawSocket owner;
     private final Channel channel;
     private final Socket socket;
     private IoRegistration registration;
@@ -68,7 +60,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     }
 
     /** A channel-less socket's handle; {@link #adopt} gives it to its relay. */
-    SpliceSocketHandle(final Socket socket, final Owner owner)
+    SpliceSocketHandle(final Socket socket, final RawSocket owner)
     {
         this.connection = null;
         this.owner = owner;
@@ -114,6 +106,28 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     Channel channel()
     {
         return channel;
+    }
+
+    /** The relay may start on it: its channel is active, or its channel-less socket is (open, connected). */
+    boolean isReadyForRelay()
+    {
+        return channel != null ? channel.isActive() : owner.isReadyForRelay();
+    }
+
+    /**
+     * After the relay closed the fd and dropped the registration: the channel closes (finding its fd closed),
+     * or the channel-less socket is told it is closed.
+     */
+    void closeOwner()
+    {
+        if (channel != null)
+        {
+            channel.close();
+        }
+        else
+        {
+            owner.onRelayClosed();
+        }
     }
 
     int fdInt()
