@@ -158,7 +158,7 @@ public final class Listener
                     if (transport == Transport.EPOLL && !CHANNEL_CLIENTS)
                     {
                         final Acceptor acceptor = new Acceptor(worker, worker.loop());
-                        final RawListenSocket socket = RawListenSocket.bind(worker, name, acceptor::accept, target,
+                        final RawListenSocket socket = RawListenSocket.bind(worker, name, acceptor::acceptRaw, target,
                             BACKLOG, clientSpeaksFirst ? DEFER_ACCEPT_SECONDS : 0);
                         synchronized (serverChannels)
                         {
@@ -351,20 +351,8 @@ public final class Listener
             this.childGroup = childGroup;
         }
 
-        /** The listening socket's event loop: {@code child} (a channel or a raw socket) was just accepted, not yet registered. */
-        void accept(final Object child)
-        {
-            if (child instanceof RawClientSocket)
-            {
-                acceptRaw((RawClientSocket)child);
-            }
-            else
-            {
-                accept((Channel)child);
-            }
-        }
-
-        private void accept(final Channel child)
+        /** The listening socket's event loop: {@code child} was just accepted, not yet registered. */
+        void accept(final Channel child)
         {
             final ChannelConfig config = child.config();
             config.setAutoRead(false);
@@ -433,7 +421,7 @@ public final class Listener
          * {@link #initChannel} sets up a channel, unless its listener has a server-first route (whose
          * unscreened clients need a channel's pipeline in front of the relay): then a channel is made for its fd.
          */
-        private void acceptRaw(final RawClientSocket raw)
+        void acceptRaw(final RawClientSocket raw)
         {
             final ListenerState state = snapshots.current().listener(slot);
             if (state != null && state.routes().serverFirstRoute() != null)

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * which every accepted socket inherits (no setsockopt per connection). Level-triggered EPOLLIN; each
  * readiness accepts up to {@link #ACCEPTS_PER_WAKE} connections (Netty's own bound), the rest at the next
  * wait. A failed accept pauses the accepts by the listener's {@link AcceptPause} rule (interest off for the
- * pause). Connections accepted during an I/O batch are handed to the {@link Listener.Acceptor} (and so
+ * pause). Connections accepted during an I/O batch are handed to the listener's acceptor (and so
  * registered) from one task run after it ({@code Transport.registersAfterIoBatch}).
  *
  * <p>Bound and closed from the control thread (each runs on the loop and is waited for); everything else on
@@ -210,7 +210,6 @@ public final class RawListenSocket implements EpollIoHandle
             accepted.add(client);
         }
     }
-
 
     private void onAcceptFailed(final IOException failed)
     {
