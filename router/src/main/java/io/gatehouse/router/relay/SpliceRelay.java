@@ -88,37 +88,18 @@ public final class SpliceRelay
         final RelayObserver observer,
         final boolean copy)
     {
-        return open(client, backend, null, null, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
+        return open(client, null, backend, null, null, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
     }
 
     /**
-     * As {@link #open(Channel, Channel, long, long, NanoClock, RelayObserver, boolean)}, with either backend
-     * end, and {@code first} sent to the backend ahead of every byte of the client's.
+     * As {@link #open(Channel, Channel, long, long, NanoClock, RelayObserver, boolean)}, with either kind of
+     * end on each side, and {@code first} sent to the backend ahead of every byte of the client's.
      *
+     * @param client     the client's channel, or {@code null} with {@code rawClient}.
+     * @param rawClient  the client's channel-less socket (started, open), or {@code null}.
      * @param backend    the backend's connected channel, or {@code null} with {@code rawBackend}.
      * @param rawBackend the connected channel-less backend socket on the client's loop, or {@code null}.
      * @param first      the first flight (direct, one piece, not empty) or {@code null}; ownership passes here.
-     */
-    static SpliceConnection open(
-        final Channel client,
-        final Channel backend,
-        final RawBackendSocket rawBackend,
-        final ByteBuf first,
-        final long idleTimeoutNs,
-        final long halfClosedTimeoutNs,
-        final NanoClock clock,
-        final RelayObserver observer,
-        final boolean copy)
-    {
-        return open(client, null, backend, rawBackend, first, idleTimeoutNs, halfClosedTimeoutNs, clock, observer, copy);
-    }
-
-    /**
-     * As {@link #open(Channel, Channel, RawBackendSocket, ByteBuf, long, long, NanoClock, RelayObserver, boolean)},
-     * with either client end too.
-     *
-     * @param client    the client's channel, or {@code null} with {@code rawClient}.
-     * @param rawClient the client's channel-less socket (started, open), or {@code null}.
      */
     static SpliceConnection open(
         final Channel client,
