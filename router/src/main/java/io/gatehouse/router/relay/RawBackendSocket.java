@@ -2,8 +2,10 @@ package io.gatehouse.router.relay;
 
 import io.gatehouse.router.session.SocketEnd;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.NativeInetAddress;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -37,15 +39,16 @@ public final class RawBackendSocket extends RawSocket
         void onConnectFailed(RawBackendSocket socket, IOException cause);
     }
 
-    private final LinuxSocket socket;
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_NODELAY = 1;
+
     /** Until the connect's outcome is told (then dropped: it holds the client's connect-time objects). */
     private Listener listener;
     private boolean connected;
 
-    private RawBackendSocket(final LinuxSocket socket, final Listener listener)
+    private RawBackendSocket(final FileDescriptor fd, final Listener listener)
     {
-        super(socket);
-        this.socket = socket;
+        super(fd);
         this.listener = listener;
     }
 
@@ -54,27 +57,30 @@ public final class RawBackendSocket extends RawSocket
      * be the calling thread's epoll loop) for EPOLLOUT.
      *
      * @throws IOException on a failure of this host (no descriptor, no buffer: EMFILE, ENFILE, ENOBUFS; no
-     *                     local address: EADDRNOTAVAIL) or a connect(2) refused at once; the socket is
-     *                     closed. {@link io.netty.channel.ChannelException} from socket(2) is turned into
-     *                     an IOException with the same message.
+     *                     local address: EADDRNOTAVAIL) or a connect(2) refused at once, with Netty's
+     *                     message for the errno; the socket is closed.
      */
     public static RawBackendSocket connect(final EventLoop loop, final InetSocketAddress target, final Listener listener)
         throws IOException
     {
-        final LinuxSocket socket;
+        final boolean ipv6 = target.getAddress() instanceof Inet6Address;
+        final int fd = SocketCalls.newStream(ipv6);
+        if (fd < 0)
+        {
+            throw Errors.newIOException("socket", fd);
+        }
+        // A plain descriptor: a Netty Socket's constructor would ask getsockname(2) whether it is IPv6.
+        final RawBackendSocket raw = new RawBackendSocket(new FileDescriptor(fd), listener);
         try
         {
-            socket = LinuxSocket.newSocketStream(target.getAddress() instanceof Inet6Address);
-        }
-        catch (final io.netty.channel.ChannelException noSocket)
-        {
-            throw noSocket.getCause() instanceof IOException ? (IOException)noSocket.getCause() : new IOException(noSocket.getMessage(), noSocket);
-        }
-        final RawBackendSocket raw = new RawBackendSocket(socket, listener);
-        try
-        {
-            socket.setTcpNoDelay(true);
-            socket.connect(target); // true: connected at once; EPOLLOUT is reported at once then too
+            SocketCalls.setIntOpt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+            final NativeInetAddress address = NativeInetAddress.newInstance(target.getAddress());
+            final int connected = SocketCalls.connect(fd, ipv6, address.address(), address.scopeId(), target.getPort());
+            if (connected < 0)
+            {
+                Errors.handleConnectErrno("connect", connected); // returns while under way, throws when refused
+            }
+            // connected at once or under way: EPOLLOUT is reported either way
             raw.handle.register(loop);
             raw.handle.interest(SpliceSocketHandle.WRITE);
         }
@@ -90,7 +96,7 @@ public final class RawBackendSocket extends RawSocket
     @Override
     public InetSocketAddress localAddress()
     {
-        return isOpen() ? socket.localAddress() : null;
+        return askLocalAddress();
     }
 
     @Override
@@ -116,9 +122,10 @@ public final class RawBackendSocket extends RawSocket
             // A socket in SYN_SENT reports neither EPOLLOUT nor an error (tcp_poll), and the connector makes its
             // sockets from a task after the epoll batch, so no event of an earlier fd of the same number can
             // reach this one: the event says the handshake ended, and SO_ERROR says how.
-            if (!socket.finishConnect())
+            final int outcome = SocketCalls.finishConnect(handle.fdInt());
+            if (outcome < 0 && !Errors.handleConnectErrno("finishConnect", outcome))
             {
-                return;
+                return; // still under way (EINPROGRESS, EALREADY)
             }
         }
         catch (final IOException refused)

@@ -11,10 +11,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.Native;
-import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 
 /**
  * An accepted client socket with no Netty channel (epoll): the fd its listening socket accepted, one
@@ -47,7 +48,6 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
     private static final int READ_BYTES = 2048;
 
     private final EventLoop loop;
-    private final Socket socket;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private final ByteBufAllocator alloc;
@@ -66,17 +66,10 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
     public RawClientSocket(
         final EventLoop loop, final int fd, final InetSocketAddress remote, final InetSocketAddress local, final ByteBufAllocator alloc)
     {
-        this(loop, new Socket(fd), remote, local, alloc);
-    }
-
-    private RawClientSocket(
-        final EventLoop loop, final Socket socket, final InetSocketAddress remote, final InetSocketAddress local, final ByteBufAllocator alloc)
-    {
-        super(socket);
+        super(new FileDescriptor(fd));
         this.loop = loop;
-        this.socket = socket;
         this.remote = remote;
-        this.local = local != null ? local : socket.localAddress();
+        this.local = local != null ? local : askLocalAddress();
         this.alloc = alloc;
     }
 
@@ -87,7 +80,7 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
     public int detachFd()
     {
         giveUpFd();
-        return socket.intValue();
+        return handle.fdInt();
     }
 
     public EventLoop loop()
@@ -159,11 +152,11 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
                 final int length = reply.readableBytes();
                 if (reply.hasMemoryAddress())
                 {
-                    socket.sendAddress(reply.memoryAddress(), reply.readerIndex(), reply.readerIndex() + length);
+                    handle.send(null, reply.memoryAddress(), reply.readerIndex(), length);
                 }
                 else
                 {
-                    socket.send(reply.nioBuffer(), 0, length);
+                    handle.send(reply.nioBuffer(), 0, 0, length);
                 }
             }
         }
@@ -206,7 +199,7 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
     {
         try
         {
-            return isOpen() && socket.isTcpNoDelay();
+            return isOpen() && SocketCalls.getIntOpt(handle.fdInt(), 6, 1) != 0; // IPPROTO_TCP, TCP_NODELAY
         }
         catch (final IOException closed)
         {
@@ -244,8 +237,15 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
             final int read;
             try
             {
-                read = in.hasMemoryAddress() ? socket.recvAddress(in.memoryAddress(), 0, capacity)
-                    : socket.recv(in.internalNioBuffer(0, capacity), 0, capacity);
+                if (in.hasMemoryAddress())
+                {
+                    read = handle.recv(null, in.memoryAddress(), 0, capacity);
+                }
+                else
+                {
+                    final ByteBuffer view = in.internalNioBuffer(0, capacity); // its position is the buffer's index 0
+                    read = handle.recv(view, 0, view.position(), view.position() + capacity);
+                }
             }
             catch (final IOException reset)
             {

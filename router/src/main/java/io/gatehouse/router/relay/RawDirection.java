@@ -293,23 +293,14 @@ abstract class RawDirection
     /** After an error mid-move what is held is unknown: drop it, never pool it. */
     abstract void discard();
 
-    /** The source is at end of stream and nothing is held: forward the FIN. */
+    /**
+     * The source is at end of stream and nothing is held: forward the FIN. A sink reset since its last event
+     * refuses it (ENOTCONN, as an errno: no exception), and counts as the sink's failure.
+     */
     final int shutDownSink()
     {
         release();
-        if (sink.tcpState() == TcpState.TCP_CLOSE)
-        {
-            // The sink was reset and its event not handled yet: shutdown would fail with ENOTCONN, which
-            // Netty throws as a NotYetConnectedException with its stack filled in (half of all
-            // connections under wrk 'Connection: close'). One getsockopt costs less.
-            onSinkFailed();
-            return state = DONE;
-        }
-        try
-        {
-            sink.shutdownOutput();
-        }
-        catch (final IOException | java.nio.channels.NotYetConnectedException sinkReset)
+        if (!sink.shutdownOutput())
         {
             onSinkFailed();
         }

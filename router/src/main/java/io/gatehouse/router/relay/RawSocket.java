@@ -1,7 +1,10 @@
 package io.gatehouse.router.relay;
 
 import io.gatehouse.router.session.SocketEnd;
-import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.NativeInetAddress;
+
+import java.net.InetSocketAddress;
 
 /**
  * A socket of the raw relay's own, with no Netty channel (the client's {@link RawClientSocket}, the
@@ -18,9 +21,9 @@ abstract class RawSocket implements SocketEnd
     private boolean closed;
     private Closed closedListener;
 
-    RawSocket(final Socket socket)
+    RawSocket(final FileDescriptor fd)
     {
-        this.handle = new SpliceSocketHandle(socket, this);
+        this.handle = new SpliceSocketHandle(fd, this);
     }
 
     /** True until closed. */
@@ -59,6 +62,17 @@ abstract class RawSocket implements SocketEnd
     final SpliceSocketHandle handle()
     {
         return handle;
+    }
+
+    /** The local address (getsockname), or {@code null} once closed or when the kernel does not say. */
+    final InetSocketAddress askLocalAddress()
+    {
+        if (closed)
+        {
+            return null;
+        }
+        final byte[] address = SocketCalls.localAddress(handle.fdInt());
+        return address == null ? null : NativeInetAddress.address(address, 0, address.length);
     }
 
     /** The relay closed the fd (fd first, then the registration: {@link SpliceSocketHandle#closeFd()}). */

@@ -1,7 +1,5 @@
 package io.gatehouse.router.relay;
 
-import io.netty.channel.epoll.Native;
-
 import java.io.IOException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.ByteBuffer;
@@ -50,7 +48,7 @@ final class SpliceDirection extends RawDirection
                 final int written;
                 try
                 {
-                    written = Native.splice(pipe.readFd(), -1, sink.fdInt(), -1, pipeBytes);
+                    written = sink.spliceFrom(pipe.readFd(), pipeBytes);
                 }
                 catch (final IOException | NotYetConnectedException sinkReset)
                 {
@@ -79,7 +77,7 @@ final class SpliceDirection extends RawDirection
                     pipe = pipes.acquire();
                 }
                 reads++;
-                final int read = Native.splice(source.fdInt(), -1, pipe.writeFd(), -1, SPLICE_IN_MAX_BYTES);
+                final int read = source.spliceInto(pipe.writeFd(), SPLICE_IN_MAX_BYTES);
                 if (read > 0)
                 {
                     pipeBytes = read;

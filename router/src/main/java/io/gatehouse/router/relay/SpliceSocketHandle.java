@@ -9,7 +9,6 @@ import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
@@ -47,7 +46,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     private SpliceConnection connection;
     private final RawSocket owner;
     private final Channel channel;
-    private final Socket socket;
+    private final FileDescriptor fd;
     private IoRegistration registration;
     private EpollIoOps interest;
 
@@ -56,16 +55,20 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         this.connection = connection;
         this.owner = null;
         this.channel = channel;
-        this.socket = (Socket)((UnixChannel)channel).fd();
+        this.fd = ((UnixChannel)channel).fd();
     }
 
-    /** A channel-less socket's handle; {@link #adopt} gives it to its relay. */
-    SpliceSocketHandle(final Socket socket, final RawSocket owner)
+    /**
+     * A channel-less socket's handle; {@link #adopt} gives it to its relay. A plain descriptor, no Netty
+     * {@code Socket}: its calls go through {@link SocketCalls} either way, and a {@code Socket}'s
+     * constructor would ask getsockname(2) whether it is IPv6.
+     */
+    SpliceSocketHandle(final FileDescriptor fd, final RawSocket owner)
     {
         this.connection = null;
         this.owner = owner;
         this.channel = null;
-        this.socket = socket;
+        this.fd = fd;
     }
 
     /** The relay takes this (already registered) socket's events from now on. */
@@ -132,12 +135,12 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
 
     int fdInt()
     {
-        return socket.intValue();
+        return fd.intValue();
     }
 
     boolean isOpen()
     {
-        return socket.isOpen();
+        return fd.isOpen();
     }
 
     boolean isRegistered()
@@ -148,7 +151,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     @Override
     public FileDescriptor fd()
     {
-        return socket;
+        return fd;
     }
 
     @Override
@@ -211,30 +214,113 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     /**
      * @param address {@code from}'s native address, or 0 to have JNI look it up.
      * @return bytes of {@code from}'s [offset, offset + length) the socket took, 0 when it takes none now.
+     * @throws SocketCalls.Failure when the peer reset (EPIPE, ECONNRESET) or the socket failed otherwise.
      */
     int send(final ByteBuffer from, final long address, final int offset, final int length) throws IOException
     {
-        return address != 0 ? socket.sendAddress(address, offset, offset + length) : socket.send(from, offset, offset + length);
+        final int sent = address != 0
+            ? SocketCalls.sendAddress(fd.intValue(), address, offset, offset + length)
+            : SocketCalls.send(fd.intValue(), from, offset, offset + length);
+        if (sent >= 0)
+        {
+            return sent;
+        }
+        if (SocketCalls.wouldBlock(sent))
+        {
+            return 0;
+        }
+        throw new SocketCalls.Failure("send", sent);
     }
 
     /**
      * @param address {@code into}'s native address, or 0 to have JNI look it up.
      * @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued.
+     * @throws SocketCalls.Failure when the peer reset (ECONNRESET) or the socket failed otherwise.
      */
     int recv(final ByteBuffer into, final long address) throws IOException
     {
-        return address != 0 ? socket.recvAddress(address, 0, into.capacity()) : socket.recv(into, 0, into.capacity());
+        return recv(into, address, 0, into.capacity());
+    }
+
+    /**
+     * @param address {@code into}'s native address, or 0 to have JNI look it up.
+     * @return bytes read into {@code into}'s [pos, limit), -1 at end of stream, 0 when none are queued.
+     * @throws SocketCalls.Failure when the peer reset (ECONNRESET) or the socket failed otherwise.
+     */
+    int recv(final ByteBuffer into, final long address, final int pos, final int limit) throws IOException
+    {
+        final int received = address != 0
+            ? SocketCalls.recvAddress(fd.intValue(), address, pos, limit)
+            : SocketCalls.recv(fd.intValue(), into, pos, limit);
+        if (received > 0)
+        {
+            return received;
+        }
+        if (received == 0)
+        {
+            return -1;
+        }
+        if (SocketCalls.wouldBlock(received))
+        {
+            return 0;
+        }
+        throw new SocketCalls.Failure("recv", received);
+    }
+
+    /**
+     * splice(2) from this socket into a pipe's write end.
+     *
+     * @return bytes moved, 0 when none are queued or at end of stream (splice cannot tell them apart).
+     * @throws SocketCalls.Failure when the peer reset or the socket failed otherwise.
+     */
+    int spliceInto(final int pipeWriteFd, final long most) throws IOException
+    {
+        final int moved = SocketCalls.splice(fd.intValue(), pipeWriteFd, most);
+        if (moved >= 0)
+        {
+            return moved;
+        }
+        if (SocketCalls.wouldBlock(moved))
+        {
+            return 0;
+        }
+        throw new SocketCalls.Failure("splice", moved);
+    }
+
+    /**
+     * splice(2) from a pipe's read end into this socket.
+     *
+     * @return bytes the socket took, 0 when it takes none now.
+     * @throws SocketCalls.Failure when the peer reset (EPIPE, ECONNRESET) or the socket failed otherwise.
+     */
+    int spliceFrom(final int pipeReadFd, final long most) throws IOException
+    {
+        final int moved = SocketCalls.splice(pipeReadFd, fd.intValue(), most);
+        if (moved >= 0)
+        {
+            return moved;
+        }
+        if (SocketCalls.wouldBlock(moved))
+        {
+            return 0;
+        }
+        throw new SocketCalls.Failure("splice", moved);
     }
 
     /** The socket's {@code tcpi_state} ({@link TcpState#TCP_CLOSE} once the peer reset it), -1 when closed. */
     int tcpState()
     {
-        return TcpState.state(socket);
+        return fd.isOpen() ? TcpState.state(fd.intValue()) : -1;
     }
 
-    void shutdownOutput() throws IOException
+    /**
+     * The FIN: shutdown(2) of the write side.
+     *
+     * @return false when the socket refused it: the peer reset it (ENOTCONN) and its event is not handled yet.
+     */
+    boolean shutdownOutput()
     {
-        socket.shutdown(false, true);
+        return SocketCalls.shutdownOutput(fd.intValue()) >= 0;
     }
 
     /** Arms an RST for the coming close (SO_LINGER 0), so the peer learns the stream was cut. */
@@ -242,7 +328,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     {
         try
         {
-            socket.setSoLinger(0);
+            SocketCalls.setSoLinger(fd.intValue(), 0);
         }
         catch (final IOException ignore)
         {
@@ -258,7 +344,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     {
         try
         {
-            socket.close();
+            fd.close();
         }
         catch (final IOException alreadyGone)
         {

@@ -2,7 +2,6 @@ package io.gatehouse.router.relay;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.io.IOException;
@@ -48,15 +47,15 @@ final class TcpState
         {
             return -1;
         }
-        return state((Socket)((UnixChannel)channel).fd());
+        return state(((UnixChannel)channel).fd().intValue());
     }
 
-    /** {@code socket}'s {@code tcpi_state} (one int getsockopt), or -1 when it cannot be read (closed). */
-    static int state(final Socket socket)
+    /** The open socket {@code fd}'s {@code tcpi_state} (one int getsockopt), or -1 when it cannot be read. */
+    static int state(final int fd)
     {
         try
         {
-            return (socket.getIntOpt(IPPROTO_TCP, TCP_INFO) >>> STATE_SHIFT) & 0xff;
+            return (SocketCalls.getIntOpt(fd, IPPROTO_TCP, TCP_INFO) >>> STATE_SHIFT) & 0xff;
         }
         catch (final IOException closed)
         {
