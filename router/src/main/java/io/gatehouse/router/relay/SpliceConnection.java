@@ -70,6 +70,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private final SpliceLoop spliceLoop;
     SpliceConnection previousLive;
     SpliceConnection nextLive;
+    /** {@link SpliceLoop}'s list of connections whose interest is applied after the batch. */
+    SpliceConnection nextInterest;
+    private boolean interestQueued;
     /** Volatile only so tests may read it from their own thread; written rarely, on the loop. */
     private volatile int phase = FLUSHING;
     private int pendingSteps;
@@ -118,6 +121,8 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             : new SpliceDirection(clientEnd, backendEnd, spliceLoop);
         backendToClient = copy ? new BufferDirection(backendEnd, clientEnd, spliceLoop)
             : new SpliceDirection(backendEnd, clientEnd, spliceLoop);
+        clientToBackend.pairWith(backendToClient);
+        backendToClient.pairWith(clientToBackend);
         if (first != null)
         {
             clientToBackend.preload(first);
@@ -446,6 +451,25 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                 bytesAtLastActivity = bytes;
                 lastActivityNs = clock.nanoTime();
             }
+        }
+        if (!interestQueued && (clientEnd.wouldChange(interestOf(clientToBackend, backendToClient))
+            || backendEnd.wouldChange(interestOf(backendToClient, clientToBackend))))
+        {
+            interestQueued = true;
+            spliceLoop.interestAfterBatch(this, loop);
+        }
+    }
+
+    /**
+     * After the epoll batch ({@link SpliceLoop#interestAfterBatch}): each socket's interest follows the ways'
+     * states as they are now; none for a connection that finished meanwhile (its sockets close with no MOD).
+     */
+    void applyInterest()
+    {
+        interestQueued = false;
+        if (phase != RUNNING || !clientEnd.isOpen() || !backendEnd.isOpen())
+        {
+            return;
         }
         clientEnd.interest(interestOf(clientToBackend, backendToClient));
         backendEnd.interest(interestOf(backendToClient, clientToBackend));

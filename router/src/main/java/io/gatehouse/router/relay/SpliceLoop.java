@@ -55,6 +55,10 @@ final class SpliceLoop
     /** Ended in this batch, sockets still open (linked through {@code nextLive}, off the live list). */
     private SpliceConnection firstEnded;
     private boolean closeScheduled;
+    private final Runnable applyInterests = this::applyInterests;
+    /** Epoll interest changed in this batch, not yet told to the kernel (linked through {@code nextInterest}). */
+    private SpliceConnection firstInterest;
+    private boolean interestScheduled;
 
     /** The state of the calling event loop thread. */
     static SpliceLoop current()
@@ -141,6 +145,43 @@ final class SpliceLoop
             {
                 closeEnded();
             }
+        }
+    }
+
+    /**
+     * {@code connection}'s sockets want other epoll interests: tell the kernel once the loop has handed out
+     * the rest of this batch, from a task that runs before the loop waits again (level-triggered, so what
+     * became ready meanwhile is reported by that wait). A connection that ends within the batch (a client's
+     * reset right behind its backend's FIN, one batch under load) makes no epoll_ctl for the interest it
+     * would have dropped; one whose interest moved twice makes one.
+     */
+    void interestAfterBatch(final SpliceConnection connection, final Executor loop)
+    {
+        connection.nextInterest = firstInterest;
+        firstInterest = connection;
+        if (!interestScheduled)
+        {
+            interestScheduled = true;
+            try
+            {
+                loop.execute(applyInterests);
+            }
+            catch (final RejectedExecutionException shuttingDown)
+            {
+                applyInterests();
+            }
+        }
+    }
+
+    private void applyInterests()
+    {
+        interestScheduled = false;
+        while (firstInterest != null)
+        {
+            final SpliceConnection connection = firstInterest;
+            firstInterest = connection.nextInterest;
+            connection.nextInterest = null;
+            connection.applyInterest();
         }
     }
 

@@ -196,6 +196,12 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
     }
 
+    /** True when {@code ops} differs from the interest last asked of epoll. */
+    boolean wouldChange(final EpollIoOps ops)
+    {
+        return ops != interest;
+    }
+
     void interest(final EpollIoOps ops)
     {
         if (ops != interest)
