@@ -43,7 +43,11 @@ public final class RawListenSocket implements EpollIoHandle
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_DEFER_ACCEPT = 9;
     private static final EpollIoOps ACCEPTING = EpollIoOps.EPOLLIN;
-    /** Paused: interested in nothing, edge-triggered (see {@code SpliceSocketHandle.QUIET}). */
+    /**
+     * Paused: interested in nothing, yet still registered: edge-triggered so that EPOLLERR/EPOLLHUP (always
+     * reported) come once rather than on every wait. Never NONE: Netty removes the fd from epoll on NONE but
+     * keeps its registration as added, so a later interest would fail with ENOENT.
+     */
     private static final EpollIoOps PAUSED = EpollIoOps.EPOLLET;
 
     private final EventLoop loop;

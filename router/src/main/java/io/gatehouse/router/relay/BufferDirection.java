@@ -14,8 +14,8 @@ import java.nio.channels.NotYetConnectedException;
  * flight: a read the sink takes whole gives the buffer straight back, so an idle connection holds none
  * and a loop of many connections passing small messages uses one or two. recv(2) reports an end of
  * stream itself, so no hang-up from epoll is needed to confirm one. A read shorter than the buffer
- * emptied the socket's queue, so it is not followed by a read that would only say EAGAIN (nginx's
- * rule too): epoll is level-triggered and reports what comes next.
+ * emptied the socket's queue (unless its FIN is queued behind: see {@link SpliceSocketHandle#hungUp}), so it
+ * is not followed by a read that would only say EAGAIN (nginx's rule too): the next bytes raise an edge.
  *
  * <p>Event loop thread only; not thread-safe; allocates nothing (buffers come from the pool).
  */
@@ -27,8 +27,6 @@ final class BufferDirection extends RawDirection
     private long address;
     private int offset;
     private int held;
-    /** The last read took less than the buffer: the source's queue was empty after it. */
-    private boolean drained;
 
     BufferDirection(final SpliceSocketHandle source, final SpliceSocketHandle sink, final SpliceLoop loop)
     {
@@ -61,10 +59,10 @@ final class BufferDirection extends RawDirection
                 {
                     return state = WAIT_SINK;
                 }
-                if (drained)
+                if (!source.readable)
                 {
-                    // The read was short: the source had no more queued. epoll is level-triggered, so what
-                    // arrives next (bytes or the FIN) is reported; a recv(2) now would only say EAGAIN.
+                    // The last read was short (or said EAGAIN) and no edge came since: a recv(2) now would
+                    // only say EAGAIN. What arrives next (bytes or the FIN) raises an edge.
                     release();
                     return state = WAIT_SOURCE;
                 }
@@ -91,7 +89,6 @@ final class BufferDirection extends RawDirection
                 {
                     offset = 0;
                     held = received;
-                    drained = received < buffer.capacity();
                 }
                 else if (received < 0)
                 {

@@ -82,7 +82,7 @@ public final class RawBackendSocket extends RawSocket
             }
             // connected at once or under way: EPOLLOUT is reported either way
             raw.handle.register(loop);
-            raw.handle.interest(SpliceSocketHandle.WRITE);
+            raw.handle.interest(SpliceSocketHandle.EDGES); // the relay keeps it: no epoll_ctl after this ADD
         }
         catch (final IOException | RuntimeException failed)
         {
@@ -135,8 +135,8 @@ public final class RawBackendSocket extends RawSocket
             return;
         }
         connected = true;
-        // EPOLLOUT stays asked for: the relay adopts the socket within onConnected and changes the interest
-        // once it runs (one epoll_ctl); an event in between is ignored, as every event before RUNNING is.
+        // The relay adopts the socket within onConnected with its registration and interest as they are; the
+        // handle has noted it writable (and readable, should the backend speak first).
         takeListener().onConnected(this);
     }
 

@@ -42,8 +42,12 @@ import java.nio.ByteBuffer;
  */
 public final class RawClientSocket extends RawSocket implements ClientEnd
 {
-    /** Peeking: readable, the peer's FIN, edge-triggered. */
-    static final EpollIoOps PEEK = SpliceSocketHandle.READ.with(EpollIoOps.EPOLLET);
+    /**
+     * Peeking: the relay's own interest set ({@link SpliceSocketHandle#EDGES}), so the relay adopts the
+     * registration with no epoll_ctl; the writable edge it also reports (once, as it is added) is not a read.
+     */
+    static final EpollIoOps PEEK = SpliceSocketHandle.EDGES;
+    private static final int READ_OPS = Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | SpliceSocketHandle.EPOLLHUP;
     /** Bytes per peek read (Netty's adaptive allocator starts there too; a larger ClientHello takes two). */
     private static final int READ_BYTES = 2048;
 
@@ -228,7 +232,10 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
             }
             return;
         }
-        final boolean hungUp = (readyOps & (Native.EPOLLRDHUP | Native.EPOLLERR | SpliceSocketHandle.EPOLLHUP)) != 0;
+        if ((readyOps & READ_OPS) == 0)
+        {
+            return; // writable only: nothing to read
+        }
         while (readWanted && isOpen())
         {
             readWanted = false;
@@ -272,9 +279,9 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
                 return;
             }
             events.onReadComplete();
-            if (read < capacity && !hungUp)
+            if (!handle.readable)
             {
-                return; // a short read: the queue is empty, the next bytes raise a new edge
+                return; // a short read before any FIN: the queue is empty, the next bytes raise a new edge
             }
         }
     }

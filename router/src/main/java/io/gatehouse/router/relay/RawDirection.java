@@ -31,7 +31,10 @@ abstract class RawDirection
     static final int WAIT_SOURCE = 0;
     /** Bytes held that the sink could not take yet: waiting for the sink to be writable. */
     static final int WAIT_SINK = 1;
-    /** Stopped after its budget with the source still readable: pump again on the next EPOLLIN. */
+    /**
+     * Stopped after its budget with the source still readable: no edge will say so again, so the connection
+     * pumps it on after the loop's batch ({@link SpliceLoop#resumeAfterBatch}).
+     */
     static final int YIELDED = 2;
     /** End of stream seen, every byte written, FIN sent to the sink. */
     static final int DONE = 3;
@@ -165,7 +168,7 @@ abstract class RawDirection
     /**
      * Moves bytes until the source has none, the sink takes no more, or the budget is spent.
      *
-     * @param sourceReadable epoll just reported the source readable (EPOLLIN or a hang-up).
+     * @param sourceReadable the source's handle is readable (an edge since its last EAGAIN or short read).
      * @return the new state.
      * @throws IOException on an error reading the source (reset): the connection must be aborted. An
      *                     error writing the sink abandons the sink instead (see {@link #takeSinkFailure}).
@@ -190,8 +193,8 @@ abstract class RawDirection
                 }
                 if (!sourceReadable)
                 {
-                    // Nothing was said of the source: epoll reports it (level-triggered) rather than a recv(2)
-                    // that would most likely say EAGAIN (a TLS client waits for the ServerHello now).
+                    // No edge said the source is readable: wait for one rather than a recv(2) that would say
+                    // EAGAIN (a TLS client waits for the ServerHello now).
                     return state = WAIT_SOURCE;
                 }
             }

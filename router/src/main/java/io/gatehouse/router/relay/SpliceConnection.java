@@ -21,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  * two {@link RawDirection}s off epoll readiness (spliced through pipes, or copied through pooled
  * buffers for {@code relay: copy} on epoll), and closes both sockets exactly once.
  *
+ * <p>Edge-triggered: both sockets have one interest set ({@link SpliceSocketHandle#EDGES}) from their
+ * registration to their close, and each handle remembers what epoll last said of it (readable, writable,
+ * hung up) until a read or write says EAGAIN or comes back short. On every event each way moves when what
+ * it waits for is there; a way stopped at its read budget goes on after the batch. So no epoll_ctl is made
+ * after the two ADDs: none when the relay adopts a channel-less socket, none for backpressure, none when a
+ * way ends (nginx stream's two per connection).
+ *
  * <p>Start-up, in order, so that no byte is reordered or lost: auto-read off on both channels; wait
  * until every write Netty still queues on either channel has reached its socket; deregister both
  * channels from Netty's epoll; register a {@link SpliceSocketHandle} for each fd on the same loop.
@@ -70,9 +77,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private final SpliceLoop spliceLoop;
     SpliceConnection previousLive;
     SpliceConnection nextLive;
-    /** {@link SpliceLoop}'s list of connections whose interest is applied after the batch. */
-    SpliceConnection nextInterest;
-    private boolean interestQueued;
+    /** {@link SpliceLoop}'s list of connections that go on after the batch. */
+    SpliceConnection nextResume;
+    private boolean resumeQueued;
     /** Volatile only so tests may read it from their own thread; written rarely, on the loop. */
     private volatile int phase = FLUSHING;
     private int pendingSteps;
@@ -321,16 +328,13 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
 
             case REGISTERING:
                 phase = RUNNING;
-                if (clientToBackend.wantsSinkWritable())
-                {
-                    // The first flight goes out now, as if the backend had said it is writable; the interests
-                    // follow from what is left (the client is read once it has all gone).
-                    onReady(backendEnd, Native.EPOLLOUT);
-                    return;
-                }
-                // Level-triggered: bytes or a FIN that arrived during start-up are reported at once.
-                clientEnd.interest(SpliceSocketHandle.READ);
-                backendEnd.interest(SpliceSocketHandle.READ);
+                // A channel-less socket has had this interest since its registration (no epoll_ctl now); a
+                // channel's fd is added with it here, and epoll reports at once what is ready.
+                clientEnd.interest(SpliceSocketHandle.EDGES);
+                backendEnd.interest(SpliceSocketHandle.EDGES);
+                // What the handles already heard moves now: the first flight (the backend said writable as it
+                // connected), a client's bytes or FIN that arrived while its backend connected.
+                onReady(backendEnd, 0);
                 return;
 
             default:
@@ -358,7 +362,6 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
 
     private void onReadyRunning(final SpliceSocketHandle end, final int readyOps)
     {
-        final RawDirection from = end == clientEnd ? clientToBackend : backendToClient;
         final RawDirection into = end == clientEnd ? backendToClient : clientToBackend;
         try
         {
@@ -387,19 +390,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             }
             else
             {
-                if ((readyOps & (Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0)
-                {
-                    from.onSourceHungUp();
-                }
-                if ((readyOps & (Native.EPOLLIN | Native.EPOLLRDHUP | SpliceSocketHandle.EPOLLHUP)) != 0 &&
-                    from.wantsSourceReadable())
-                {
-                    pump(from, true);
-                }
-                if ((readyOps & Native.EPOLLOUT) != 0 && into.wantsSinkWritable())
-                {
-                    pump(into, false);
-                }
+                // Edge-triggered: the handles hold what epoll said (this event's and every one before it).
+                move(clientToBackend);
+                move(backendToClient);
             }
         }
         catch (final IOException | NotYetConnectedException ex)
@@ -452,27 +445,46 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                 lastActivityNs = clock.nanoTime();
             }
         }
-        if (!interestQueued && (clientEnd.wouldChange(interestOf(clientToBackend, backendToClient))
-            || backendEnd.wouldChange(interestOf(backendToClient, clientToBackend))))
+        if (clientToBackend.state() == RawDirection.YIELDED || backendToClient.state() == RawDirection.YIELDED)
         {
-            interestQueued = true;
-            spliceLoop.interestAfterBatch(this, loop);
+            resumeAfterBatch();
         }
     }
 
     /**
-     * After the epoll batch ({@link SpliceLoop#interestAfterBatch}): each socket's interest follows the ways'
-     * states as they are now; none for a connection that finished meanwhile (its sockets close with no MOD).
+     * Pumps {@code direction} when what it waits for is there: its source readable, or its sink writable.
+     * A socket's FIN seen by whoever heard its events (the peek, the connect) counts for the way it feeds.
      */
-    void applyInterest()
+    private void move(final RawDirection direction) throws IOException
     {
-        interestQueued = false;
-        if (phase != RUNNING || !clientEnd.isOpen() || !backendEnd.isOpen())
+        if (direction.source.hungUp)
         {
-            return;
+            direction.onSourceHungUp();
         }
-        clientEnd.interest(interestOf(clientToBackend, backendToClient));
-        backendEnd.interest(interestOf(backendToClient, clientToBackend));
+        if (direction.wantsSourceReadable() ? direction.source.readable : direction.wantsSinkWritable() && direction.sink.writable)
+        {
+            pump(direction, direction.source.readable);
+        }
+    }
+
+    /**
+     * A way stopped at its budget with its source still readable: no edge will say so again, so it goes on
+     * once the loop has handed out the rest of this batch (other connections first).
+     */
+    private void resumeAfterBatch()
+    {
+        if (!resumeQueued)
+        {
+            resumeQueued = true;
+            spliceLoop.resumeAfterBatch(this, loop);
+        }
+    }
+
+    /** After the epoll batch ({@link SpliceLoop#resumeAfterBatch}): the ways that yielded move on. */
+    void resume()
+    {
+        resumeQueued = false;
+        onReady(clientEnd, 0);
     }
 
     /**
@@ -592,17 +604,6 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         {
             return this;
         }
-    }
-
-    private static EpollIoOps interestOf(final RawDirection from, final RawDirection into)
-    {
-        final boolean read = from.wantsSourceReadable();
-        final boolean write = into.wantsSinkWritable();
-        if (read)
-        {
-            return write ? SpliceSocketHandle.READ_WRITE : SpliceSocketHandle.READ;
-        }
-        return write ? SpliceSocketHandle.WRITE : SpliceSocketHandle.QUIET;
     }
 
     /** Idle timer. */

@@ -13,10 +13,9 @@ import java.nio.ByteBuffer;
  *   <li>It splices from the source only into an EMPTY pipe. An empty pipe always has room, so a
  *       splice that moves 0 bytes means "nothing to read now" or "end of stream", never "pipe full".</li>
  *   <li>0 bytes is examined as a possible end of stream only after epoll said the source hung up
- *       (EPOLLRDHUP or EPOLLHUP; TCP has queued every byte before the FIN by then), and the end is
- *       confirmed by recv(2) returning end of stream (see the next rule). Before a hang-up, 0 bytes
- *       means wait for EPOLLIN|EPOLLRDHUP, which level-triggered epoll reports again if the FIN is
- *       already there.</li>
+ *       (EPOLLRDHUP or EPOLLHUP, noted by its handle whoever heard it; TCP has queued every byte before
+ *       the FIN by then), and the end is confirmed by recv(2) returning end of stream. Before a hang-up,
+ *       0 bytes means wait for the next edge: the FIN raises one.</li>
  * </ul>
  *
  * <p>Event loop thread only; not thread-safe; allocates nothing (pipes come from the pool).
@@ -82,7 +81,7 @@ final class SpliceDirection extends RawDirection
                 {
                     pipeBytes = read;
                 }
-                else if (sourceHungUp || (sourceReadable && reads == 1))
+                else if (sourceHungUp || source.hungUp || (sourceReadable && reads == 1))
                 {
                     final int received = recvIntoPipe();
                     if (received < 0)

@@ -55,10 +55,10 @@ final class SpliceLoop
     /** Ended in this batch, sockets still open (linked through {@code nextLive}, off the live list). */
     private SpliceConnection firstEnded;
     private boolean closeScheduled;
-    private final Runnable applyInterests = this::applyInterests;
-    /** Epoll interest changed in this batch, not yet told to the kernel (linked through {@code nextInterest}). */
-    private SpliceConnection firstInterest;
-    private boolean interestScheduled;
+    private final Runnable resumeYielded = this::resumeYielded;
+    /** Stopped at their budget in this batch (linked through {@code nextResume}). */
+    private SpliceConnection firstResume;
+    private boolean resumeScheduled;
 
     /** The state of the calling event loop thread. */
     static SpliceLoop current()
@@ -149,39 +149,39 @@ final class SpliceLoop
     }
 
     /**
-     * {@code connection}'s sockets want other epoll interests: tell the kernel once the loop has handed out
-     * the rest of this batch, from a task that runs before the loop waits again (level-triggered, so what
-     * became ready meanwhile is reported by that wait). A connection that ends within the batch (a client's
-     * reset right behind its backend's FIN, one batch under load) makes no epoll_ctl for the interest it
-     * would have dropped; one whose interest moved twice makes one.
+     * {@code connection} stopped a way at its read budget with the source still readable: edge-triggered,
+     * epoll will not say so again, so it goes on from a task once the loop has handed out the rest of this
+     * batch (every other ready connection has had its turn by then).
      */
-    void interestAfterBatch(final SpliceConnection connection, final Executor loop)
+    void resumeAfterBatch(final SpliceConnection connection, final Executor loop)
     {
-        connection.nextInterest = firstInterest;
-        firstInterest = connection;
-        if (!interestScheduled)
+        connection.nextResume = firstResume;
+        firstResume = connection;
+        if (!resumeScheduled)
         {
-            interestScheduled = true;
+            resumeScheduled = true;
             try
             {
-                loop.execute(applyInterests);
+                loop.execute(resumeYielded);
             }
             catch (final RejectedExecutionException shuttingDown)
             {
-                applyInterests();
+                resumeYielded();
             }
         }
     }
 
-    private void applyInterests()
+    private void resumeYielded()
     {
-        interestScheduled = false;
-        while (firstInterest != null)
+        resumeScheduled = false;
+        SpliceConnection connection = firstResume;
+        firstResume = null;
+        while (connection != null)
         {
-            final SpliceConnection connection = firstInterest;
-            firstInterest = connection.nextInterest;
-            connection.nextInterest = null;
-            connection.applyInterest();
+            final SpliceConnection next = connection.nextResume;
+            connection.nextResume = null;
+            connection.resume();
+            connection = next;
         }
     }
 

@@ -8,6 +8,7 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.Future;
@@ -25,23 +26,40 @@ import java.nio.ByteBuffer;
  * for the relay ({@link #isReadyForRelay}) and how its owner closes ({@link #closeOwner}), so the relay
  * has one set of steps for both.
  *
- * <p>Event loop thread only; not thread-safe; allocates nothing after construction. Interest changes
- * cost an epoll_ctl only when the set actually changes.
+ * <p>Event loop thread only; not thread-safe; allocates nothing after construction. The interest is
+ * {@link #EDGES}, set once.
  */
 final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegistration>
 {
     /** Linux EPOLLHUP (not exported by Netty's {@code Native}); reported whatever the interest set. */
     static final int EPOLLHUP = 0x10;
 
-    static final EpollIoOps READ = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLRDHUP);
-    static final EpollIoOps WRITE = EpollIoOps.EPOLLOUT;
-    static final EpollIoOps READ_WRITE = READ.with(EpollIoOps.EPOLLOUT);
     /**
-     * Interested in nothing, yet still registered: edge-triggered so that EPOLLERR/EPOLLHUP (always
-     * reported) come once rather than on every wait. Never NONE: Netty removes the fd from epoll on
-     * NONE but keeps its registration as added, so a later interest would fail with ENOENT.
+     * The one interest set of every socket the raw relay drives, from its registration to its close:
+     * readable, writable, the peer's FIN, edge-triggered. Epoll reports each change of readiness once and
+     * the handle remembers it ({@link #readable}, {@link #writable}) until a call says EAGAIN, so no
+     * epoll_ctl(MOD) is ever needed: not when the relay adopts the socket, not for backpressure, not when
+     * one way ends (a level-triggered socket at end of stream would be reported on every wait). Two
+     * epoll_ctl per connection in all, the two ADDs (nginx stream's count).
      */
-    static final EpollIoOps QUIET = EpollIoOps.EPOLLET;
+    static final EpollIoOps EDGES = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT).with(EpollIoOps.EPOLLRDHUP)
+        .with(EpollIoOps.EPOLLET);
+    private static final int READABLE_OPS = Native.EPOLLIN | Native.EPOLLRDHUP | EPOLLHUP | Native.EPOLLERR;
+    private static final int HUNG_UP_OPS = Native.EPOLLRDHUP | EPOLLHUP | Native.EPOLLERR;
+    private static final int WRITABLE_OPS = Native.EPOLLOUT | EPOLLHUP | Native.EPOLLERR;
+
+    /**
+     * Epoll reported the socket readable (bytes, the FIN, or an error to read) and no read since said
+     * EAGAIN or came back short: a read now finds something. Set by every event, whoever hears it.
+     */
+    boolean readable;
+    /** Epoll reported the socket writable and no write since came back short. */
+    boolean writable;
+    /**
+     * Epoll reported the peer's FIN or an error: every byte it will send is queued, so a short read does not
+     * empty the socket (its end of stream is still to be read, and no edge will come for it again).
+     */
+    boolean hungUp;
 
     private SpliceConnection connection;
     private final RawSocket owner;
@@ -158,6 +176,18 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     public void handle(final IoRegistration registration, final IoEvent event)
     {
         final int ops = ((EpollIoEvent)event).ops().value();
+        if ((ops & READABLE_OPS) != 0)
+        {
+            readable = true;
+            if ((ops & HUNG_UP_OPS) != 0)
+            {
+                hungUp = true;
+            }
+        }
+        if ((ops & WRITABLE_OPS) != 0)
+        {
+            writable = true;
+        }
         if (connection != null)
         {
             connection.onReady(this, ops);
@@ -196,12 +226,6 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
     }
 
-    /** True when {@code ops} differs from the interest last asked of epoll. */
-    boolean wouldChange(final EpollIoOps ops)
-    {
-        return ops != interest;
-    }
-
     void interest(final EpollIoOps ops)
     {
         if (ops != interest)
@@ -227,12 +251,18 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         final int sent = address != 0
             ? SocketCalls.sendAddress(fd.intValue(), address, offset, offset + length)
             : SocketCalls.send(fd.intValue(), from, offset, offset + length);
+        if (sent >= length)
+        {
+            return sent;
+        }
         if (sent >= 0)
         {
+            writable = false; // a short write: the next room comes as an edge
             return sent;
         }
         if (SocketCalls.wouldBlock(sent))
         {
+            writable = false;
             return 0;
         }
         throw new SocketCalls.Failure("send", sent);
@@ -260,6 +290,10 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
             : SocketCalls.recv(fd.intValue(), into, pos, limit);
         if (received > 0)
         {
+            if (received < limit - pos && !hungUp)
+            {
+                readable = false; // a short read emptied the queue: the next bytes or the FIN raise an edge
+            }
             return received;
         }
         if (received == 0)
@@ -268,6 +302,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
         if (SocketCalls.wouldBlock(received))
         {
+            readable = false;
             return 0;
         }
         throw new SocketCalls.Failure("recv", received);
@@ -288,6 +323,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
         if (SocketCalls.wouldBlock(moved))
         {
+            readable = false;
             return 0;
         }
         throw new SocketCalls.Failure("splice", moved);
@@ -302,12 +338,18 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     int spliceFrom(final int pipeReadFd, final long most) throws IOException
     {
         final int moved = SocketCalls.splice(pipeReadFd, fd.intValue(), most);
+        if (moved >= most)
+        {
+            return moved;
+        }
         if (moved >= 0)
         {
+            writable = false;
             return moved;
         }
         if (SocketCalls.wouldBlock(moved))
         {
+            writable = false;
             return 0;
         }
         throw new SocketCalls.Failure("splice", moved);
