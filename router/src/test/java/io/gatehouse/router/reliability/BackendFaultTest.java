@@ -311,6 +311,85 @@ class BackendFaultTest
         }
     }
 
+    /**
+     * What a client sends while its backend still connects, and its FIN, reach the backend once the connect
+     * completes. The client's socket is not read meanwhile; on epoll the relay runs edge-triggered, so the
+     * edges for those bytes and that FIN came while nobody read, and only the socket's handle remembers them
+     * when the relay starts (no epoll_ctl re-reports them). The backend's accept queue is full, so the router's
+     * SYN is dropped and retried about a second later, after the test has made room and the client has sent.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void shouldRelayWhatTheClientSentAndItsFinWhileItsBackendWasConnecting(final Transport transport) throws Exception
+    {
+        assumeTrue(transport.isAvailable(), transport + " is not available here");
+        try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final List<Socket> fillers = new ArrayList<>();
+            final List<Integer> fillerPorts = new ArrayList<>();
+            for (int i = 0; i < 4; i++)
+            {
+                final Socket filler = new Socket();
+                try
+                {
+                    filler.connect(slow.getLocalSocketAddress(), 200);
+                    fillerPorts.add(filler.getLocalPort());
+                }
+                catch (final IOException ex)
+                {
+                    // The accept queue is full: SYNs to it are dropped from here on, as wanted.
+                }
+                fillers.add(filler);
+            }
+            try (RouterUnderTest router = RouterUnderTest.start(dir, config(", transport: " + transport.name().toLowerCase(java.util.Locale.ROOT),
+                route("slow.test", "        connect_timeout: 8s\n        connect_attempts: 1\n        health: {eject_after: 0}\n",
+                    (InetSocketAddress)slow.getLocalSocketAddress())));
+                 Socket client = Loopback.connect(router.vip("vip"), 10_000))
+            {
+                final byte[] head = Loopback.httpHead("slow.test");
+                final byte[] more = Loopback.payload(7, 48 * 1024);
+                Loopback.write(client, head);
+                Thread.sleep(300); // routed, its backend's SYN dropped: the client is not being read now
+                Loopback.write(client, more);
+                client.shutdownOutput();
+                Thread.sleep(200);
+                slow.setSoTimeout(10_000);
+                Socket relayed = null;
+                while (relayed == null)
+                {
+                    final Socket accepted = slow.accept(); // the fillers first (room for the retried SYN), then the router's
+                    if (fillerPorts.contains(accepted.getPort()))
+                    {
+                        accepted.close();
+                    }
+                    else
+                    {
+                        relayed = accepted;
+                    }
+                }
+                try (Socket backend = relayed)
+                {
+                    backend.setSoTimeout(10_000);
+                    final InputStream in = backend.getInputStream();
+                    final byte[] sent = new byte[head.length + more.length];
+                    System.arraycopy(head, 0, sent, 0, head.length);
+                    System.arraycopy(more, 0, sent, head.length, more.length);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(sent, Loopback.readExactly(in, sent.length),
+                        "every byte the client sent while its backend connected, in order");
+                    assertEquals(-1, in.read(), "then the client's FIN");
+                }
+                router.awaitNoConnections();
+            }
+            finally
+            {
+                for (final Socket filler : fillers)
+                {
+                    filler.close();
+                }
+            }
+        }
+    }
+
     @Test
     void shouldCloseRelaysToASilentBackendAtTheIdleTimeout() throws Exception
     {
