@@ -49,16 +49,14 @@ final class SpliceLoop
     private final SplicePipePool pipes = new SplicePipePool(SplicePipePool.MAX_IDLE_PIPES);
     private final RelayBufferPool buffers = new RelayBufferPool(RelayBufferPool.MAX_IDLE_BUFFERS);
     private ByteBuffer scratch;
-    private final Runnable closeEnded = this::closeEnded;
+    private final Runnable afterBatch = this::afterBatch;
+    private boolean afterBatchScheduled;
     private SpliceConnection firstLive;
     private int liveCount;
     /** Ended in this batch, sockets still open (linked through {@code nextLive}, off the live list). */
     private SpliceConnection firstEnded;
-    private boolean closeScheduled;
-    private final Runnable resumeYielded = this::resumeYielded;
     /** Stopped at their budget in this batch (linked through {@code nextResume}). */
     private SpliceConnection firstResume;
-    private boolean resumeScheduled;
 
     /** The state of the calling event loop thread. */
     static SpliceLoop current()
@@ -134,18 +132,7 @@ final class SpliceLoop
     {
         connection.nextLive = firstEnded;
         firstEnded = connection;
-        if (!closeScheduled)
-        {
-            closeScheduled = true;
-            try
-            {
-                loop.execute(closeEnded);
-            }
-            catch (final RejectedExecutionException shuttingDown)
-            {
-                closeEnded();
-            }
-        }
+        scheduleAfterBatch(loop);
     }
 
     /**
@@ -157,23 +144,36 @@ final class SpliceLoop
     {
         connection.nextResume = firstResume;
         firstResume = connection;
-        if (!resumeScheduled)
+        scheduleAfterBatch(loop);
+    }
+
+    /** One task per batch for both lists: it runs before the loop waits again. */
+    private void scheduleAfterBatch(final Executor loop)
+    {
+        if (!afterBatchScheduled)
         {
-            resumeScheduled = true;
+            afterBatchScheduled = true;
             try
             {
-                loop.execute(resumeYielded);
+                loop.execute(afterBatch);
             }
             catch (final RejectedExecutionException shuttingDown)
             {
-                resumeYielded();
+                afterBatch();
             }
         }
     }
 
+    private void afterBatch()
+    {
+        afterBatchScheduled = false;
+        closeEnded();
+        resumeYielded();
+    }
+
+    /** The ways that yielded move on (a connection that ended meanwhile does nothing). */
     private void resumeYielded()
     {
-        resumeScheduled = false;
         SpliceConnection connection = firstResume;
         firstResume = null;
         while (connection != null)
@@ -187,7 +187,6 @@ final class SpliceLoop
 
     private void closeEnded()
     {
-        closeScheduled = false;
         while (firstEnded != null)
         {
             final SpliceConnection connection = firstEnded;

@@ -248,24 +248,32 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      */
     int send(final ByteBuffer from, final long address, final int offset, final int length) throws IOException
     {
-        final int sent = address != 0
+        return wrote(address != 0
             ? SocketCalls.sendAddress(fd.intValue(), address, offset, offset + length)
-            : SocketCalls.send(fd.intValue(), from, offset, offset + length);
-        if (sent >= length)
+            : SocketCalls.send(fd.intValue(), from, offset, offset + length), length, "send");
+    }
+
+    /**
+     * A write's result: the bytes taken, 0 for EAGAIN; short of {@code asked}, the socket is not writable until
+     * its next edge.
+     */
+    private int wrote(final int result, final long asked, final String call) throws IOException
+    {
+        if (result >= asked)
         {
-            return sent;
+            return result;
         }
-        if (sent >= 0)
+        if (result >= 0)
         {
             writable = false; // a short write: the next room comes as an edge
-            return sent;
+            return result;
         }
-        if (SocketCalls.wouldBlock(sent))
+        if (SocketCalls.wouldBlock(result))
         {
             writable = false;
             return 0;
         }
-        throw new SocketCalls.Failure("send", sent);
+        throw new SocketCalls.Failure(call, result);
     }
 
     /**
@@ -337,22 +345,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      */
     int spliceFrom(final int pipeReadFd, final long most) throws IOException
     {
-        final int moved = SocketCalls.splice(pipeReadFd, fd.intValue(), most);
-        if (moved >= most)
-        {
-            return moved;
-        }
-        if (moved >= 0)
-        {
-            writable = false;
-            return moved;
-        }
-        if (SocketCalls.wouldBlock(moved))
-        {
-            writable = false;
-            return 0;
-        }
-        throw new SocketCalls.Failure("splice", moved);
+        return wrote(SocketCalls.splice(pipeReadFd, fd.intValue(), most), most, "splice");
     }
 
     /** The socket's {@code tcpi_state} ({@link TcpState#TCP_CLOSE} once the peer reset it), -1 when closed. */
