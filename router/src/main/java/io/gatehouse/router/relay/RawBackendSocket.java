@@ -39,9 +39,6 @@ public final class RawBackendSocket extends RawSocket
         void onConnectFailed(RawBackendSocket socket, IOException cause);
     }
 
-    private static final int IPPROTO_TCP = 6;
-    private static final int TCP_NODELAY = 1;
-
     /** Until the connect's outcome is told (then dropped: it holds the client's connect-time objects). */
     private Listener listener;
     private boolean connected;
@@ -73,7 +70,7 @@ public final class RawBackendSocket extends RawSocket
         final RawBackendSocket raw = new RawBackendSocket(new FileDescriptor(fd), listener);
         try
         {
-            SocketCalls.setIntOpt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+            SocketCalls.setIntOpt(fd, SocketCalls.IPPROTO_TCP, SocketCalls.TCP_NODELAY, 1);
             final NativeInetAddress address = NativeInetAddress.newInstance(target.getAddress());
             final int connected = SocketCalls.connect(fd, ipv6, address.address(), address.scopeId(), target.getPort());
             if (connected < 0)

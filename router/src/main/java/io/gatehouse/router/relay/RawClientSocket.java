@@ -47,7 +47,6 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
      * registration with no epoll_ctl; the writable edge it also reports (once, as it is added) is not a read.
      */
     static final EpollIoOps PEEK = SpliceSocketHandle.EDGES;
-    private static final int READ_OPS = Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | SpliceSocketHandle.EPOLLHUP;
     /** Bytes per peek read (Netty's adaptive allocator starts there too; a larger ClientHello takes two). */
     private static final int READ_BYTES = 2048;
 
@@ -203,7 +202,7 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
     {
         try
         {
-            return isOpen() && SocketCalls.getIntOpt(handle.fdInt(), 6, 1) != 0; // IPPROTO_TCP, TCP_NODELAY
+            return isOpen() && SocketCalls.getIntOpt(handle.fdInt(), SocketCalls.IPPROTO_TCP, SocketCalls.TCP_NODELAY) != 0;
         }
         catch (final IOException closed)
         {
@@ -232,7 +231,7 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
             }
             return;
         }
-        if ((readyOps & READ_OPS) == 0)
+        if ((readyOps & SpliceSocketHandle.READABLE_OPS) == 0)
         {
             return; // writable only: nothing to read
         }

@@ -45,7 +45,7 @@ abstract class RawDirection
     final SpliceSocketHandle source;
     final SpliceSocketHandle sink;
     final SpliceLoop loop;
-    boolean sourceHungUp;
+    private boolean sourceHungUp;
     boolean sourceEnded;
     int state = WAIT_SOURCE;
     long bytesWritten;
@@ -153,7 +153,16 @@ abstract class RawDirection
         return bytesWritten;
     }
 
-    /** Epoll reported EPOLLRDHUP or EPOLLHUP on the source: every byte it will send is queued. */
+    /**
+     * Every byte the source will send is queued: epoll said so to its handle (EPOLLRDHUP, EPOLLHUP, whoever heard
+     * it: the peek, the connect, the relay), or the connection knows it (the other way's sink reset).
+     */
+    final boolean isSourceHungUp()
+    {
+        return sourceHungUp || source.hungUp;
+    }
+
+    /** The connection knows the source has sent all it will (the other way found it reset). */
     void onSourceHungUp()
     {
         sourceHungUp = true;

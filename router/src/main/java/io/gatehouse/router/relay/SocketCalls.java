@@ -27,8 +27,13 @@ import java.nio.ByteBuffer;
  */
 final class SocketCalls
 {
+    /** {@code IPPROTO_TCP} and its options (linux/tcp.h) that the raw sockets set or read. */
+    static final int IPPROTO_TCP = 6;
+    static final int TCP_NODELAY = 1;
+    static final int TCP_INFO = 11;
+
     /** Nothing queued (recv) or no room (send): wait for readiness. */
-    static final int EAGAIN = Errors.ERRNO_EAGAIN_NEGATIVE;
+    private static final int EAGAIN = Errors.ERRNO_EAGAIN_NEGATIVE;
     private static final int EWOULDBLOCK = Errors.ERRNO_EWOULDBLOCK_NEGATIVE;
 
     private static final MethodHandle RECV_ADDRESS = find(Socket.class, "recvAddress", int.class, int.class, long.class, int.class, int.class);

@@ -451,16 +451,9 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
     }
 
-    /**
-     * Pumps {@code direction} when what it waits for is there: its source readable, or its sink writable.
-     * A socket's FIN seen by whoever heard its events (the peek, the connect) counts for the way it feeds.
-     */
+    /** Pumps {@code direction} when what it waits for is there: its source readable, or its sink writable. */
     private void move(final RawDirection direction) throws IOException
     {
-        if (direction.source.hungUp)
-        {
-            direction.onSourceHungUp();
-        }
         if (direction.wantsSourceReadable() ? direction.source.readable : direction.wantsSinkWritable() && direction.sink.writable)
         {
             pump(direction, direction.source.readable);

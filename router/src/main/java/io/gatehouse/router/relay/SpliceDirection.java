@@ -81,7 +81,7 @@ final class SpliceDirection extends RawDirection
                 {
                     pipeBytes = read;
                 }
-                else if (sourceHungUp || source.hungUp || (sourceReadable && reads == 1))
+                else if (isSourceHungUp() || (sourceReadable && reads == 1))
                 {
                     final int received = recvIntoPipe();
                     if (received < 0)

@@ -44,7 +44,8 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      */
     static final EpollIoOps EDGES = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT).with(EpollIoOps.EPOLLRDHUP)
         .with(EpollIoOps.EPOLLET);
-    private static final int READABLE_OPS = Native.EPOLLIN | Native.EPOLLRDHUP | EPOLLHUP | Native.EPOLLERR;
+    /** The events that make a socket readable (bytes, the FIN, an error to read). */
+    static final int READABLE_OPS = Native.EPOLLIN | Native.EPOLLRDHUP | EPOLLHUP | Native.EPOLLERR;
     private static final int HUNG_UP_OPS = Native.EPOLLRDHUP | EPOLLHUP | Native.EPOLLERR;
     private static final int WRITABLE_OPS = Native.EPOLLOUT | EPOLLHUP | Native.EPOLLERR;
 

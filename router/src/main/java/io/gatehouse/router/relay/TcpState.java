@@ -25,8 +25,6 @@ final class TcpState
     /** {@code TCP_CLOSE} in linux/tcp_states.h. */
     static final int TCP_CLOSE = 7;
 
-    private static final int IPPROTO_TCP = 6;
-    private static final int TCP_INFO = 11;
     /** Where {@code tcpi_state}, TCP_INFO's first byte, lands in the int that getsockopt fills. */
     private static final int STATE_SHIFT = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 24;
 
@@ -55,7 +53,7 @@ final class TcpState
     {
         try
         {
-            return (SocketCalls.getIntOpt(fd, IPPROTO_TCP, TCP_INFO) >>> STATE_SHIFT) & 0xff;
+            return (SocketCalls.getIntOpt(fd, SocketCalls.IPPROTO_TCP, SocketCalls.TCP_INFO) >>> STATE_SHIFT) & 0xff;
         }
         catch (final IOException closed)
         {
