@@ -424,10 +424,13 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         if (firstEnd == null && firstEof != null)
         {
-            // epoll reports a reset behind data as end of stream; TCP_INFO's state still says which it was
+            // A read finds end of stream after a reset behind data too. When epoll reported that side's FIN
+            // alone (EPOLLRDHUP, no EPOLLHUP/EPOLLERR: a reset's event carries both) it was the FIN; otherwise
+            // TCP_INFO's state says which (one getsockopt per connection fewer where the FIN was heard).
             final boolean fromClient = firstEof == CLIENT_EOF;
-            final int tcpState = (fromClient ? clientEnd : backendEnd).tcpState();
-            firstEnd = tcpState != TcpState.TCP_CLOSE ? firstEof : fromClient ? CLIENT_RESET : BACKEND_RESET;
+            final SpliceSocketHandle ended = fromClient ? clientEnd : backendEnd;
+            firstEnd = ended.heardFinAlone() || ended.tcpState() != TcpState.TCP_CLOSE ? firstEof
+                : fromClient ? CLIENT_RESET : BACKEND_RESET;
         }
         if (clientToBackend.isDone() && backendToClient.isDone())
         {

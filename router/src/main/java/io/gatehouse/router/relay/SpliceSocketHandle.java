@@ -47,6 +47,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     /** The events that make a socket readable (bytes, the FIN, an error to read). */
     static final int READABLE_OPS = Native.EPOLLIN | Native.EPOLLRDHUP | EPOLLHUP | Native.EPOLLERR;
     private static final int HUNG_UP_OPS = Native.EPOLLRDHUP | EPOLLHUP | Native.EPOLLERR;
+    private static final int RESET_OPS = EPOLLHUP | Native.EPOLLERR;
     private static final int WRITABLE_OPS = Native.EPOLLOUT | EPOLLHUP | Native.EPOLLERR;
 
     /**
@@ -61,6 +62,10 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      * empty the socket (its end of stream is still to be read, and no edge will come for it again).
      */
     boolean hungUp;
+    /** Epoll reported the peer's FIN (EPOLLRDHUP) and, so far, neither a hang-up of both ways nor an error. */
+    private boolean heardFinAlone;
+    /** Epoll reported EPOLLHUP or EPOLLERR: a reset, or both ways shut. */
+    private boolean heardHangUp;
 
     private SpliceConnection connection;
     private final RawSocket owner;
@@ -183,6 +188,15 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
             if ((ops & HUNG_UP_OPS) != 0)
             {
                 hungUp = true;
+                if ((ops & RESET_OPS) != 0)
+                {
+                    heardHangUp = true;
+                    heardFinAlone = false;
+                }
+                else if (!heardHangUp)
+                {
+                    heardFinAlone = true;
+                }
             }
         }
         if ((ops & WRITABLE_OPS) != 0)
@@ -347,6 +361,17 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     int spliceFrom(final int pipeReadFd, final long most) throws IOException
     {
         return wrote(SocketCalls.splice(pipeReadFd, fd.intValue(), most), most, "splice");
+    }
+
+    /**
+     * Epoll said the peer sent its FIN (EPOLLRDHUP) and has said nothing of a reset or an error (EPOLLHUP,
+     * EPOLLERR) to this socket yet: an end of stream read from it is that FIN, and {@link #tcpState} need not
+     * be asked. False when the end of stream was read before any such event (a full buffer read on to it):
+     * then only TCP_INFO tells a FIN from a reset.
+     */
+    boolean heardFinAlone()
+    {
+        return heardFinAlone;
     }
 
     /** The socket's {@code tcpi_state} ({@link TcpState#TCP_CLOSE} once the peer reset it), -1 when closed. */
