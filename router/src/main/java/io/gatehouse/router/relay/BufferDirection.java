@@ -1,8 +1,6 @@
 package io.gatehouse.router.relay;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.NotYetConnectedException;
 
 /**
  * One way of a copied connection on raw file descriptors: recv(2) from the source into a buffer, send(2)
@@ -35,19 +33,15 @@ final class BufferDirection extends RawDirection
     }
 
     @Override
-    int pumpBytes(final boolean sourceReadable) throws IOException
+    int pumpBytes(final boolean sourceReadable)
     {
         int reads = 0;
         while (true)
         {
             if (held > 0)
             {
-                final int written;
-                try
-                {
-                    written = sink.send(buffer, address, offset, held);
-                }
-                catch (final IOException | NotYetConnectedException sinkReset)
+                final int written = sink.send(buffer, address, offset, held);
+                if (written == SpliceSocketHandle.FAILED)
                 {
                     onSinkFailed();
                     return state;
@@ -85,6 +79,10 @@ final class BufferDirection extends RawDirection
                 }
                 reads++;
                 final int received = source.recv(buffer, address);
+                if (received == SpliceSocketHandle.FAILED)
+                {
+                    return SOURCE_FAILED;
+                }
                 if (received > 0)
                 {
                     offset = 0;

@@ -153,6 +153,7 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
             if (isOpen() && !relayed)
             {
                 final int length = reply.readableBytes();
+                // A reset client takes none (SpliceSocketHandle.FAILED): it is gone, nothing is left to tell it.
                 if (reply.hasMemoryAddress())
                 {
                     handle.send(null, reply.memoryAddress(), reply.readerIndex(), length);
@@ -162,10 +163,6 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
                     handle.send(reply.nioBuffer(), 0, 0, length);
                 }
             }
-        }
-        catch (final IOException reset)
-        {
-            // The client is gone: nothing is left to tell it.
         }
         finally
         {
@@ -241,21 +238,18 @@ public final class RawClientSocket extends RawSocket implements ClientEnd
             final ByteBuf in = alloc.directBuffer(READ_BYTES);
             final int capacity = in.capacity();
             final int read;
-            try
+            if (in.hasMemoryAddress())
             {
-                if (in.hasMemoryAddress())
-                {
-                    read = handle.recv(null, in.memoryAddress(), 0, capacity);
-                }
-                else
-                {
-                    final ByteBuffer view = in.internalNioBuffer(0, capacity); // its position is the buffer's index 0
-                    read = handle.recv(view, 0, view.position(), view.position() + capacity);
-                }
+                read = handle.recv(null, in.memoryAddress(), 0, capacity);
             }
-            catch (final IOException reset)
+            else
             {
-                in.release();
+                final ByteBuffer view = in.internalNioBuffer(0, capacity); // its position is the buffer's index 0
+                read = handle.recv(view, 0, view.position(), view.position() + capacity);
+            }
+            if (read == SpliceSocketHandle.FAILED)
+            {
+                in.release(); // reset before its first bytes were read whole
                 events.onError();
                 return;
             }

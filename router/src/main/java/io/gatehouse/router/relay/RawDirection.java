@@ -38,6 +38,11 @@ abstract class RawDirection
     static final int YIELDED = 2;
     /** End of stream seen, every byte written, FIN sent to the sink. */
     static final int DONE = 3;
+    /**
+     * Not a state: what {@link #pump} answers when a read from the source failed (a reset). The state stays what
+     * it was; the connection ends the way or the whole connection ({@code SpliceConnection.deliverAfterReset}).
+     */
+    static final int SOURCE_FAILED = -1;
 
     /** Most source reads in one pump before giving other connections on the loop a turn. */
     static final int MAX_READS_PER_PUMP = 16;
@@ -178,9 +183,10 @@ abstract class RawDirection
      * Moves bytes until the source has none, the sink takes no more, or the budget is spent.
      *
      * @param sourceReadable the source's handle is readable (an edge since its last EAGAIN or short read).
-     * @return the new state.
-     * @throws IOException on an error reading the source (reset): the connection must be aborted. An
-     *                     error writing the sink abandons the sink instead (see {@link #takeSinkFailure}).
+     * @return the new state, or {@link #SOURCE_FAILED} when a read from the source failed (it was reset): the
+     *         connection decides what follows ({@link #isSourceReset} says so from then on). A failed write to
+     *         the sink abandons the sink instead (see {@link #takeSinkFailure}).
+     * @throws IOException when a pipe took fewer bytes than it had room for (a fault of this host, not of a peer).
      */
     final int pump(final boolean sourceReadable) throws IOException
     {
@@ -188,12 +194,13 @@ abstract class RawDirection
         {
             return DONE;
         }
-        try
+        final int next;
+        if (discarding)
         {
-            if (discarding)
-            {
-                return pumpToNowhere();
-            }
+            next = pumpToNowhere();
+        }
+        else
+        {
             if (pending != null)
             {
                 if (!sendPending())
@@ -207,14 +214,21 @@ abstract class RawDirection
                     return state = WAIT_SOURCE;
                 }
             }
-            return pumpBytes(sourceReadable);
+            try
+            {
+                next = pumpBytes(sourceReadable);
+            }
+            catch (final IOException pipeFault)
+            {
+                sourceReset = true; // the way cannot go on: the connection aborts as for a reset
+                throw pipeFault;
+            }
         }
-        catch (final IOException | java.nio.channels.NotYetConnectedException sourceFailed)
+        if (next == SOURCE_FAILED)
         {
-            // Sink errors are handled inside (onSinkFailed): what comes out is the source's.
             sourceReset = true;
-            throw sourceFailed;
         }
+        return next;
     }
 
     /** True once a read from the source failed (it was reset). */
@@ -257,17 +271,13 @@ abstract class RawDirection
     {
         while (pendingView.hasRemaining())
         {
-            final int written;
-            try
-            {
-                written = sink.send(pendingView, 0, pendingView.position(), pendingView.remaining());
-            }
-            catch (final IOException | java.nio.channels.NotYetConnectedException sinkReset)
+            final int written = sink.send(pendingView, 0, pendingView.position(), pendingView.remaining());
+            if (written == SpliceSocketHandle.FAILED)
             {
                 onSinkFailed();
                 return false;
             }
-            if (written <= 0)
+            if (written == 0)
             {
                 state = WAIT_SINK;
                 return false;
@@ -304,7 +314,11 @@ abstract class RawDirection
         }
     }
 
-    /** {@link #pump} while the sink takes bytes: the subclass's way of holding them. */
+    /**
+     * {@link #pump} while the sink takes bytes: the subclass's way of holding them.
+     *
+     * @return the new state, or {@link #SOURCE_FAILED} when a read from the source failed.
+     */
     abstract int pumpBytes(boolean sourceReadable) throws IOException;
 
     /** Gives back what holds the bytes: to its pool when empty, dropped otherwise. */
@@ -337,12 +351,16 @@ abstract class RawDirection
         return state = DONE;
     }
 
-    private int pumpToNowhere() throws IOException
+    private int pumpToNowhere()
     {
         final ByteBuffer scratch = loop.scratch();
         for (int reads = 0; reads < MAX_READS_PER_PUMP; reads++)
         {
             final int received = source.recv(scratch);
+            if (received == SpliceSocketHandle.FAILED)
+            {
+                return SOURCE_FAILED;
+            }
             if (received < 0)
             {
                 sourceEnded = true;

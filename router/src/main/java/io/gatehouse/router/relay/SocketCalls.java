@@ -247,42 +247,6 @@ final class SocketCalls
         }
     }
 
-    /**
-     * A failed call's errno as an exception, for the relay's reset paths: no stack walk, and the message (Netty's
-     * wording, with strerror) only built when someone reads it.
-     */
-    static final class Failure extends IOException
-    {
-        private static final long serialVersionUID = 1L;
-        private final String call;
-        private final int negativeErrno;
-
-        Failure(final String call, final int negativeErrno)
-        {
-            super((String)null);
-            this.call = call;
-            this.negativeErrno = negativeErrno;
-        }
-
-        /** The call's {@code -errno}. */
-        int negativeErrno()
-        {
-            return negativeErrno;
-        }
-
-        @Override
-        public String getMessage()
-        {
-            return Errors.newIOException(call, negativeErrno).getMessage();
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace()
-        {
-            return this;
-        }
-    }
-
     private static MethodHandle find(final Class<?> owner, final String name, final Class<?> returns, final Class<?>... parameters)
     {
         try

@@ -363,6 +363,7 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
     private void onReadyRunning(final SpliceSocketHandle end, final int readyOps)
     {
         final RawDirection into = end == clientEnd ? backendToClient : clientToBackend;
+        boolean going; // false once a socket was found reset in a way that needs deliverAfterReset's rule
         try
         {
             if (!clientEnd.isOpen() || !backendEnd.isOpen())
@@ -386,26 +387,26 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
                     firstEnd = end == clientEnd ? CLIENT_RESET : BACKEND_RESET;
                 }
                 into.abandonSink();
-                onSinkReset(into);
+                going = onSinkReset(into);
             }
             else
             {
                 // Edge-triggered: the handles hold what epoll said (this event's and every one before it).
-                move(clientToBackend);
-                move(backendToClient);
+                going = move(clientToBackend) && move(backendToClient);
             }
         }
-        catch (final IOException | NotYetConnectedException ex)
+        catch (final IOException | NotYetConnectedException hostFault)
         {
-            if (!deliverAfterReset(end))
-            {
-                return;
-            }
+            going = false; // a pipe's fault: aborted as a reset is, by the rule below
         }
         catch (final RuntimeException ex)
         {
             finish(ERROR, true);
             throw ex;
+        }
+        if (!going && !deliverAfterReset(end))
+        {
+            return;
         }
 
         if (firstEof == null)
@@ -454,13 +455,18 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
     }
 
-    /** Pumps {@code direction} when what it waits for is there: its source readable, or its sink writable. */
-    private void move(final RawDirection direction) throws IOException
+    /**
+     * Pumps {@code direction} when what it waits for is there: its source readable, or its sink writable.
+     *
+     * @return false when a socket was found reset so that {@link #deliverAfterReset} must decide what follows.
+     */
+    private boolean move(final RawDirection direction) throws IOException
     {
         if (direction.wantsSourceReadable() ? direction.source.readable : direction.wantsSinkWritable() && direction.sink.writable)
         {
-            pump(direction, direction.source.readable);
+            return pump(direction, direction.source.readable);
         }
+        return true;
     }
 
     /**
@@ -526,11 +532,16 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         }
         toward.abandonSink();
         reset.endAtReset();
+        boolean flushed;
         try
         {
-            pump(reset, false);
+            flushed = pump(reset, false);
         }
-        catch (final IOException cannotFlush)
+        catch (final IOException | NotYetConnectedException cannotFlush)
+        {
+            flushed = false;
+        }
+        if (!flushed)
         {
             finish(RESET, true);
             return false;
@@ -538,9 +549,13 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
         return true;
     }
 
-    private void pump(final RawDirection direction, final boolean sourceReadable) throws IOException
+    /** @return false when a socket was found reset so that {@link #deliverAfterReset} must decide what follows. */
+    private boolean pump(final RawDirection direction, final boolean sourceReadable) throws IOException
     {
-        direction.pump(sourceReadable);
+        if (direction.pump(sourceReadable) == RawDirection.SOURCE_FAILED)
+        {
+            return false;
+        }
         if (direction.takeSinkFailure())
         {
             // A write to this direction's sink failed: that side reset.
@@ -553,53 +568,36 @@ final class SpliceConnection implements FutureListener<Object>, Runnable
             {
                 firstEnd = sinkEnd == clientEnd ? CLIENT_RESET : BACKEND_RESET;
             }
-            onSinkReset(direction);
+            return onSinkReset(direction);
         }
+        return true;
     }
 
     /**
      * {@code abandoned}'s sink socket was reset: relay what that socket sent before its FIN the other
      * way (the read ends in end of stream, or in ECONNRESET when it sent no FIN).
+     *
+     * @return false when the other side turns out to be reset too (its read or a write to it failed), an
+     *         outcome as common as a client closing with data unread: {@link #deliverAfterReset} decides.
      */
-    private void onSinkReset(final RawDirection abandoned) throws IOException
+    private boolean onSinkReset(final RawDirection abandoned) throws IOException
     {
         final RawDirection reverse = abandoned == clientToBackend ? backendToClient : clientToBackend;
         if (reverse.isDone())
         {
             // That way already carried its last byte and its FIN: nothing is left to deliver or to lose.
-            return;
+            return true;
         }
         if (reverse.isDiscarding())
         {
-            throw BothSidesReset.INSTANCE;
+            return false;
         }
         reverse.onSourceHungUp();
-        if (reverse.wantsSourceReadable())
+        if (reverse.wantsSourceReadable() && reverse.pump(true) == RawDirection.SOURCE_FAILED)
         {
-            reverse.pump(true);
+            return false;
         }
-        if (reverse.takeSinkFailure())
-        {
-            throw BothSidesReset.INSTANCE;
-        }
-    }
-
-    /** Both sides reset: an outcome as common as a client closing with data unread, so no stack is taken. */
-    private static final class BothSidesReset extends IOException
-    {
-        private static final long serialVersionUID = 1L;
-        static final BothSidesReset INSTANCE = new BothSidesReset();
-
-        private BothSidesReset()
-        {
-            super("both sides reset");
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace()
-        {
-            return this;
-        }
+        return !reverse.takeSinkFailure();
     }
 
     /** Idle timer. */

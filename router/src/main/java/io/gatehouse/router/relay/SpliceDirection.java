@@ -1,7 +1,6 @@
 package io.gatehouse.router.relay;
 
 import java.io.IOException;
-import java.nio.channels.NotYetConnectedException;
 import java.nio.ByteBuffer;
 
 /**
@@ -44,12 +43,8 @@ final class SpliceDirection extends RawDirection
         {
             if (pipeBytes > 0)
             {
-                final int written;
-                try
-                {
-                    written = sink.spliceFrom(pipe.readFd(), pipeBytes);
-                }
-                catch (final IOException | NotYetConnectedException sinkReset)
+                final int written = sink.spliceFrom(pipe.readFd(), pipeBytes);
+                if (written == SpliceSocketHandle.FAILED)
                 {
                     onSinkFailed();
                     return state;
@@ -77,6 +72,10 @@ final class SpliceDirection extends RawDirection
                 }
                 reads++;
                 final int read = source.spliceInto(pipe.writeFd(), SPLICE_IN_MAX_BYTES);
+                if (read == SpliceSocketHandle.FAILED)
+                {
+                    return SOURCE_FAILED;
+                }
                 if (read > 0)
                 {
                     pipeBytes = read;
@@ -84,6 +83,10 @@ final class SpliceDirection extends RawDirection
                 else if (isSourceHungUp() || (sourceReadable && reads == 1))
                 {
                     final int received = recvIntoPipe();
+                    if (received == SpliceSocketHandle.FAILED)
+                    {
+                        return SOURCE_FAILED;
+                    }
                     if (received < 0)
                     {
                         sourceEnded = true;
@@ -103,7 +106,7 @@ final class SpliceDirection extends RawDirection
         }
     }
 
-    /** The recv(2) fallback: -1 at end of stream, 0 if nothing is queued, else bytes now in the pipe. */
+    /** The recv(2) fallback: -1 at end of stream, 0 if nothing is queued, {@link SpliceSocketHandle#FAILED}, else bytes now in the pipe. */
     private int recvIntoPipe() throws IOException
     {
         final ByteBuffer scratch = loop.scratch();

@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.Future;
@@ -66,6 +67,13 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
     private boolean heardFinAlone;
     /** Epoll reported EPOLLHUP or EPOLLERR: a reset, or both ways shut. */
     private boolean heardHangUp;
+    /** Epoll reported the peer's FIN alone before any EPOLLHUP or EPOLLERR: it is queued ahead of any reset. */
+    private boolean heardFinFirst;
+    /**
+     * A write said ECONNRESET, which takes the socket's error: a read after it finds only end of stream, and that
+     * end is the reset's unless the FIN was heard first.
+     */
+    private boolean resetTakenByWrite;
 
     private SpliceConnection connection;
     private final RawSocket owner;
@@ -196,6 +204,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
                 else if (!heardHangUp)
                 {
                     heardFinAlone = true;
+                    heardFinFirst = true;
                 }
             }
         }
@@ -250,29 +259,37 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
     }
 
-    /** @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued. */
-    int recv(final ByteBuffer into) throws IOException
+    /**
+     * What a read or a write answers when the call failed: the peer reset the socket (ECONNRESET, EPIPE, a
+     * refused FIN's ENOTCONN) or it failed otherwise. An answer, not an exception: a reset is as common an
+     * end as a FIN (under wrk 'Connection: close' most connections see one), and the relay treats every
+     * failure of a socket the same way.
+     */
+    static final int FAILED = Integer.MIN_VALUE;
+
+    /** @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued, or {@link #FAILED}. */
+    int recv(final ByteBuffer into)
     {
         return recv(into, 0);
     }
 
     /**
      * @param address {@code from}'s native address, or 0 to have JNI look it up.
-     * @return bytes of {@code from}'s [offset, offset + length) the socket took, 0 when it takes none now.
-     * @throws SocketCalls.Failure when the peer reset (EPIPE, ECONNRESET) or the socket failed otherwise.
+     * @return bytes of {@code from}'s [offset, offset + length) the socket took, 0 when it takes none now,
+     *         {@link #FAILED} when the peer reset (EPIPE, ECONNRESET) or the socket failed otherwise.
      */
-    int send(final ByteBuffer from, final long address, final int offset, final int length) throws IOException
+    int send(final ByteBuffer from, final long address, final int offset, final int length)
     {
         return wrote(address != 0
             ? SocketCalls.sendAddress(fd.intValue(), address, offset, offset + length)
-            : SocketCalls.send(fd.intValue(), from, offset, offset + length), length, "send");
+            : SocketCalls.send(fd.intValue(), from, offset, offset + length), length);
     }
 
     /**
-     * A write's result: the bytes taken, 0 for EAGAIN; short of {@code asked}, the socket is not writable until
-     * its next edge.
+     * A write's result: the bytes taken, 0 for EAGAIN, {@link #FAILED} for any other errno; short of {@code asked},
+     * the socket is not writable until its next edge.
      */
-    private int wrote(final int result, final long asked, final String call) throws IOException
+    private int wrote(final int result, final long asked)
     {
         if (result >= asked)
         {
@@ -288,25 +305,28 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
             writable = false;
             return 0;
         }
-        throw new SocketCalls.Failure(call, result);
+        if (result == Errors.ERRNO_ECONNRESET_NEGATIVE)
+        {
+            resetTakenByWrite = true;
+        }
+        return FAILED;
     }
 
     /**
      * @param address {@code into}'s native address, or 0 to have JNI look it up.
-     * @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued.
-     * @throws SocketCalls.Failure when the peer reset (ECONNRESET) or the socket failed otherwise.
+     * @return bytes read into {@code into} from 0, -1 at end of stream, 0 when none are queued, or {@link #FAILED}.
      */
-    int recv(final ByteBuffer into, final long address) throws IOException
+    int recv(final ByteBuffer into, final long address)
     {
         return recv(into, address, 0, into.capacity());
     }
 
     /**
      * @param address {@code into}'s native address, or 0 to have JNI look it up.
-     * @return bytes read into {@code into}'s [pos, limit), -1 at end of stream, 0 when none are queued.
-     * @throws SocketCalls.Failure when the peer reset (ECONNRESET) or the socket failed otherwise.
+     * @return bytes read into {@code into}'s [pos, limit), -1 at end of stream, 0 when none are queued,
+     *         {@link #FAILED} when the peer reset (ECONNRESET) or the socket failed otherwise.
      */
-    int recv(final ByteBuffer into, final long address, final int pos, final int limit) throws IOException
+    int recv(final ByteBuffer into, final long address, final int pos, final int limit)
     {
         final int received = address != 0
             ? SocketCalls.recvAddress(fd.intValue(), address, pos, limit)
@@ -321,23 +341,23 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
         }
         if (received == 0)
         {
-            return -1;
+            return resetTakenByWrite && !heardFinFirst ? FAILED : -1;
         }
         if (SocketCalls.wouldBlock(received))
         {
             readable = false;
             return 0;
         }
-        throw new SocketCalls.Failure("recv", received);
+        return FAILED;
     }
 
     /**
      * splice(2) from this socket into a pipe's write end.
      *
-     * @return bytes moved, 0 when none are queued or at end of stream (splice cannot tell them apart).
-     * @throws SocketCalls.Failure when the peer reset or the socket failed otherwise.
+     * @return bytes moved, 0 when none are queued or at end of stream (splice cannot tell them apart),
+     *         {@link #FAILED} when the peer reset or the socket failed otherwise.
      */
-    int spliceInto(final int pipeWriteFd, final long most) throws IOException
+    int spliceInto(final int pipeWriteFd, final long most)
     {
         final int moved = SocketCalls.splice(fd.intValue(), pipeWriteFd, most);
         if (moved >= 0)
@@ -349,18 +369,18 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
             readable = false;
             return 0;
         }
-        throw new SocketCalls.Failure("splice", moved);
+        return FAILED;
     }
 
     /**
      * splice(2) from a pipe's read end into this socket.
      *
-     * @return bytes the socket took, 0 when it takes none now.
-     * @throws SocketCalls.Failure when the peer reset (EPIPE, ECONNRESET) or the socket failed otherwise.
+     * @return bytes the socket took, 0 when it takes none now, {@link #FAILED} when the peer reset (EPIPE,
+     *         ECONNRESET) or the socket failed otherwise.
      */
-    int spliceFrom(final int pipeReadFd, final long most) throws IOException
+    int spliceFrom(final int pipeReadFd, final long most)
     {
-        return wrote(SocketCalls.splice(pipeReadFd, fd.intValue(), most), most, "splice");
+        return wrote(SocketCalls.splice(pipeReadFd, fd.intValue(), most), most);
     }
 
     /**

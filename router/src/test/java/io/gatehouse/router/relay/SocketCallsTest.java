@@ -84,9 +84,6 @@ class SocketCallsTest
                     assertEquals(ECONNRESET, awaitNot(Errors.ERRNO_EAGAIN_NEGATIVE, () -> SocketCalls.recv(fd, buffer, 0, 64)));
                     assertEquals(TcpState.TCP_CLOSE, TcpState.state(fd));
                     assertEquals(ENOTCONN, SocketCalls.shutdownOutput(fd), "a reset socket refuses the FIN, as an errno");
-                    final IOException failure = new SocketCalls.Failure("recv", ECONNRESET);
-                    assertTrue(failure.getMessage().contains("Connection reset by peer"), failure.getMessage());
-                    assertEquals(0, failure.getStackTrace().length, "no stack walk for a reset");
                 }
             }
             finally
@@ -145,8 +142,6 @@ class SocketCallsTest
             final int outcome = connecting == Errors.ERRNO_EINPROGRESS_NEGATIVE
                 ? awaitNot(Errors.ERRNO_EINPROGRESS_NEGATIVE, () -> SocketCalls.finishConnect(fd)) : connecting;
             assertEquals(Errors.ERROR_ECONNREFUSED_NEGATIVE, outcome);
-            final IOException told = new SocketCalls.Failure("connect", outcome);
-            assertTrue(told.getMessage().contains("refused"), told.getMessage());
         }
         finally
         {

@@ -12,11 +12,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
 
 import static io.gatehouse.router.relay.SpliceTestBed.assertStream;
 import static io.gatehouse.router.relay.SpliceTestBed.await;
@@ -321,6 +328,90 @@ class SpliceRelayTest
             assertEquals("reset", relayed.awaitClosed());
         }
         awaitFdsBack(fdsBefore, idleBefore, 10_000);
+    }
+
+    /**
+     * A reset is an answer of the socket calls, not an exception: under wrk 'Connection: close' most connections
+     * end in one (the client closes with the server's close_notify unread), so the relay's reset paths must build
+     * and throw nothing. JFR records every Throwable constructed on the loop's thread while connections end in
+     * each reset the relay meets: the client resets after the backend's answer and FIN (read fails at the client,
+     * ECONNRESET), the client resets mid-stream (a write to it fails too: EPIPE), the backend resets mid-stream.
+     */
+    @Test
+    void shouldEndResetConnectionsWithoutThrowingOnTheLoop() throws Exception
+    {
+        final long loopThread = bed.onLoop(() -> Thread.currentThread().getId());
+        final List<String> thrown = new ArrayList<>();
+        try (Recording recording = new Recording())
+        {
+            recording.enable("jdk.JavaExceptionThrow").withStackTrace();
+            recording.enable("jdk.JavaErrorThrow").withStackTrace();
+            recording.start();
+            for (int i = 0; i < 8; i++)
+            {
+                try (Pair pair = bed.connect())
+                {
+                    final Relayed relayed = bed.nextRelayed();
+                    final long requestCrc = writeStream(pair.client().getOutputStream(), 300, i);
+                    assertStream(300, requestCrc, readExactly(pair.backend().getInputStream(), 300));
+                    final long answerCrc = writeStream(pair.backend().getOutputStream(), 500, i + 1);
+                    pair.backend().shutdownOutput();
+                    assertStream(500, answerCrc, readToEnd(pair.client().getInputStream()));
+                    pair.client().setSoLinger(true, 0);
+                    pair.client().close(); // RST: the relay's next read of the client fails
+                    assertEquals(-1, pair.backend().getInputStream().read(), "the backend's stream ends plainly");
+                    assertEquals("reset", relayed.awaitClosed());
+                }
+            }
+            for (final boolean backendResets : new boolean[] {false, true})
+            {
+                try (Pair pair = bed.connect())
+                {
+                    final Relayed relayed = bed.nextRelayed();
+                    final Socket resetting = backendResets ? pair.backend() : pair.client();
+                    final Socket other = backendResets ? pair.client() : pair.backend();
+                    writeStream(resetting.getOutputStream(), 64 << 10, 3);
+                    writeStream(other.getOutputStream(), 64 << 10, 4);
+                    assertEquals(64 << 10, other.getInputStream().readNBytes(64 << 10).length);
+                    resetting.setSoLinger(true, 0);
+                    resetting.close();
+                    assertEquals("reset", relayed.awaitClosed());
+                }
+            }
+            recording.stop();
+            final Path file = Files.createTempFile("relay-throws", ".jfr");
+            try
+            {
+                recording.dump(file);
+                for (final RecordedEvent event : RecordingFile.readAllEvents(file))
+                {
+                    if (event.getThread() != null && event.getThread().getJavaThreadId() == loopThread
+                        && event.getStackTrace() != null)
+                    {
+                        // who built it: the first frame that is not a Throwable's constructor
+                        thrown.add(event.getStackTrace().getFrames().stream()
+                            .filter(frame -> !frame.getMethod().getName().equals("<init>"))
+                            .map(frame -> frame.getMethod().getType().getName() + "." + frame.getMethod().getName())
+                            .findFirst().orElse("?") + " built " + event.getClass("thrownClass").getName());
+                    }
+                }
+            }
+            finally
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+        thrown.removeIf(each -> !each.startsWith("io.gatehouse.")); // Netty's own, as it closes a channel end
+        assertEquals(List.of(), thrown, "Throwables constructed by the relay on its loop");
+    }
+
+    private static long[] readExactly(final InputStream in, final int bytes) throws IOException
+    {
+        final byte[] got = in.readNBytes(bytes);
+        assertEquals(bytes, got.length);
+        final CRC32C crc = new CRC32C();
+        crc.update(got);
+        return new long[] {got.length, crc.getValue()};
     }
 
     @ParameterizedTest(name = "slow {0}")

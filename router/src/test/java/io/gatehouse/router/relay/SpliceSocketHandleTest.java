@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -89,6 +90,44 @@ class SpliceSocketHandleTest
             peer.close(); // the RST behind the FIN
             socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
             assertFalse(onLoop(socket.handle::heardFinAlone), "the reset's event came after the FIN's");
+        });
+    }
+
+    /**
+     * A write that fails with ECONNRESET takes the socket's error: a read after it finds only end of stream. That end
+     * is the reset's, not a FIN, or the relay would forward a FIN for a client that reset mid-upload (the backend
+     * would take a truncated request for a whole one).
+     */
+    @Test
+    void shouldNotTakeTheEndAfterAResetAWriteReportedForAFin() throws Exception
+    {
+        withPeer((socket, peer) ->
+        {
+            peer.setSoLinger(true, 0);
+            peer.close(); // an RST, no FIN
+            socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
+            final ByteBuffer bytes = ByteBuffer.allocateDirect(64);
+            assertEquals(SpliceSocketHandle.FAILED, (int)onLoop(() -> socket.handle.send(bytes, 0, 0, 64)), "the write hears the reset");
+            assertEquals(SpliceSocketHandle.FAILED, (int)onLoop(() -> socket.handle.recv(bytes)), "so does the read after it");
+        });
+    }
+
+    /** A FIN heard alone before the reset is a FIN still, however the reset was then reported. */
+    @Test
+    void shouldTakeAFinHeardBeforeTheResetAWriteReportedForTheEnd() throws Exception
+    {
+        withPeer((socket, peer) ->
+        {
+            peer.getOutputStream().write(new byte[] {1, 2, 3});
+            peer.shutdownOutput();
+            socket.awaitEvent(Native.EPOLLRDHUP);
+            peer.setSoLinger(true, 0);
+            peer.close(); // the RST behind the FIN
+            socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
+            final ByteBuffer bytes = ByteBuffer.allocateDirect(64);
+            assertEquals(SpliceSocketHandle.FAILED, (int)onLoop(() -> socket.handle.send(bytes, 0, 0, 64)));
+            assertEquals(3, (int)onLoop(() -> socket.handle.recv(bytes)), "what it sent before its FIN");
+            assertEquals(-1, (int)onLoop(() -> socket.handle.recv(bytes)), "then its FIN");
         });
     }
 
