@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,15 +29,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SocketCallsTest
 {
+    static
+    {
+        Epoll.ensureAvailability(); // Errors' constants come from the natives: loaded before they are read
+    }
+
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int ECONNRESET = Errors.ERRNO_ECONNRESET_NEGATIVE;
     private static final int ENOTCONN = Errors.ERRNO_ENOTCONN_NEGATIVE;
-
-    @BeforeAll
-    static void natives()
-    {
-        Epoll.ensureAvailability();
-    }
 
     @Test
     void shouldAnswerEveryCallOfAConnectionsLifeWithTheErrnoInsteadOfAnException() throws Exception
