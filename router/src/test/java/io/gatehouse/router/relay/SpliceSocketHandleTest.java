@@ -70,9 +70,7 @@ class SpliceSocketHandleTest
     {
         withPeer((socket, peer) ->
         {
-            peer.setSoLinger(true, 0);
-            peer.close(); // an RST, no FIN
-            socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
+            resetBy(peer, socket); // an RST, no FIN
             assertFalse(onLoop(socket.handle::heardFinAlone), "a reset's event");
             assertEquals(TcpState.TCP_CLOSE, (int)onLoop(socket.handle::tcpState));
         });
@@ -86,9 +84,7 @@ class SpliceSocketHandleTest
             peer.shutdownOutput();
             socket.awaitEvent(Native.EPOLLRDHUP);
             assertTrue(onLoop(socket.handle::heardFinAlone));
-            peer.setSoLinger(true, 0);
-            peer.close(); // the RST behind the FIN
-            socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
+            resetBy(peer, socket); // the RST behind the FIN
             assertFalse(onLoop(socket.handle::heardFinAlone), "the reset's event came after the FIN's");
         });
     }
@@ -103,9 +99,7 @@ class SpliceSocketHandleTest
     {
         withPeer((socket, peer) ->
         {
-            peer.setSoLinger(true, 0);
-            peer.close(); // an RST, no FIN
-            socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
+            resetBy(peer, socket); // an RST, no FIN
             final ByteBuffer bytes = ByteBuffer.allocateDirect(64);
             assertEquals(SpliceSocketHandle.FAILED, (int)onLoop(() -> socket.handle.send(bytes, 0, 0, 64)), "the write hears the reset");
             assertEquals(SpliceSocketHandle.FAILED, (int)onLoop(() -> socket.handle.recv(bytes)), "so does the read after it");
@@ -121,14 +115,20 @@ class SpliceSocketHandleTest
             peer.getOutputStream().write(new byte[] {1, 2, 3});
             peer.shutdownOutput();
             socket.awaitEvent(Native.EPOLLRDHUP);
-            peer.setSoLinger(true, 0);
-            peer.close(); // the RST behind the FIN
-            socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
+            resetBy(peer, socket); // the RST behind the FIN
             final ByteBuffer bytes = ByteBuffer.allocateDirect(64);
             assertEquals(SpliceSocketHandle.FAILED, (int)onLoop(() -> socket.handle.send(bytes, 0, 0, 64)));
             assertEquals(3, (int)onLoop(() -> socket.handle.recv(bytes)), "what it sent before its FIN");
             assertEquals(-1, (int)onLoop(() -> socket.handle.recv(bytes)), "then its FIN");
         });
+    }
+
+    /** {@code peer} closes with SO_LINGER 0 (an RST), and epoll tells {@code socket}. */
+    private static void resetBy(final Socket peer, final Heard socket) throws Exception
+    {
+        peer.setSoLinger(true, 0);
+        peer.close();
+        socket.awaitEvent(SpliceSocketHandle.EPOLLHUP);
     }
 
     private interface WithPeer
