@@ -146,6 +146,7 @@ public enum Transport
             case IO_URING:
                 return IoUringIoHandler.newFactory();
             case EPOLL:
+                EpollEvents.cacheCombinations(); // no event objects built per combined-flags event
                 return EpollIoHandler.newFactory();
             default:
                 return NioIoHandler.newFactory();
