@@ -11,7 +11,7 @@ import java.lang.invoke.MethodType;
  * Netty 4.2's epoll loop hands each ready fd its event as an {@link EpollIoEvent}, looked up by the event's
  * flags in a table that holds only the single flags and one combination; any other combination is two new
  * objects per event. The raw relay's sockets run edge-triggered on IN|OUT|RDHUP, so most of their events are
- * combinations (IN|OUT as bytes arrive on a writable socket, IN|RDHUP with a FIN): about 126 bytes of garbage per
+ * combinations (IN|OUT as bytes arrive on a writable socket, IN|RDHUP with a FIN): about 63 bytes of garbage per
  * keep-alive request, a young collection every two seconds or so under wrk. This fills the rest of Netty's table,
  * once, before any loop runs, with the combinations of IN, OUT, ERR, HUP and RDHUP that fit in it (the events are
  * immutable; a reader sees an entry or null, and null still means a fresh one). A reset's event (all five flags)
