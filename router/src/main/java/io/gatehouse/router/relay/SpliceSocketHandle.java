@@ -63,11 +63,12 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      * empty the socket (its end of stream is still to be read, and no edge will come for it again).
      */
     boolean hungUp;
-    /** Epoll reported the peer's FIN (EPOLLRDHUP) and, so far, neither a hang-up of both ways nor an error. */
-    private boolean heardFinAlone;
     /** Epoll reported EPOLLHUP or EPOLLERR: a reset, or both ways shut. */
     private boolean heardHangUp;
-    /** Epoll reported the peer's FIN alone before any EPOLLHUP or EPOLLERR: it is queued ahead of any reset. */
+    /**
+     * Epoll reported the peer's FIN (EPOLLRDHUP) alone before any EPOLLHUP or EPOLLERR: it is queued ahead of any
+     * reset. While {@link #heardHangUp} is false too, the FIN is all epoll said ({@link #heardFinAlone}).
+     */
     private boolean heardFinFirst;
     /**
      * A write said ECONNRESET, which takes the socket's error: a read after it finds only end of stream, and that
@@ -199,11 +200,9 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
                 if ((ops & RESET_OPS) != 0)
                 {
                     heardHangUp = true;
-                    heardFinAlone = false;
                 }
                 else if (!heardHangUp)
                 {
-                    heardFinAlone = true;
                     heardFinFirst = true;
                 }
             }
@@ -391,7 +390,7 @@ final class SpliceSocketHandle implements EpollIoHandle, FutureListener<IoRegist
      */
     boolean heardFinAlone()
     {
-        return heardFinAlone;
+        return heardFinFirst && !heardHangUp;
     }
 
     /** The socket's {@code tcpi_state} ({@link TcpState#TCP_CLOSE} once the peer reset it), -1 when closed. */
