@@ -2,6 +2,7 @@ package io.gatehouse.router.loop;
 
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.Native;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -19,12 +20,9 @@ import java.lang.invoke.MethodType;
  */
 final class EpollEvents
 {
-    private static final int EPOLLIN = 0x001;
-    private static final int EPOLLOUT = 0x004;
-    private static final int EPOLLERR = 0x008;
+    /** Netty's {@link Native} has no EPOLLHUP (sys/epoll.h's value; the relay's handle names it too). */
     private static final int EPOLLHUP = 0x010;
-    private static final int EPOLLRDHUP = 0x2000;
-    private static final int[] FLAGS = {EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP};
+    private static final int[] FLAGS = {Native.EPOLLIN, Native.EPOLLOUT, Native.EPOLLERR, EPOLLHUP, Native.EPOLLRDHUP};
 
     private EpollEvents()
     {
